@@ -1,0 +1,23 @@
+#pragma once
+// Small text helpers shared by messages and parsers.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace preflight {
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+std::string trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);  // keeps empty parts
+// Levenshtein distance.
+size_t edit_distance(std::string_view a, std::string_view b);
+// " (did you mean 'x'?)" for the closest candidate within distance 2 (or a prefix
+// match), else "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+// "<origin>:<line>:<col>" of a byte offset into `text` (1-based), as parse errors
+// from pugixml (which report offsets) are shown.
+std::string text_location(std::string_view text, const std::string& origin, size_t offset);
+// Reads a whole file; throws Error "<path>: cannot read: <reason>" with `hint`.
+std::string read_file(const std::string& path, const std::string& hint = {});
+
+}  // namespace preflight

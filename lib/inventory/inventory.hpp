@@ -1,0 +1,43 @@
+#pragma once
+// The inventory file (DESIGN.md "Inventory"): named hosts, where their facts come
+// from, and the policy file. Relative paths -- also the path of a test: URI --
+// are resolved against the inventory file's folder at load time.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace preflight {
+
+struct InventoryHost {
+  std::string name;
+  std::string libvirt;    // libvirt URI, test:/// paths made absolute; empty when none
+  std::string cpu;        // absolute path of a CPU file (any CPU input format); empty when none
+  std::string facts;      // absolute path of a facts YAML; empty when none
+  std::string pool;       // cluster / server pool name; empty when none
+  std::string migration;  // migration address "host[:port]"; empty when none
+  int line = 0;           // line of the host's entry in the inventory file
+};
+
+struct Inventory {
+  std::string path;  // absolute path of the file read
+  std::vector<InventoryHost> hosts;  // in file order
+  std::string policy;  // absolute path; empty when none
+
+  const InventoryHost* find(const std::string& name) const;  // nullptr when absent
+  std::vector<std::string> names() const;
+};
+
+// Throws Error "<file>:<line>:<col>: ..." for malformed YAML, unknown keys, a host
+// with no libvirt/facts/cpu source, or a missing file.
+Inventory load_inventory(const std::string& path);
+
+// ./preflight.yaml, then $XDG_CONFIG_HOME/preflight/inventory.yaml (XDG default
+// ~/.config); nullopt when neither exists.
+std::optional<std::string> default_inventory_path();
+
+// Makes `path` absolute against `base_dir` unless it already is. test:/// URIs
+// (test:///default excepted) get the same treatment for their path.
+std::string resolve_path(const std::string& path, const std::string& base_dir);
+std::string resolve_libvirt_uri(const std::string& uri, const std::string& base_dir);
+
+}  // namespace preflight

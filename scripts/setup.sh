@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what preflight needs to build and test, from Debian packages, when it is
+# missing. As root it runs apt-get; otherwise it prints the one line to run.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libcpuid-dev libvirt-dev libyaml-cpp-dev libpugixml-dev libboost-test-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev
+  libvirt-clients
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "preflight needs these Debian packages; run as root:" >&2
+  echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,65 @@
+#include <boost/test/unit_test.hpp>
+
+#include "core/error.hpp"
+#include "inventory/inventory.hpp"
+#include "support/run_process.hpp"
+
+using namespace preflight;
+using preflight::test::fixture;
+
+namespace {
+std::string error_of(const std::string& path) {
+  try {
+    load_inventory(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(reads_hosts_in_order_and_resolves_paths_against_its_folder) {
+  const Inventory inv = load_inventory(fixture("inventory/good.yaml"));
+  const std::string dir = fixture("inventory");
+  BOOST_TEST(inv.names() == (std::vector<std::string>{"hostA", "hostB", "hostC"}), boost::test_tools::per_element());
+  const InventoryHost* a = inv.find("hostA");
+  BOOST_REQUIRE(a);
+  BOOST_TEST(a->libvirt == "test://" + dir + "/lab/hostA.xml");
+  BOOST_TEST(a->cpu == dir + "/cpus/hostA-cpu.xml");
+  BOOST_TEST(a->pool == "prod");
+  BOOST_TEST(a->migration == "10.0.0.1:49152");
+  BOOST_TEST(a->line == 3);
+  BOOST_TEST(inv.find("hostB")->libvirt == "qemu+ssh://hostB/system");
+  BOOST_TEST(inv.find("hostC")->facts == "/abs/hostC.yaml");
+  BOOST_TEST(inv.policy == dir + "/policy.yaml");
+  BOOST_TEST(inv.find("hostD") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(test_uris_keep_existing_absolute_paths_and_default) {
+  BOOST_TEST(resolve_libvirt_uri("test:///default", "/x") == "test:///default");
+  BOOST_TEST(resolve_libvirt_uri("test:///etc/hostname", "/x") == "test:///etc/hostname");
+  BOOST_TEST(resolve_libvirt_uri("test:///lab/h.xml", "/x/y") == "test:///x/y/lab/h.xml");
+  BOOST_TEST(resolve_libvirt_uri("qemu:///system", "/x") == "qemu:///system");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_suggestion) {
+  BOOST_TEST(error_of(fixture("inventory/unknown-key.yaml")) ==
+             fixture("inventory/unknown-key.yaml") +
+                 ":4:5: unknown host key 'pol' (did you mean 'pool'?); known keys: libvirt, cpu, facts, pool, migration");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_yaml_names_file_line_and_column) {
+  const std::string msg = error_of(fixture("inventory/malformed.yaml"));
+  BOOST_TEST(msg.rfind(fixture("inventory/malformed.yaml") + ":4:", 0) == 0, msg);
+}
+
+BOOST_AUTO_TEST_CASE(host_without_source_is_refused) {
+  BOOST_TEST(error_of(fixture("inventory/no-source.yaml")) ==
+             fixture("inventory/no-source.yaml") +
+                 ":2:3: host 'hostA' has no source of facts; give it 'libvirt: URI', 'facts: FILE' or 'cpu: FILE'");
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_says_what_to_do) {
+  const std::string msg = error_of("/nonexistent/inv.yaml");
+  BOOST_TEST(msg.rfind("/nonexistent/inv.yaml: cannot read the inventory file; give an existing file", 0) == 0, msg);
+}

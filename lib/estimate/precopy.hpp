@@ -1,0 +1,43 @@
+#pragma once
+// Predicted migration time and downtime (REQUIREMENTS R54). Pure arithmetic on
+// memory size, dirty rate and link speed; no clock, no I/O.
+//
+// Live (pre-copy): round 0 sends all memory; each later round sends what the guest
+// dirtied during the previous one; when a round would fit in the allowed downtime
+// the guest is paused and that remainder is sent (stop-and-copy).
+// Quick (suspend, move, resume -- Hyper-V Quick Migration): the state is written to
+// shared storage and read back on the destination, so memory crosses the link twice
+// (seed 003's table: 512 MB over 1 GbE about 8 s).
+#include <cstdint>
+#include <string>
+
+namespace preflight {
+
+struct LinkModel {
+  double bits_per_s = 1e9;  // usable migration bandwidth
+};
+
+struct PrecopyInput {
+  uint64_t memory_bytes = 0;
+  double dirty_bytes_per_s = 0;   // the guest's page dirtying rate
+  LinkModel link;
+  double max_downtime_s = 0.3;    // libvirt/QEMU default downtime limit is 300 ms
+  int max_iterations = 30;        // rounds before forcing stop-and-copy
+};
+
+struct Estimate {
+  double total_s = 0;     // from start to the guest running on the destination
+  double downtime_s = 0;  // the guest is paused this long
+  int iterations = 0;     // pre-copy rounds, the stop-and-copy round excluded
+  bool converges = true;  // false: the dirty rate outpaces the link; the remainder never shrinks
+};
+
+Estimate estimate_precopy(const PrecopyInput& in);
+
+// Suspend, save to shared storage, restore on the destination: the guest is down the whole time.
+Estimate estimate_quick(uint64_t memory_bytes, const LinkModel& link);
+
+// Offline move of a definition: no memory to move.
+Estimate estimate_offline();
+
+}  // namespace preflight

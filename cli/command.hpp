@@ -41,5 +41,10 @@ struct Context {
 
 // One per subcommand, defined in cli/cmd_NAME.cpp, called from main.cpp.
 void register_collect(CLI::App& app, Context& ctx);
+void register_compare(CLI::App& app, Context& ctx);
+void register_baseline(CLI::App& app, Context& ctx);
+void register_mask(CLI::App& app, Context& ctx);
+void register_rules(CLI::App& app, Context& ctx);
+void register_check(CLI::App& app, Context& ctx);
 
 }  // namespace preflight::cli

@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
       "Run 'preflight COMMAND --help' for a command's options.");
 
   preflight::cli::register_collect(app, ctx);
+  preflight::cli::register_compare(app, ctx);
+  preflight::cli::register_baseline(app, ctx);
+  preflight::cli::register_mask(app, ctx);
+  preflight::cli::register_rules(app, ctx);
+  preflight::cli::register_check(app, ctx);
 
   try {
     app.parse(argc, argv);

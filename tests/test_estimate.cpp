@@ -18,7 +18,7 @@ BOOST_AUTO_TEST_CASE(quick_migration_matches_the_seed_table) {
 }
 
 BOOST_AUTO_TEST_CASE(idle_guest_is_one_round_then_a_tiny_stop_and_copy) {
-  const Estimate e = estimate_precopy({4 * GiB, 0, {10e9}, 0.3, 30});
+  const MoveEstimate e = estimate_precopy({4 * GiB, 0, {10e9}, 0.3, 30});
   BOOST_TEST(e.iterations == 1);
   BOOST_TEST(e.downtime_s == 0.0);
   BOOST_TEST(e.total_s == 4.0 * GiB * 8 / 10e9, boost::test_tools::tolerance(1e-9));
@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(idle_guest_is_one_round_then_a_tiny_stop_and_copy) {
 
 BOOST_AUTO_TEST_CASE(rounds_shrink_geometrically_until_the_rest_fits_the_downtime) {
   // 8 GiB at 1 Gbit/s (~68.7 s a full round), dirtying 25 MB/s: each round is 1/5 of the last.
-  const Estimate e = estimate_precopy({8 * GiB, 25e6, {1e9}, 0.3, 30});
+  const MoveEstimate e = estimate_precopy({8 * GiB, 25e6, {1e9}, 0.3, 30});
   BOOST_TEST(e.converges);
   BOOST_TEST(e.iterations == 4);  // 68.7, 13.7, 2.7, 0.55 s; then 0.11 s fits
   BOOST_TEST(e.downtime_s < 0.3);
@@ -37,14 +37,14 @@ BOOST_AUTO_TEST_CASE(rounds_shrink_geometrically_until_the_rest_fits_the_downtim
 }
 
 BOOST_AUTO_TEST_CASE(a_dirty_rate_above_the_link_never_converges) {
-  const Estimate e = estimate_precopy({2 * GiB, 200e6, {1e9}, 0.3, 30});
+  const MoveEstimate e = estimate_precopy({2 * GiB, 200e6, {1e9}, 0.3, 30});
   BOOST_TEST(!e.converges);
   BOOST_TEST(e.downtime_s > 1.0);  // the whole memory, roughly, must go while paused
 }
 
 BOOST_AUTO_TEST_CASE(iteration_cap_forces_stop_and_copy) {
   // Dirtying at 99% of the link: shrinks too slowly; stops after the cap.
-  const Estimate e = estimate_precopy({1 * GiB, 0.99e9 / 8, {1e9}, 0.3, 5});
+  const MoveEstimate e = estimate_precopy({1 * GiB, 0.99e9 / 8, {1e9}, 0.3, 5});
   BOOST_TEST(e.iterations == 5);
   BOOST_TEST(e.downtime_s > 0.3);
 }

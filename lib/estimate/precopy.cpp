@@ -4,8 +4,8 @@
 
 namespace preflight {
 
-Estimate estimate_precopy(const PrecopyInput& in) {
-  Estimate e;
+MoveEstimate estimate_precopy(const PrecopyInput& in) {
+  MoveEstimate e;
   const double rate = in.link.bits_per_s / 8.0;  // bytes per second
   if (rate <= 0) return {0, 0, 0, false};
   const double memory = static_cast<double>(in.memory_bytes);
@@ -33,9 +33,9 @@ Estimate estimate_precopy(const PrecopyInput& in) {
   return e;
 }
 
-Estimate estimate_quick(uint64_t memory_bytes, const LinkModel& link) {
+MoveEstimate estimate_quick(uint64_t memory_bytes, const LinkModel& link) {
   const double rate = link.bits_per_s / 8.0;
-  Estimate e;
+  MoveEstimate e;
   if (rate <= 0) {
     e.converges = false;
     return e;
@@ -45,6 +45,6 @@ Estimate estimate_quick(uint64_t memory_bytes, const LinkModel& link) {
   return e;
 }
 
-Estimate estimate_offline() { return Estimate{}; }
+MoveEstimate estimate_offline() { return MoveEstimate{}; }
 
 }  // namespace preflight

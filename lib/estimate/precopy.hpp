@@ -25,19 +25,19 @@ struct PrecopyInput {
   int max_iterations = 30;        // rounds before forcing stop-and-copy
 };
 
-struct Estimate {
+struct MoveEstimate {
   double total_s = 0;     // from start to the guest running on the destination
   double downtime_s = 0;  // the guest is paused this long
   int iterations = 0;     // pre-copy rounds, the stop-and-copy round excluded
   bool converges = true;  // false: the dirty rate outpaces the link; the remainder never shrinks
 };
 
-Estimate estimate_precopy(const PrecopyInput& in);
+MoveEstimate estimate_precopy(const PrecopyInput& in);
 
 // Suspend, save to shared storage, restore on the destination: the guest is down the whole time.
-Estimate estimate_quick(uint64_t memory_bytes, const LinkModel& link);
+MoveEstimate estimate_quick(uint64_t memory_bytes, const LinkModel& link);
 
 // Offline move of a definition: no memory to move.
-Estimate estimate_offline();
+MoveEstimate estimate_offline();
 
 }  // namespace preflight

@@ -1,0 +1,162 @@
+#include "collect/capabilities_xml.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "collect/libvirt_xml.hpp"
+#include "core/error.hpp"
+#include "facts/cpu_xml.hpp"
+
+namespace preflight {
+
+namespace {
+
+using xml::attr;
+using xml::text;
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (!item.empty() && std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+void add_to_fact(Fact<std::vector<std::string>>& fact, const std::string& item) {
+  if (item.empty()) return;
+  if (!fact.known()) fact = std::vector<std::string>{};
+  add_unique(fact.value(), item);
+}
+
+uint32_t uint_attr(const pugi::xml_node& n, const char* name) { return n.attribute(name).as_uint(); }
+
+// Compresses sorted CPU ids to kernel cpulist syntax: 0-3,8,10-11.
+std::string cpulist(std::vector<uint32_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::string out;
+  for (std::size_t i = 0; i < ids.size();) {
+    std::size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    if (!out.empty()) out += ",";
+    out += std::to_string(ids[i]);
+    if (j > i) out += "-" + std::to_string(ids[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+void parse_topology(const pugi::xml_node& host, HostFacts& into) {
+  if (auto t = host.child("cpu").child("topology")) {
+    const uint32_t dies = t.attribute("dies") ? uint_attr(t, "dies") : 1;
+    into.topology.sockets = uint_attr(t, "sockets");
+    into.topology.cores_per_socket = dies * uint_attr(t, "cores");
+    into.topology.threads_per_core = uint_attr(t, "threads");
+  }
+  const auto cells = host.child("topology").child("cells");
+  if (!cells) return;
+  std::vector<uint32_t> ids;
+  uint32_t count = 0;
+  for (auto cell : cells.children("cell")) {
+    ++count;
+    for (auto cpu : cell.child("cpus").children("cpu")) ids.push_back(uint_attr(cpu, "id"));
+  }
+  if (count > 0) into.topology.numa_nodes = count;
+  if (!ids.empty()) {
+    into.topology.online = cpulist(ids);
+    into.topology.cpus = static_cast<uint32_t>(ids.size());
+  }
+}
+
+}  // namespace
+
+void parse_capabilities_xml(std::string_view xml_text, const std::string& origin, HostFacts& into) {
+  const auto doc = xml::load(xml_text, origin);
+  const auto caps = xml::root(doc, "capabilities", origin);
+  const auto host = caps.child("host");
+  const std::string uuid = text(host.child("uuid"));
+  into.host_uuid = uuid.empty() ? Fact<std::string>::unknown("capabilities report no host UUID") : Fact(uuid);
+  const auto cpu = host.child("cpu");
+  const std::string arch = text(cpu.child("arch"));
+  into.arch = arch.empty() ? Fact<std::string>::unknown("capabilities report no host arch") : Fact(arch);
+  if (cpu.child("model")) {
+    into.cpu.libvirt_cpu = parse_cpu_element(cpu);
+  } else {
+    into.cpu.libvirt_cpu = Fact<CpuDefinition>::unknown("libvirt capabilities name no host CPU model");
+  }
+  parse_topology(host, into);
+  if (auto iommu = host.child("iommu")) into.firmware.iommu = attr(iommu, "support") == "yes";
+
+  std::vector<std::string> machines, emulators;
+  bool found = false;
+  for (auto guest : caps.children("guest")) {
+    const auto a = guest.child("arch");
+    if (text(guest.child("os_type")) != "hvm" || attr(a, "name") != "x86_64") continue;
+    found = true;
+    add_unique(emulators, text(a.child("emulator")));
+    const auto add_machines = [&](const pugi::xml_node& parent) {
+      for (auto m : parent.children("machine")) {
+        add_unique(machines, text(m));
+        add_unique(machines, attr(m, "canonical"));
+      }
+    };
+    add_machines(a);
+    for (auto d : a.children("domain")) {
+      add_unique(emulators, text(d.child("emulator")));
+      add_machines(d);
+    }
+  }
+  const std::string none = "capabilities list no x86_64 hvm guest";
+  into.hypervisor.emulators = found ? Fact(emulators) : Fact<std::vector<std::string>>::unknown(none);
+  if (!found) {
+    into.hypervisor.machine_types = Fact<std::vector<std::string>>::unknown(none);
+  } else if (machines.empty()) {
+    into.hypervisor.machine_types = Fact<std::vector<std::string>>::unknown("capabilities list no x86_64 machine type");
+  } else {
+    into.hypervisor.machine_types = machines;
+  }
+}
+
+std::vector<HugepagePool> capabilities_hugepages(std::string_view xml_text, const std::string& origin) {
+  const auto doc = xml::load(xml_text, origin);
+  const auto host = xml::root(doc, "capabilities", origin).child("host");
+  std::map<uint64_t, uint64_t> totals;
+  uint64_t base = 0;
+  for (auto p : host.child("cpu").children("pages")) {
+    const uint64_t kib = xml::scaled_bytes(attr(p, "size"), attr(p, "unit"), 1024, "<pages size>", origin) / 1024;
+    if (base == 0 || kib < base) base = kib;
+  }
+  bool counted = false;
+  for (auto cell : host.child("topology").child("cells").children("cell")) {
+    for (auto p : cell.children("pages")) {
+      const uint64_t kib = xml::scaled_bytes(attr(p, "size"), attr(p, "unit"), 1024, "<pages size>", origin) / 1024;
+      if (kib == base) continue;
+      totals[kib] += xml::scaled_bytes(text(p), "", 1, "<cell><pages> count", origin);
+      counted = true;
+    }
+  }
+  std::vector<HugepagePool> out;
+  if (!counted) return out;
+  for (const auto& [size, total] : totals) out.push_back({size, total, 0});
+  return out;
+}
+
+void parse_domcaps_xml(std::string_view xml_text, const std::string& origin, HostFacts& into) {
+  const auto doc = xml::load(xml_text, origin);
+  const auto caps = xml::root(doc, "domainCapabilities", origin);
+  const std::string arch = text(caps.child("arch"));
+  pugi::xml_node host_model;
+  for (auto mode : caps.child("cpu").children("mode")) {
+    if (attr(mode, "name") == "host-model") host_model = mode;
+  }
+  if (host_model && attr(host_model, "supported") == "yes" && host_model.child("model")) {
+    CpuDefinition cpu = parse_cpu_element(host_model);
+    if (cpu.arch.empty()) cpu.arch = arch;
+    into.cpu.host_model = cpu;
+  } else {
+    into.cpu.host_model = Fact<CpuDefinition>::unknown("domain capabilities: host-model CPU not supported");
+  }
+  std::vector<std::string> loaders;
+  for (auto v : caps.child("os").child("loader").children("value")) add_unique(loaders, text(v));
+  into.hypervisor.firmware = loaders;
+  add_to_fact(into.hypervisor.machine_types, text(caps.child("machine")));
+  add_to_fact(into.hypervisor.emulators, text(caps.child("path")));
+}
+
+}  // namespace preflight

@@ -1,0 +1,373 @@
+#include "collect/libvirt_collector.hpp"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "collect/capabilities_xml.hpp"
+#include "collect/domain_xml.hpp"
+#include "collect/network_xml.hpp"
+#include "collect/pool_xml.hpp"
+#include "core/error.hpp"
+
+namespace preflight {
+
+namespace {
+
+void ignore_libvirt_error(void*, virErrorPtr) {}
+
+void silence_libvirt() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    virInitialize();
+    virSetErrorFunc(nullptr, ignore_libvirt_error);
+  });
+}
+
+// libvirt's message for the last failure, first line only (XML parse errors add the
+// offending line and a caret on lines of their own).
+std::string last_error() {
+  const char* msg = virGetLastErrorMessage();
+  std::string s = msg ? msg : "unknown libvirt error";
+  return s.substr(0, s.find('\n'));
+}
+
+// Takes ownership of a malloc'd C string from libvirt; "" for null.
+std::string take(char* s) {
+  if (!s) return {};
+  std::string out(s);
+  std::free(s);
+  return out;
+}
+
+std::string version_string(unsigned long v) {
+  return std::to_string(v / 1000000) + "." + std::to_string(v / 1000 % 1000) + "." + std::to_string(v % 1000);
+}
+
+template <class Ptr, int (*Free)(Ptr)>
+struct Freer {
+  void operator()(Ptr p) const { Free(p); }
+};
+using Conn = std::unique_ptr<virConnect, Freer<virConnectPtr, virConnectClose>>;
+
+// Takes a libvirt array of objects; frees each object and the array.
+template <class Ptr, int (*Free)(Ptr)>
+std::vector<std::unique_ptr<std::remove_pointer_t<Ptr>, Freer<Ptr, Free>>> take_list(Ptr* list, int n) {
+  std::vector<std::unique_ptr<std::remove_pointer_t<Ptr>, Freer<Ptr, Free>>> out;
+  for (int i = 0; i < n; ++i) out.emplace_back(list[i]);
+  std::free(list);
+  return out;
+}
+
+std::string state_name(int state) {
+  switch (state) {
+    case VIR_DOMAIN_RUNNING: return "running";
+    case VIR_DOMAIN_BLOCKED: return "blocked";
+    case VIR_DOMAIN_PAUSED: return "paused";
+    case VIR_DOMAIN_SHUTDOWN: return "shutdown";
+    case VIR_DOMAIN_SHUTOFF: return "shutoff";
+    case VIR_DOMAIN_CRASHED: return "crashed";
+    case VIR_DOMAIN_PMSUSPENDED: return "pmsuspended";
+    default: return "unknown";
+  }
+}
+
+// Runs `fill`; an Error (a libvirt call or parse that failed) makes `fact` unknown
+// with the message rather than leaving a partial list that looks whole.
+template <class T>
+void collect_into(Fact<T>& fact, const std::function<T()>& fill) {
+  try {
+    fact = fill();
+  } catch (const Error& e) {
+    fact = Fact<T>::unknown(e.what());
+  }
+}
+
+std::vector<NetworkFacts> networks(virConnectPtr conn, const std::string& uri) {
+  virNetworkPtr* list = nullptr;
+  const int n = virConnectListAllNetworks(conn, &list, 0);
+  if (n < 0) throw Error(uri + ": cannot list networks: " + last_error());
+  std::vector<NetworkFacts> out;
+  for (const auto& net : take_list<virNetworkPtr, virNetworkFree>(list, n)) {
+    const std::string name = virNetworkGetName(net.get());
+    const std::string xml = take(virNetworkGetXMLDesc(net.get(), 0));
+    if (xml.empty()) throw Error(uri + ": network " + name + ": cannot read XML: " + last_error());
+    NetworkFacts f = parse_network_xml(xml, uri + " network " + name);
+    f.active = virNetworkIsActive(net.get()) == 1;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<BridgeFacts> bridges(virConnectPtr conn, const std::string& uri) {
+  virInterfacePtr* list = nullptr;
+  const int n = virConnectListAllInterfaces(conn, &list, 0);
+  if (n < 0) throw Error(uri + ": cannot list host interfaces: " + last_error());
+  std::vector<BridgeFacts> out;
+  for (const auto& iface : take_list<virInterfacePtr, virInterfaceFree>(list, n)) {
+    const std::string name = virInterfaceGetName(iface.get());
+    const std::string xml = take(virInterfaceGetXMLDesc(iface.get(), 0));
+    if (xml.empty()) throw Error(uri + ": interface " + name + ": cannot read XML: " + last_error());
+    if (auto b = parse_interface_xml(xml, uri + " interface " + name)) out.push_back(std::move(*b));
+  }
+  return out;
+}
+
+std::vector<PoolFacts> pools(virConnectPtr conn, const std::string& uri) {
+  virStoragePoolPtr* list = nullptr;
+  const int n = virConnectListAllStoragePools(conn, &list, 0);
+  if (n < 0) throw Error(uri + ": cannot list storage pools: " + last_error());
+  std::vector<PoolFacts> out;
+  for (const auto& pool : take_list<virStoragePoolPtr, virStoragePoolFree>(list, n)) {
+    const std::string name = virStoragePoolGetName(pool.get());
+    const std::string origin = uri + " pool " + name;
+    const std::string xml = take(virStoragePoolGetXMLDesc(pool.get(), 0));
+    if (xml.empty()) throw Error(origin + ": cannot read XML: " + last_error());
+    PoolFacts f = parse_pool_xml(xml, origin);
+    f.active = virStoragePoolIsActive(pool.get()) == 1;
+    if (!f.active) {
+      f.capacity_bytes = Fact<uint64_t>::unknown("pool is inactive");
+      f.available_bytes = Fact<uint64_t>::unknown("pool is inactive");
+      out.push_back(std::move(f));
+      continue;
+    }
+    virStorageVolPtr* vols = nullptr;
+    const int nv = virStoragePoolListAllVolumes(pool.get(), &vols, 0);
+    if (nv < 0) throw Error(origin + ": cannot list volumes: " + last_error());
+    for (const auto& vol : take_list<virStorageVolPtr, virStorageVolFree>(vols, nv)) {
+      const std::string vname = virStorageVolGetName(vol.get());
+      const std::string vxml = take(virStorageVolGetXMLDesc(vol.get(), 0));
+      if (vxml.empty()) throw Error(origin + " volume " + vname + ": cannot read XML: " + last_error());
+      f.volumes.push_back(parse_volume_xml(vxml, origin + " volume " + vname));
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<VmFacts> domains(virConnectPtr conn, const std::string& uri) {
+  virDomainPtr* list = nullptr;
+  const int n = virConnectListAllDomains(conn, &list, 0);
+  if (n < 0) throw Error(uri + ": cannot list domains: " + last_error());
+  std::vector<VmFacts> out;
+  for (const auto& dom : take_list<virDomainPtr, virDomainFree>(list, n)) {
+    const std::string name = virDomainGetName(dom.get());
+    const std::string origin = uri + " domain " + name;
+    const std::string xml = take(virDomainGetXMLDesc(dom.get(), 0));
+    if (xml.empty()) throw Error(origin + ": cannot read XML: " + last_error());
+    VmFacts vm = parse_domain_xml(xml, origin);
+    int state = 0, reason = 0;
+    if (virDomainGetState(dom.get(), &state, &reason, 0) < 0) {
+      throw Error(origin + ": cannot read state: " + last_error());
+    }
+    vm.state = state_name(state);
+    out.push_back(std::move(vm));
+  }
+  return out;
+}
+
+// Disk sizes from the pool volumes the disks use (by path, or pool/volume).
+void fill_disk_sizes(HostFacts& h) {
+  if (!h.vms.known() || !h.pools.known()) return;
+  std::map<std::string, const VolumeFacts*> by_path, by_name;
+  for (const auto& p : h.pools.value()) {
+    for (const auto& v : p.volumes) {
+      if (!v.path.empty()) by_path[v.path] = &v;
+      by_name[p.name + "/" + v.name] = &v;
+    }
+  }
+  for (auto& vm : h.vms.value()) {
+    for (auto& d : vm.disks) {
+      const auto& index = d.type == "volume" ? by_name : by_path;
+      const auto it = index.find(d.source);
+      if (d.source.empty() || it == index.end()) continue;
+      d.capacity_bytes = it->second->capacity_bytes;
+      d.allocation_bytes = it->second->allocation_bytes;
+    }
+  }
+}
+
+void fill_memory(virConnectPtr conn, const std::string& driver, uint64_t total_kib, HostFacts& h) {
+  h.memory.total_kib = total_kib;
+  virResetLastError();
+  const unsigned long long free_bytes = virNodeGetFreeMemory(conn);
+  if (free_bytes > 0 || !virGetLastError()) {
+    h.memory.free_kib = static_cast<uint64_t>(free_bytes / 1024);
+    return;
+  }
+  const std::string why = last_error();
+  if (!h.vms.known()) {
+    h.memory.free_kib = Fact<uint64_t>::unknown("free memory not reported (" + why +
+                                                ") and the domains are unknown: " + h.vms.reason());
+    return;
+  }
+  uint64_t used = 0;
+  int active = 0;
+  for (const auto& vm : h.vms.value()) {
+    if (vm.state == "shutoff" || vm.state == "crashed") continue;
+    used += vm.current_memory_kib;
+    ++active;
+  }
+  h.memory.free_kib = used > total_kib ? 0 : total_kib - used;
+  h.memory.free_note = "derived: node memory minus the current memory of the " + std::to_string(active) +
+                       " active domain(s); the " + driver + " driver reports no free memory";
+}
+
+void fill_hugepages(virConnectPtr conn, const std::string& caps, const std::string& uri, HostFacts& h) {
+  std::vector<HugepagePool> pools = capabilities_hugepages(caps, uri + " capabilities");
+  if (pools.empty()) {
+    h.memory.hugepages = Fact<std::vector<HugepagePool>>::unknown("libvirt capabilities give no huge page counts");
+    return;
+  }
+  std::vector<unsigned int> sizes;
+  for (const auto& p : pools) sizes.push_back(static_cast<unsigned int>(p.size_kib));
+  std::vector<unsigned long long> counts(sizes.size());
+  if (virNodeGetFreePages(conn, sizes.size(), sizes.data(), -1, 1, counts.data(), 0) < 0) {
+    h.memory.hugepages = Fact<std::vector<HugepagePool>>::unknown("free huge pages not reported: " + last_error());
+    return;
+  }
+  for (std::size_t i = 0; i < pools.size(); ++i) pools[i].free = counts[i];
+  h.memory.hugepages = pools;
+}
+
+void mark_not_reported(HostFacts& h) {
+  const std::string why = "not reported by libvirt (collect locally on the host)";
+  auto& c = h.cpu;
+  c.vendor = Fact<std::string>::unknown(why);
+  c.family = Fact<uint32_t>::unknown(why);
+  c.model = Fact<uint32_t>::unknown(why);
+  c.stepping = Fact<uint32_t>::unknown(why);
+  c.codename = Fact<std::string>::unknown(why);
+  c.brand = Fact<std::string>::unknown(why);
+  c.microcode = Fact<std::string>::unknown(why);
+  c.cpuid = Fact<std::vector<CpuidLeaf>>::unknown(why);
+  c.cpuid_cpus_read = Fact<uint32_t>::unknown(why);
+  c.features = Fact<std::vector<std::string>>::unknown(why);
+  c.kernel_flags = Fact<std::vector<std::string>>::unknown(why);
+  auto& f = h.firmware;
+  f.virtualization = Fact<bool>::unknown(why);
+  f.nx = Fact<bool>::unknown(why);
+  f.aes = Fact<bool>::unknown(why);
+  f.x2apic = Fact<bool>::unknown(why);
+  f.sgx = Fact<bool>::unknown(why);
+  f.smt = Fact<bool>::unknown(why);
+  f.tsx = Fact<std::string>::unknown(why);
+  f.iommu = Fact<bool>::unknown(why);
+  f.vulnerabilities = Fact<std::map<std::string, std::string>>::unknown(why);
+  h.mounts = Fact<std::vector<MountFacts>>::unknown(why);
+  h.migration_address = Fact<std::string>::unknown("not reported by libvirt; give it in the inventory");
+}
+
+// Identification the capabilities host CPU carries exactly (signature, microcode).
+void cpu_identity_from_libvirt(HostFacts& h) {
+  const CpuDefinition* cpu = h.cpu.libvirt_cpu.get();
+  if (!cpu) return;
+  static const std::map<std::string, std::string> vendors = {
+      {"Intel", "GenuineIntel"}, {"AMD", "AuthenticAMD"}, {"Hygon", "HygonGenuine"}};
+  if (auto it = vendors.find(cpu->vendor); it != vendors.end()) h.cpu.vendor = it->second;
+  if (cpu->signature) {
+    h.cpu.family = cpu->signature->family;
+    h.cpu.model = cpu->signature->model;
+    if (cpu->signature->stepping) h.cpu.stepping = *cpu->signature->stepping;
+  }
+  // libvirt prints the microcode revision in decimal; the kernel (and CpuFacts) in hex.
+  const std::string& mc = cpu->microcode;
+  if (!mc.empty() && mc.find_first_not_of("0123456789") == std::string::npos && mc.size() < 20) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", std::stoull(mc));
+    h.cpu.microcode = std::string(buf);
+  } else if (!mc.empty()) {
+    h.cpu.microcode = mc;
+  }
+}
+
+}  // namespace
+
+HostFacts collect_libvirt(const std::string& uri) {
+  silence_libvirt();
+  const std::string hint =
+      "check the URI, that libvirtd runs and is reachable, and for test:///PATH that the file exists and is a "
+      "valid test-driver host";
+  // libxml2 would print its own warning for a missing test-driver file: check first.
+  if (uri.rfind("test:///", 0) == 0 && uri != "test:///default") {
+    const std::string path = uri.substr(std::string("test://").size());
+    if (FILE* f = std::fopen(path.c_str(), "r")) {
+      std::fclose(f);
+    } else {
+      throw Error(uri + ": cannot connect: cannot read " + path + ": " + std::strerror(errno), hint);
+    }
+  }
+  Conn conn(virConnectOpenReadOnly(uri.c_str()));
+  if (!conn) throw Error(uri + ": cannot connect: " + last_error(), hint);
+  virConnectPtr c = conn.get();
+  HostFacts h;
+  h.name = uri;
+  h.source = uri;
+  mark_not_reported(h);
+
+  const char* type = virConnectGetType(c);
+  const std::string driver = type ? type : "";
+  h.hypervisor.driver = driver.empty() ? Fact<std::string>::unknown(last_error()) : Fact(driver);
+  unsigned long ver = 0;
+  if (virConnectGetLibVersion(c, &ver) == 0) h.hypervisor.libvirt_version = version_string(ver);
+  else h.hypervisor.libvirt_version = Fact<std::string>::unknown(last_error());
+  if (virConnectGetVersion(c, &ver) == 0) h.hypervisor.hypervisor_version = version_string(ver);
+  else h.hypervisor.hypervisor_version = Fact<std::string>::unknown(last_error());
+
+  const std::string hostname = take(virConnectGetHostname(c));
+  h.hostname = hostname.empty() ? Fact<std::string>::unknown(last_error()) : Fact(hostname);
+
+  const std::string caps = take(virConnectGetCapabilities(c));
+  if (caps.empty()) throw Error(uri + ": cannot read capabilities: " + last_error(), "check the libvirt connection");
+  parse_capabilities_xml(caps, uri + " capabilities", h);
+
+  const std::string domcaps = take(virConnectGetDomainCapabilities(c, nullptr, nullptr, nullptr, nullptr, 0));
+  if (domcaps.empty()) {
+    const std::string why = "no domain capabilities from " + driver + " driver: " + last_error();
+    h.cpu.host_model = Fact<CpuDefinition>::unknown(why);
+    h.hypervisor.firmware = Fact<std::vector<std::string>>::unknown(why);
+  } else {
+    parse_domcaps_xml(domcaps, uri + " domcapabilities", h);
+  }
+
+  virNodeInfo info{};
+  if (virNodeGetInfo(c, &info) < 0) throw Error(uri + ": cannot read node info: " + last_error(), "check the libvirt connection");
+  h.topology.cpus = info.cpus;
+  h.topology.mhz = info.mhz;
+  h.topology.numa_nodes = info.nodes;
+  h.topology.sockets = info.nodes * info.sockets;
+  h.topology.cores_per_socket = info.cores;
+  h.topology.threads_per_core = info.threads;
+  if (!h.topology.online.known()) h.topology.online = Fact<std::string>::unknown("not reported by libvirt");
+
+  if (driver == "TEST") {
+    // The test driver's capabilities are fixed (an i686 host CPU without a model,
+    // no IOMMU, invented page sizes); the host file's node info names the arch.
+    const std::string why = "the libvirt test driver reports fixed capabilities, not this host's";
+    h.arch = std::string(info.model);
+    h.cpu.libvirt_cpu = Fact<CpuDefinition>::unknown(why);
+    h.firmware.iommu = Fact<bool>::unknown(why);
+    h.memory.hugepages = Fact<std::vector<HugepagePool>>::unknown(why);
+  } else {
+    fill_hugepages(c, caps, uri, h);
+  }
+  cpu_identity_from_libvirt(h);
+
+  collect_into<std::vector<NetworkFacts>>(h.networks, [&] { return networks(c, uri); });
+  collect_into<std::vector<BridgeFacts>>(h.bridges, [&] { return bridges(c, uri); });
+  collect_into<std::vector<PoolFacts>>(h.pools, [&] { return pools(c, uri); });
+  collect_into<std::vector<VmFacts>>(h.vms, [&] { return domains(c, uri); });
+  fill_disk_sizes(h);
+  fill_memory(c, driver, info.memory, h);
+  return h;
+}
+
+}  // namespace preflight

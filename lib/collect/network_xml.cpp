@@ -1,0 +1,75 @@
+#include "collect/network_xml.hpp"
+
+#include <arpa/inet.h>
+
+#include <bitset>
+
+#include "collect/libvirt_xml.hpp"
+#include "core/error.hpp"
+
+namespace preflight {
+
+namespace {
+
+using xml::attr;
+using xml::text;
+
+// "address/prefix"; a dotted netmask becomes its prefix length; "address" alone
+// when neither is given.
+std::string cidr(const pugi::xml_node& ip) {
+  const std::string address = attr(ip, "address");
+  std::string prefix = attr(ip, "prefix");
+  if (prefix.empty() && ip.attribute("netmask")) {
+    in_addr mask{};
+    if (inet_pton(AF_INET, attr(ip, "netmask").c_str(), &mask) == 1) {
+      prefix = std::to_string(std::bitset<32>(ntohl(mask.s_addr)).count());
+    }
+  }
+  return prefix.empty() ? address : address + "/" + prefix;
+}
+
+Fact<bool> is_physical(const std::string& type) {
+  if (type == "ethernet" || type == "bond") return true;
+  if (type == "vlan" || type == "bridge") return false;
+  return Fact<bool>::unknown("libvirt interface type '" + type + "' does not say whether it is a physical NIC");
+}
+
+}  // namespace
+
+NetworkFacts parse_network_xml(std::string_view xml_text, const std::string& origin) {
+  const auto doc = xml::load(xml_text, origin);
+  const auto net = xml::root(doc, "network", origin);
+  NetworkFacts out;
+  out.name = text(net.child("name"));
+  if (auto fwd = net.child("forward")) {
+    out.forward_mode = attr(fwd, "mode");
+    if (out.forward_mode.empty()) out.forward_mode = "nat";
+    if (fwd.attribute("dev")) out.forward_devs.push_back(attr(fwd, "dev"));
+    for (auto i : fwd.children("interface")) {
+      const std::string dev = attr(i, "dev");
+      if (!dev.empty() && dev != attr(fwd, "dev")) out.forward_devs.push_back(dev);
+    }
+    for (auto pf : fwd.children("pf")) out.forward_devs.push_back(attr(pf, "dev"));
+  }
+  out.bridge = attr(net.child("bridge"), "name");
+  for (auto pg : net.children("portgroup")) out.portgroups.push_back({attr(pg, "name"), attr(pg, "default") == "yes"});
+  for (auto ip : net.children("ip")) out.subnets.push_back(cidr(ip));
+  return out;
+}
+
+std::optional<BridgeFacts> parse_interface_xml(std::string_view xml_text, const std::string& origin) {
+  const auto doc = xml::load(xml_text, origin);
+  const auto iface = xml::root(doc, "interface", origin);
+  if (attr(iface, "type") != "bridge") return std::nullopt;
+  BridgeFacts out;
+  out.name = attr(iface, "name");
+  for (auto m : iface.child("bridge").children("interface")) {
+    out.members.push_back({attr(m, "name"), is_physical(attr(m, "type"))});
+  }
+  for (auto proto : iface.children("protocol")) {
+    for (auto ip : proto.children("ip")) out.subnets.push_back(cidr(ip));
+  }
+  return out;
+}
+
+}  // namespace preflight

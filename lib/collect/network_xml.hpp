@@ -1,0 +1,24 @@
+#pragma once
+// Reading libvirt network XML (virsh net-dumpxml) and host interface XML
+// (virsh iface-dumpxml). Pure: text in, facts out.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "facts/host_facts.hpp"
+
+namespace preflight {
+
+// forward_mode: <forward mode> ("nat" when <forward> has no mode, "" when there is
+// no <forward>: isolated). subnets: "address/prefix" of each <ip> as written (a
+// netmask is converted to a prefix). `active` is false: the XML does not say; the
+// collector sets it. Throws Error "<origin>:<line>:<col>: ..." on malformed XML.
+NetworkFacts parse_network_xml(std::string_view xml, const std::string& origin);
+
+// A host bridge: <interface type='bridge'> with its member interfaces and its own
+// addresses; nullopt when the interface is not a bridge. A member is physical when
+// it is type ethernet or bond (a bond of NICs), not physical when vlan or bridge,
+// and unknown (with the reason) for any other type.
+std::optional<BridgeFacts> parse_interface_xml(std::string_view xml, const std::string& origin);
+
+}  // namespace preflight

@@ -1,0 +1,129 @@
+// preflight collect: facts of this machine, of a libvirt host, of an inventory host,
+// or of every inventory host (in parallel) as YAML.
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "cli/progress.hpp"
+#include "collect/host_source.hpp"
+#include "collect/libvirt_collector.hpp"
+#include "collect/local_collector.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "facts/facts_yaml.hpp"
+
+namespace fs = std::filesystem;
+
+namespace preflight::cli {
+
+namespace {
+
+struct CollectOptions {
+  std::string libvirt;
+  std::string host;
+  std::string output;
+  bool all = false;
+  unsigned jobs = 8;
+};
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out || !(out << text)) throw Error(fmt::format("{}: cannot write", path), "check the folder exists and is writable");
+}
+
+void emit(const std::string& output, const std::string& yaml) {
+  if (output.empty() || output == "-") {
+    std::cout << yaml;
+  } else {
+    write_text(output, yaml);
+  }
+}
+
+// Every inventory host into DIR/<name>.yaml. A host that fails is named; the
+// others are still written, and the exit status says the whole was not collected.
+int collect_all(const Inventory& inv, const CollectOptions& o) {
+  if (o.output.empty()) throw Error("collect --all needs -o DIR", "name the folder to write one <host>.yaml per host into");
+  std::error_code ec;
+  fs::create_directories(o.output, ec);
+  if (ec) throw Error(fmt::format("{}: cannot create folder: {}", o.output, ec.message()));
+
+  const size_t n = inv.hosts.size();
+  std::vector<std::string> errors(n);
+  std::atomic<size_t> next{0};
+  ProgressBar bar("collecting", n);
+  auto worker = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      const InventoryHost& h = inv.hosts[i];
+      try {
+        const HostFacts facts = collect_inventory_host(h);
+        write_text((fs::path(o.output) / (h.name + ".yaml")).string(), facts_to_yaml(facts));
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+      bar.advance(h.name);
+    }
+  };
+  std::vector<std::thread> pool;
+  const unsigned threads = std::max(1u, std::min<unsigned>(o.jobs, static_cast<unsigned>(n)));
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+
+  std::vector<std::string> failed;
+  for (size_t i = 0; i < n; ++i)
+    if (!errors[i].empty()) failed.push_back(errors[i]);
+  if (!failed.empty()) {
+    throw Error(fmt::format("collected {} of {} hosts into {}; failed: {}", n - failed.size(), n, o.output,
+                            join(failed, "; ")),
+                "the folder does not hold the whole inventory: fix the hosts named and run again");
+  }
+  std::cerr << fmt::format("collected {} hosts into {}\n", n, o.output);
+  return 0;
+}
+
+}  // namespace
+
+void register_collect(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<CollectOptions>();
+  CLI::App* cmd = app.add_subcommand("collect", "Write the facts of a host as YAML (this machine by default)");
+  cmd->add_option("host", o->host,
+                 "an inventory host (collected from its libvirt URI, facts and cpu files), or a file to convert into\n"
+                 "facts: capabilities XML, domain capabilities XML, <cpu> XML, domain XML, libcpuid dump, facts YAML");
+  cmd->add_option("--libvirt", o->libvirt, "collect the host behind this libvirt URI (read-only), e.g. qemu:///system");
+  cmd->add_option("-o,--output", o->output, "write to FILE (with --all: into folder DIR, one <host>.yaml each)");
+  cmd->add_flag("--all", o->all, "collect every host of the inventory, in parallel");
+  cmd->add_option("-j,--jobs", o->jobs, "hosts collected at once with --all")->check(CLI::Range(1u, 64u));
+  cmd->footer(
+      "Without arguments, reads this machine: raw CPUID of every logical CPU, firmware state, memory,\n"
+      "bridges and mounts from /proc and /sys.\n"
+      "Examples:\n"
+      "  preflight collect -o this-host.yaml\n"
+      "  preflight collect --libvirt qemu:///system\n"
+      "  preflight collect --inventory fixtures/lab/preflight.yaml --all -o /tmp/facts");
+  cmd->callback([o, &ctx] {
+    if (o->all) {
+      ctx.exit_code = collect_all(ctx.require_inventory(), *o);
+      return;
+    }
+    HostFacts facts;
+    if (!o->host.empty()) {
+      std::vector<HostFacts> hosts = load_host_argument(o->host, ctx.inventory());
+      if (hosts.size() != 1) {
+        throw Error(fmt::format("{}: holds {} CPUs; collect writes the facts of one host", o->host, hosts.size()),
+                    "split the file, or use 'preflight baseline' to combine them");
+      }
+      facts = std::move(hosts.front());
+    } else if (!o->libvirt.empty()) {
+      facts = collect_libvirt(o->libvirt);
+    } else {
+      facts = collect_local(LocalCollectOptions{});
+    }
+    emit(o->output, facts_to_yaml(facts));
+  });
+}
+
+}  // namespace preflight::cli

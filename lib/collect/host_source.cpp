@@ -1,0 +1,201 @@
+#include "collect/host_source.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <pugixml.hpp>
+
+#include "collect/libcpuid_dump.hpp"
+#include "collect/libvirt_collector.hpp"
+#include "collect/capabilities_xml.hpp"
+#include "collect/domain_xml.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "facts/cpu_xml.hpp"
+#include "facts/facts_yaml.hpp"
+
+namespace fs = std::filesystem;
+
+namespace preflight {
+
+namespace {
+
+std::string first_element_name(std::string_view text) {
+  size_t pos = 0;
+  while ((pos = text.find('<', pos)) != std::string_view::npos) {
+    const char next = pos + 1 < text.size() ? text[pos + 1] : '\0';
+    if (next == '?' || next == '!') {  // declaration, comment, doctype
+      ++pos;
+      continue;
+    }
+    size_t end = pos + 1;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '>' &&
+           text[end] != '/')
+      ++end;
+    return std::string(text.substr(pos + 1, end - pos - 1));
+  }
+  return {};
+}
+
+bool looks_like_xml(std::string_view text) {
+  const auto b = text.find_first_not_of(" \t\r\n");
+  return b != std::string_view::npos && text[b] == '<';
+}
+
+// A host that only a CPU description tells about: everything else is unknown, with why.
+HostFacts cpu_only_host(const std::string& name, const std::string& origin, const std::string& reason) {
+  HostFacts h;
+  h.name = name;
+  h.source = origin;
+  const auto unknown_str = Fact<std::string>::unknown(reason);
+  const auto unknown_bool = Fact<bool>::unknown(reason);
+  h.hostname = unknown_str;
+  h.host_uuid = unknown_str;
+  h.cpu.vendor = h.cpu.codename = h.cpu.brand = h.cpu.microcode = unknown_str;
+  h.cpu.family = h.cpu.model = h.cpu.stepping = h.cpu.cpuid_cpus_read = Fact<uint32_t>::unknown(reason);
+  h.cpu.cpuid = Fact<std::vector<CpuidLeaf>>::unknown(reason);
+  h.cpu.features = h.cpu.kernel_flags = Fact<std::vector<std::string>>::unknown(reason);
+  h.cpu.libvirt_cpu = h.cpu.host_model = Fact<CpuDefinition>::unknown(reason);
+  h.firmware.virtualization = h.firmware.nx = h.firmware.aes = h.firmware.x2apic = h.firmware.sgx =
+      h.firmware.smt = h.firmware.iommu = unknown_bool;
+  h.firmware.tsx = unknown_str;
+  h.firmware.vulnerabilities = Fact<std::map<std::string, std::string>>::unknown(reason);
+  h.memory.total_kib = h.memory.free_kib = Fact<uint64_t>::unknown(reason);
+  h.memory.hugepages = Fact<std::vector<HugepagePool>>::unknown(reason);
+  h.networks = Fact<std::vector<NetworkFacts>>::unknown(reason);
+  h.bridges = Fact<std::vector<BridgeFacts>>::unknown(reason);
+  h.pools = Fact<std::vector<PoolFacts>>::unknown(reason);
+  h.mounts = Fact<std::vector<MountFacts>>::unknown(reason);
+  h.vms = Fact<std::vector<VmFacts>>::unknown(reason);
+  return h;
+}
+
+std::vector<HostFacts> hosts_from_cpu_xml(const std::string& text, const std::string& path) {
+  pugi::xml_document doc;
+  const auto res = doc.load_buffer(text.data(), text.size(), pugi::parse_default | pugi::parse_fragment);
+  if (!res) throw Error(fmt::format("{}: {}", text_location(text, path, static_cast<size_t>(res.offset)), res.description()));
+  std::vector<pugi::xml_node> cpus;
+  for (auto n : doc.children("cpu")) cpus.push_back(n);
+  const std::string base = fs::path(path).stem().string();
+  std::vector<HostFacts> out;
+  for (size_t i = 0; i < cpus.size(); ++i) {
+    const std::string name = cpus.size() == 1 ? base : fmt::format("{}#{}", base, i + 1);
+    HostFacts h = cpu_only_host(name, path, fmt::format("{} describes only a CPU", path));
+    h.cpu.libvirt_cpu = parse_cpu_element(cpus[i]);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+// Facts the local collector reads best (raw CPUID, firmware) taken from a facts file
+// into live libvirt facts of the same host.
+void merge_machine_facts(HostFacts& live, const HostFacts& file) {
+  const CpuDefinition* libvirt_cpu = live.cpu.libvirt_cpu.get();
+  const CpuDefinition* host_model = live.cpu.host_model.get();
+  CpuFacts cpu = file.cpu;
+  if (!cpu.libvirt_cpu.known() && libvirt_cpu) cpu.libvirt_cpu = *libvirt_cpu;
+  if (!cpu.host_model.known() && host_model) cpu.host_model = *host_model;
+  live.cpu = std::move(cpu);
+  live.firmware = file.firmware;
+}
+
+}  // namespace
+
+InputKind detect_input_kind(std::string_view text, const std::string& origin) {
+  if (looks_like_xml(text)) {
+    const std::string root = first_element_name(text);
+    if (root == "capabilities") return InputKind::capabilities_xml;
+    if (root == "domainCapabilities") return InputKind::domcaps_xml;
+    if (root == "domain") return InputKind::domain_xml;
+    if (root == "cpu") return InputKind::cpu_xml;
+    throw Error(fmt::format("{}: XML with root element <{}> is not a host or CPU description", origin, root),
+                "give a facts YAML, capabilities or domain capabilities XML, <cpu> elements, domain XML "
+                "or a libcpuid raw dump");
+  }
+  if (looks_like_libcpuid_dump(text)) return InputKind::libcpuid_dump;
+  if (text.find("schema_version") != std::string_view::npos) return InputKind::facts_yaml;
+  throw Error(fmt::format("{}: not a file preflight can read", origin),
+              "give a facts YAML (preflight collect), capabilities or domain capabilities XML, <cpu> elements, "
+              "domain XML or a libcpuid raw dump (cpuid_tool --save)");
+}
+
+std::vector<HostFacts> hosts_from_file(const std::string& path) {
+  const std::string text = read_file(path, "check the path");
+  const std::string name = fs::path(path).stem().string();
+  switch (detect_input_kind(text, path)) {
+    case InputKind::facts_yaml: {
+      HostFacts h = facts_from_yaml(text, path);
+      if (h.source.empty()) h.source = path;
+      return {std::move(h)};
+    }
+    case InputKind::capabilities_xml: {
+      HostFacts h = cpu_only_host(name, path, fmt::format("{} is a capabilities file", path));
+      parse_capabilities_xml(text, path, h);
+      return {std::move(h)};
+    }
+    case InputKind::domcaps_xml: {
+      HostFacts h = cpu_only_host(name, path, fmt::format("{} is a domain capabilities file", path));
+      parse_domcaps_xml(text, path, h);
+      if (!h.cpu.libvirt_cpu.known() && h.cpu.host_model.known()) h.cpu.libvirt_cpu = h.cpu.host_model;
+      return {std::move(h)};
+    }
+    case InputKind::domain_xml: {
+      const VmFacts vm = parse_domain_xml(text, path);
+      if (!vm.has_cpu) throw Error(fmt::format("{}: the domain '{}' has no <cpu> element", path, vm.name));
+      HostFacts h = cpu_only_host(name, path, fmt::format("{} is a domain XML; only its CPU is used", path));
+      h.cpu.libvirt_cpu = vm.cpu;
+      return {std::move(h)};
+    }
+    case InputKind::cpu_xml:
+      return hosts_from_cpu_xml(text, path);
+    case InputKind::libcpuid_dump: {
+      HostFacts h = cpu_only_host(name, path, fmt::format("{} is a raw CPUID dump", path));
+      h.cpu = cpu_facts_from_libcpuid_dump(text, path);
+      return {std::move(h)};
+    }
+  }
+  throw Error(path + ": unreadable input");
+}
+
+HostFacts collect_inventory_host(const InventoryHost& host) {
+  HostFacts facts;
+  if (!host.libvirt.empty()) {
+    facts = collect_libvirt(host.libvirt);
+    if (!host.facts.empty()) merge_machine_facts(facts, load_facts_file(host.facts));
+  } else if (!host.facts.empty()) {
+    facts = load_facts_file(host.facts);
+  } else {
+    facts = cpu_only_host(host.name, host.cpu, fmt::format("host '{}' is described only by its CPU file", host.name));
+  }
+  if (!host.cpu.empty()) {
+    std::vector<HostFacts> cpus = hosts_from_file(host.cpu);
+    if (cpus.size() != 1) {
+      throw Error(fmt::format("{}: host '{}' needs exactly one CPU in its cpu file, found {}", host.cpu, host.name,
+                              cpus.size()));
+    }
+    HostFacts& given = cpus.front();
+    // The CPU file is the trusted description: it replaces what the source reported.
+    CpuFacts cpu = given.cpu;
+    if (!cpu.host_model.known() && cpu.libvirt_cpu.known()) cpu.host_model = cpu.libvirt_cpu;
+    facts.cpu = std::move(cpu);
+  }
+  facts.name = host.name;
+  if (!host.pool.empty()) facts.pool_membership = host.pool;
+  if (!host.migration.empty()) facts.migration_address = host.migration;
+  return facts;
+}
+
+std::vector<HostFacts> load_host_argument(const std::string& arg, const Inventory* inv) {
+  if (inv) {
+    if (const InventoryHost* h = inv->find(arg)) return {collect_inventory_host(*h)};
+  }
+  if (fs::exists(arg)) return hosts_from_file(arg);
+  if (inv) {
+    throw Error(fmt::format("{}: no such host in {} and no such file{}", arg, inv->path, did_you_mean(arg, inv->names())),
+                "known hosts: " + join(inv->names(), ", "));
+  }
+  throw Error(fmt::format("{}: no such file, and no inventory to look the name up in", arg),
+              "give a file path, or an inventory with --inventory (or ./preflight.yaml)");
+}
+
+}  // namespace preflight

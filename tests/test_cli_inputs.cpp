@@ -1,0 +1,89 @@
+// Bad input on the command line: each case is exit 2 and one message that names the
+// file or URI and what to do. Never a crash, never a partial result.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "support/run_process.hpp"
+
+using preflight::test::fixture;
+using preflight::test::ProcessResult;
+using preflight::test::run_preflight;
+
+namespace {
+
+// No inventory is found by default: an empty config home and a folder without preflight.yaml.
+const std::vector<std::string> kEnv = {"XDG_CONFIG_HOME=/nonexistent-preflight-config", "NO_COLOR=1"};
+
+ProcessResult run(const std::vector<std::string>& args) { return run_preflight(args, kEnv); }
+
+void expect_undecided(const ProcessResult& r, const std::string& message_start) {
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.out.empty(), "nothing on stdout, got: " << r.out);
+  BOOST_TEST(r.err.rfind("preflight: " + message_start, 0) == 0, "stderr: " << r.err);
+  BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, "one line: " << r.err);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(missing_file) {
+  expect_undecided(run({"collect", "/nonexistent/host.yaml"}),
+                   "/nonexistent/host.yaml: no such file, and no inventory to look the name up in; give a file path");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_facts_yaml_names_line_and_column) {
+  const std::string f = fixture("bad/malformed-facts.yaml");
+  expect_undecided(run({"collect", f}), f + ":5:1: ");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_schema_version) {
+  const std::string f = fixture("bad/future-schema.yaml");
+  const ProcessResult r = run({"collect", f});
+  expect_undecided(r, f);
+  BOOST_TEST(r.err.find("schema_version 99") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_capabilities_xml_names_line_and_column) {
+  const std::string f = fixture("bad/malformed-capabilities.xml");
+  expect_undecided(run({"collect", f}), f + ":6:3: malformed XML: ");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_cpu_xml_names_line_and_column) {
+  const std::string f = fixture("bad/malformed-cpu.xml");
+  expect_undecided(run({"collect", f}), f + ":4:");
+}
+
+BOOST_AUTO_TEST_CASE(unrecognised_files) {
+  const std::string notes = fixture("bad/notes.txt");
+  expect_undecided(run({"collect", notes}), notes + ": not a file preflight can read; give a facts YAML");
+  const std::string page = fixture("bad/page.html");
+  expect_undecided(run({"collect", page}),
+                   page + ": XML with root element <html> is not a host or CPU description; give a facts YAML");
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_libvirt_uri) {
+  expect_undecided(run({"collect", "--libvirt", "test:///nonexistent/host.xml"}), "test:///nonexistent/host.xml: ");
+}
+
+BOOST_AUTO_TEST_CASE(missing_inventory) {
+  expect_undecided(run({"collect", "--inventory", "/nonexistent/inv.yaml", "--all", "-o", "/tmp/x"}),
+                   "/nonexistent/inv.yaml: cannot read the inventory file; give an existing file with --inventory");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_inventory) {
+  const std::string f = fixture("inventory/malformed.yaml");
+  expect_undecided(run({"collect", "--inventory", f, "--all", "-o", "/tmp/x"}), f + ":4:");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_inventory_host_suggests_a_name) {
+  const std::string inv = fixture("lab/preflight.yaml");
+  const ProcessResult r = run({"collect", "--inventory", inv, "hostX"});
+  expect_undecided(r, "hostX: no such host in " + inv);
+  BOOST_TEST(r.err.find("known hosts: hostA, hostB, hostC") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(usage_error_is_exit_2) {
+  const ProcessResult r = run({"collect", "--no-such-option"});
+  BOOST_TEST(r.exit_code == 2);
+}

@@ -1,0 +1,71 @@
+#include <boost/test/unit_test.hpp>
+
+#include "collect/host_source.hpp"
+#include "core/error.hpp"
+#include "support/run_process.hpp"
+
+using namespace preflight;
+using preflight::test::fixture;
+
+BOOST_AUTO_TEST_CASE(detects_every_input_kind_by_content) {
+  BOOST_TEST((detect_input_kind("<?xml version='1.0'?>\n<!-- c -->\n<capabilities>", "x") == InputKind::capabilities_xml));
+  BOOST_TEST((detect_input_kind("<domainCapabilities>", "x") == InputKind::domcaps_xml));
+  BOOST_TEST((detect_input_kind("  <domain type='kvm'>", "x") == InputKind::domain_xml));
+  BOOST_TEST((detect_input_kind("<cpu>\n</cpu><cpu/>", "x") == InputKind::cpu_xml));
+  BOOST_TEST((detect_input_kind("schema_version: 1\nhost: {}\n", "x") == InputKind::facts_yaml));
+  BOOST_TEST((detect_input_kind("version=0.6.2\nbasic_cpuid[0]=0000000d 756e6547 6c65746e 49656e69\n", "x") ==
+              InputKind::libcpuid_dump));
+  BOOST_CHECK_THROW(detect_input_kind("hello", "x"), Error);
+  BOOST_CHECK_THROW(detect_input_kind("<network/>", "x"), Error);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_of_several_cpus_is_several_hosts_without_firmware_state) {
+  const std::string f = fixture("inputs/two-cpus.xml");
+  const std::vector<HostFacts> hosts = hosts_from_file(f);
+  BOOST_REQUIRE_EQUAL(hosts.size(), 2u);
+  BOOST_TEST(hosts[0].name == "two-cpus#1");
+  BOOST_TEST(hosts[1].name == "two-cpus#2");
+  BOOST_TEST(hosts[0].cpu.libvirt_cpu.value().model == "Skylake-Server-IBRS");
+  BOOST_TEST(hosts[1].cpu.libvirt_cpu.value().signature->model == 63u);
+  BOOST_TEST(!hosts[0].firmware.virtualization.known());
+  BOOST_TEST(hosts[0].firmware.virtualization.reason() == f + " describes only a CPU");
+  BOOST_TEST(!hosts[0].vms.known());
+}
+
+BOOST_AUTO_TEST_CASE(a_domain_gives_its_guest_cpu) {
+  const std::vector<HostFacts> hosts = hosts_from_file(fixture("inputs/guest.xml"));
+  BOOST_REQUIRE_EQUAL(hosts.size(), 1u);
+  const CpuDefinition& cpu = hosts[0].cpu.libvirt_cpu.value();
+  BOOST_TEST(cpu.model == "Broadwell");
+  BOOST_REQUIRE_EQUAL(cpu.features.size(), 1u);
+  BOOST_TEST(cpu.features[0].policy == "disable");
+}
+
+BOOST_AUTO_TEST_CASE(a_libcpuid_dump_gives_raw_leaves) {
+  const std::vector<HostFacts> hosts = hosts_from_file(fixture("cpuid/xeon-skylake-sp-kvm-single.txt"));
+  BOOST_REQUIRE_EQUAL(hosts.size(), 1u);
+  BOOST_TEST(hosts[0].cpu.vendor.value() == "GenuineIntel");
+  BOOST_TEST(hosts[0].cpu.cpuid.value().size() > 10u);
+  BOOST_TEST(hosts[0].cpu.cpuid.value().front().leaf == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_inventory_host_is_collected_live_and_its_cpu_file_replaces_the_cpu) {
+  const Inventory inv = load_inventory(fixture("lab/preflight.yaml"));
+  const HostFacts a = collect_inventory_host(*inv.find("hostA"));
+  BOOST_TEST(a.name == "hostA");
+  BOOST_TEST(a.pool_membership == "prod");
+  BOOST_TEST(a.vms.value().size() >= 2u);
+  BOOST_TEST(a.cpu.libvirt_cpu.value().vendor == "Intel");
+  BOOST_TEST(a.cpu.host_model.value().model == a.cpu.libvirt_cpu.value().model);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_name_suggests_inventory_hosts) {
+  const Inventory inv = load_inventory(fixture("lab/preflight.yaml"));
+  try {
+    load_host_argument("hostZ", &inv);
+    BOOST_FAIL("no error");
+  } catch (const Error& e) {
+    BOOST_TEST(std::string(e.what()).find("hostZ: no such host in " + inv.path) == 0, e.what());
+    BOOST_TEST(std::string(e.what()).find("known hosts: hostA, hostB, hostC") != std::string::npos, e.what());
+  }
+}

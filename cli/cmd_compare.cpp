@@ -1,0 +1,49 @@
+// preflight compare HOST_A HOST_B: the CPU difference both ways, with causes.
+// Exit 0 when the CPUs offer guests the same features and vendor, 1 when not.
+#include <iostream>
+
+#include "cli/cpu_inputs.hpp"
+#include "core/error.hpp"
+#include "cpu/cpu_compare.hpp"
+
+namespace preflight::cli {
+
+namespace {
+
+struct CompareOptions {
+  std::string a, b;
+};
+
+HostFacts one_host(const std::string& arg, Context& ctx) {
+  std::vector<HostFacts> hosts = load_hosts({arg}, ctx);
+  if (hosts.size() != 1) {
+    throw Error(arg + ": describes " + std::to_string(hosts.size()) + " CPUs, compare needs one",
+                "give a file with a single <cpu>, or an inventory host");
+  }
+  return std::move(hosts.front());
+}
+
+}  // namespace
+
+void register_compare(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<CompareOptions>();
+  CLI::App* cmd = app.add_subcommand("compare", "CPU difference of two hosts, both ways, with firmware causes named");
+  cmd->add_option("host_a", o->a, "inventory host or file")->required();
+  cmd->add_option("host_b", o->b, "inventory host or file")->required();
+  cmd->add_option("-o,--output", ctx.options.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->footer("Exit status: 0 same vendor and features, 1 different, 2 could not decide.");
+  cmd->callback([o, &ctx] {
+    const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
+    const HostFacts a = one_host(o->a, ctx);
+    const HostFacts b = one_host(o->b, ctx);
+    const CpuComparison c = compare_hosts(a, b, catalog);
+    if (ctx.options.output == "json") {
+      std::cout << comparison_json(c).dump(2) << "\n";
+    } else {
+      std::cout << comparison_text(c);
+    }
+    ctx.exit_code = static_cast<int>(c.identical() ? ExitCode::go : ExitCode::no_go);
+  });
+}
+
+}  // namespace preflight::cli

@@ -1,0 +1,45 @@
+#include "cli/cpu_inputs.hpp"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "collect/host_source.hpp"
+#include "core/text.hpp"
+#include "facts/cpu_xml.hpp"
+
+namespace preflight::cli {
+
+std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, Context& ctx) {
+  std::vector<HostFacts> hosts;
+  for (const auto& a : args) {
+    std::vector<HostFacts> got = load_host_argument(a, ctx.inventory());
+    for (auto& h : got) hosts.push_back(std::move(h));
+  }
+  return hosts;
+}
+
+std::optional<std::vector<CpuDefinition>> read_cpu_elements(const std::string& arg, Context& ctx) {
+  if (const Inventory* inv = ctx.inventory(); inv && inv->find(arg)) return std::nullopt;
+  pugi::xml_document doc;
+  if (!doc.load_file(arg.c_str())) return std::nullopt;
+  std::vector<CpuDefinition> cpus;
+  for (auto n : doc.children()) {
+    if (n.type() != pugi::node_element) continue;
+    if (std::string_view(n.name()) != "cpu") return std::nullopt;
+    cpus.push_back(parse_cpu_element(n));
+  }
+  if (cpus.empty()) return std::nullopt;
+  return cpus;
+}
+
+void print_given_up(std::ostream& out, const std::vector<std::pair<std::string, std::vector<std::string>>>& losses,
+                    size_t limit) {
+  for (size_t i = 0; i < losses.size() && i < limit; ++i) {
+    const auto& [host, names] = losses[i];
+    out << fmt::format("  {} gives up {}: {}\n", host, names.size(), names.empty() ? "nothing" : join(names, " "));
+  }
+  if (losses.size() > limit) out << fmt::format("  ... and {} more hosts (-o json lists all)\n", losses.size() - limit);
+}
+
+}  // namespace preflight::cli

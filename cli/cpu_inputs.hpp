@@ -1,0 +1,25 @@
+#pragma once
+// Shared by the CPU subcommands: HOST/FILE arguments to resolved host CPUs.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "cpu/cpu_catalog.hpp"
+#include "cpu/host_cpu.hpp"
+
+namespace preflight::cli {
+
+// Every host the arguments name (a file may describe several), in order, with
+// its facts; throws Error from the loader or the resolver.
+std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, Context& ctx);
+
+// The <cpu> elements of `arg` when it is not an inventory host and is a file
+// holding only top-level <cpu> elements; nullopt otherwise.
+std::optional<std::vector<CpuDefinition>> read_cpu_elements(const std::string& arg, Context& ctx);
+
+// Prints, one per line on `out`, what each host gives up; at most `limit` lines.
+void print_given_up(std::ostream& out, const std::vector<std::pair<std::string, std::vector<std::string>>>& losses,
+                    size_t limit);
+
+}  // namespace preflight::cli

@@ -1,0 +1,173 @@
+#include "cpu/cpu_compare.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "cpu/firmware_switch.hpp"
+
+namespace preflight {
+
+namespace {
+
+// Features that CPU microcode updates add (speculation controls); an older
+// microcode lacks them.
+constexpr const char* kMicrocodeFeatures[] = {"md-clear", "spec-ctrl", "stibp", "ssbd", "arch-capabilities",
+                                              "flush-l1d", "core-capability", "split-lock-detect",
+                                              "fb-clear", "tsx-ctrl", "taa-no", "mds-no"};
+constexpr const char* kTsxFeatures[] = {"hle", "rtm"};
+
+bool named(const std::string& name, const auto& list) {
+  return std::any_of(std::begin(list), std::end(list), [&](const char* n) { return name == n; });
+}
+
+std::string signature_text(const std::optional<CpuSignature>& s) {
+  if (!s) return "unknown";
+  return s->stepping ? fmt::format("family {} model {} stepping {}", s->family, s->model, *s->stepping)
+                     : fmt::format("family {} model {}", s->family, s->model);
+}
+
+MissingFeature explain_one(const std::string& name, const HostCpu& dest, const HostFacts& facts,
+                           const HostCpu* from) {
+  MissingFeature m{name, MissingCause::unknown, {}};
+  for (const FirmwareSwitch& sw : firmware_switches()) {
+    if (!named(name, sw.features)) continue;
+    const Fact<bool>& on = facts.firmware.*(sw.fact);
+    if (on.known() && !on.value()) {
+      m.cause = MissingCause::disabled_by_firmware;
+      m.detail = fmt::format("{} is switched off in the firmware of '{}': enable it in the BIOS/UEFI setup",
+                             sw.setting, dest.host);
+      return m;
+    }
+    if (!on.known() && dest.origin == CpuOrigin::cpuid && !dest.hypervisor) {
+      m.detail = fmt::format("firmware state of {} on '{}' unknown ({})", sw.setting, dest.host, on.reason());
+      return m;
+    }
+  }
+  if (named(name, kTsxFeatures)) {
+    const std::string tsx = facts.firmware.tsx.value_or("");
+    std::string taa;
+    if (const auto* v = facts.firmware.vulnerabilities.get()) {
+      if (auto it = v->find("tsx_async_abort"); it != v->end()) taa = it->second;
+    }
+    if (tsx == "disabled" || taa.find("TSX disabled") != std::string::npos) {
+      m.cause = MissingCause::removed_by_microcode_or_kernel;
+      m.detail = fmt::format("TSX is disabled on '{}' (tsx: {}{}); hle/rtm stay off unless tsx=on is set "
+                             "(mind TAA) or guests use a -noTSX model",
+                             dest.host, tsx.empty() ? "unknown" : tsx, taa.empty() ? "" : ", tsx_async_abort: " + taa);
+      return m;
+    }
+  }
+  if (named(name, kMicrocodeFeatures) && from && !from->microcode.empty() && !dest.microcode.empty() &&
+      from->microcode != dest.microcode) {
+    m.cause = MissingCause::removed_by_microcode_or_kernel;
+    m.detail = fmt::format("delivered by microcode updates: '{}' runs microcode {}, '{}' runs {}; update it",
+                           dest.host, dest.microcode, from->host, from->microcode);
+    return m;
+  }
+  if (dest.hypervisor) {
+    m.cause = MissingCause::hidden_by_hypervisor;
+    m.detail = fmt::format("'{}' is itself a virtual machine (CPUID hypervisor bit); its hypervisor does not pass "
+                           "the feature through",
+                           dest.host);
+    return m;
+  }
+  if (dest.origin == CpuOrigin::cpuid) {
+    m.cause = MissingCause::absent_in_silicon;
+    m.detail = fmt::format("the CPU of '{}' ({}) does not report it", dest.host, signature_text(dest.signature));
+    return m;
+  }
+  m.detail = fmt::format("'{}' is known only by its libvirt CPU description, which cannot tell why", dest.host);
+  return m;
+}
+
+nlohmann::json missing_json(const std::vector<MissingFeature>& list) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& m : list) a.push_back({{"feature", m.name}, {"cause", cause_text(m.cause)}, {"detail", m.detail}});
+  return a;
+}
+
+std::string host_line(const HostCpu& h) {
+  return fmt::format("{}: {} {}, microcode {}, {} features ({})", h.host,
+                     h.vendor_name.empty() ? "unknown vendor" : h.vendor_name, signature_text(h.signature),
+                     h.microcode.empty() ? "unknown" : h.microcode, h.features.count(),
+                     h.origin == CpuOrigin::cpuid ? "raw CPUID" : "libvirt CPU description");
+}
+
+}  // namespace
+
+const char* cause_text(MissingCause cause) {
+  switch (cause) {
+    case MissingCause::absent_in_silicon: return "absent in silicon";
+    case MissingCause::disabled_by_firmware: return "disabled by firmware";
+    case MissingCause::removed_by_microcode_or_kernel: return "removed by microcode or kernel";
+    case MissingCause::hidden_by_hypervisor: return "hidden by a hypervisor";
+    case MissingCause::unknown: return "cause unknown";
+  }
+  return "cause unknown";
+}
+
+std::vector<MissingFeature> explain_missing(const CpuFeatureSet& wanted, const HostCpu& dest,
+                                            const HostFacts& dest_facts, const HostCpu* from,
+                                            const CpuCatalog& catalog) {
+  std::vector<MissingFeature> out;
+  (wanted - dest.features).for_each([&](size_t id) {
+    out.push_back(explain_one(catalog.features()[id].name, dest, dest_facts, from));
+  });
+  return out;
+}
+
+CpuComparison compare_hosts(const HostFacts& a, const HostFacts& b, const CpuCatalog& catalog) {
+  CpuComparison c{resolve_host_cpu(a, catalog), resolve_host_cpu(b, catalog)};
+  c.same_vendor = !c.a.vendor_name.empty() && c.a.vendor_name == c.b.vendor_name;
+  c.same_signature = c.a.signature && c.b.signature && c.a.signature->stepping && c.a.signature == c.b.signature;
+  c.same_microcode = !c.a.microcode.empty() && c.a.microcode == c.b.microcode;
+  c.missing_on_b = explain_missing(c.a.features, c.b, b, &c.a, catalog);
+  c.missing_on_a = explain_missing(c.b.features, c.a, a, &c.b, catalog);
+  return c;
+}
+
+std::string comparison_text(const CpuComparison& c) {
+  std::string s = host_line(c.a) + "\n" + host_line(c.b) + "\n";
+  s += c.same_vendor ? "vendor: same\n"
+                     : fmt::format("vendor: DIFFERENT ({} vs {}): no guest can move between them\n",
+                                   c.a.vendor_name.empty() ? "unknown" : c.a.vendor_name,
+                                   c.b.vendor_name.empty() ? "unknown" : c.b.vendor_name);
+  s += fmt::format("signature: {}\n", c.same_signature ? "same" : "differs or unknown (matters to host-passthrough)");
+  s += fmt::format("microcode: {}\n", c.same_microcode ? "same" : "differs or unknown");
+  auto list = [&](const std::vector<MissingFeature>& l, const HostCpu& has, const HostCpu& lacks) {
+    s += fmt::format("{} has, {} lacks: {}\n", has.host, lacks.host, l.empty() ? "nothing" : std::to_string(l.size()));
+    for (const auto& m : l) s += fmt::format("  {:<20} {}: {}\n", m.name, cause_text(m.cause), m.detail);
+  };
+  list(c.missing_on_b, c.a, c.b);
+  list(c.missing_on_a, c.b, c.a);
+  if (c.identical() && c.same_signature && c.same_microcode) s += "identical CPUs\n";
+  return s;
+}
+
+nlohmann::json comparison_json(const CpuComparison& c) {
+  auto host = [](const HostCpu& h) {
+    nlohmann::json j{{"host", h.host},
+                     {"vendor", h.vendor_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.vendor_name)},
+                     {"microcode", h.microcode.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.microcode)},
+                     {"origin", h.origin == CpuOrigin::cpuid ? "cpuid" : "libvirt_cpu"},
+                     {"hypervisor", h.hypervisor},
+                     {"feature_count", h.features.count()}};
+    if (h.signature) {
+      j["signature"] = {{"family", h.signature->family}, {"model", h.signature->model}};
+      if (h.signature->stepping) j["signature"]["stepping"] = *h.signature->stepping;
+    } else {
+      j["signature"] = nullptr;
+    }
+    return j;
+  };
+  return {{"a", host(c.a)},
+          {"b", host(c.b)},
+          {"same_vendor", c.same_vendor},
+          {"same_signature", c.same_signature},
+          {"same_microcode", c.same_microcode},
+          {"missing_on_b", missing_json(c.missing_on_b)},
+          {"missing_on_a", missing_json(c.missing_on_a)}};
+}
+
+}  // namespace preflight

@@ -1,0 +1,52 @@
+#pragma once
+// Why a destination lacks CPU features, and the two-way difference of two hosts.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cpu/host_cpu.hpp"
+
+namespace preflight {
+
+enum class MissingCause {
+  absent_in_silicon,        // bare-metal CPUID of the host does not have it
+  disabled_by_firmware,     // FirmwareFacts says the BIOS/UEFI switched it off
+  removed_by_microcode_or_kernel,  // TSX off, or a microcode-delivered feature on older microcode
+  hidden_by_hypervisor,     // the host is itself a VM and its hypervisor hides it
+  unknown,                  // the facts cannot tell
+};
+
+// "absent in silicon", "disabled by firmware", ...
+const char* cause_text(MissingCause cause);
+
+struct MissingFeature {
+  std::string name;
+  MissingCause cause = MissingCause::unknown;
+  std::string detail;  // the fact behind the cause, or what is not known; may say what to do
+};
+
+// For each feature of `wanted` that `dest` cannot give a guest, in catalog order.
+// `dest_facts` supplies firmware/TSX state; `from` (may be null) is the host the
+// features come from, used to compare microcode.
+std::vector<MissingFeature> explain_missing(const CpuFeatureSet& wanted, const HostCpu& dest,
+                                            const HostFacts& dest_facts, const HostCpu* from,
+                                            const CpuCatalog& catalog);
+
+struct CpuComparison {
+  HostCpu a, b;
+  bool same_vendor = false;     // both known and equal
+  bool same_signature = false;  // family, model and stepping, all known and equal
+  bool same_microcode = false;  // both known and equal
+  std::vector<MissingFeature> missing_on_b;  // A has, B lacks (cause on B)
+  std::vector<MissingFeature> missing_on_a;  // B has, A lacks (cause on A)
+  bool identical() const { return same_vendor && missing_on_a.empty() && missing_on_b.empty(); }
+};
+
+CpuComparison compare_hosts(const HostFacts& a, const HostFacts& b, const CpuCatalog& catalog);
+
+// Human text (multi-line) and JSON of a comparison.
+std::string comparison_text(const CpuComparison& c);
+nlohmann::json comparison_json(const CpuComparison& c);
+
+}  // namespace preflight

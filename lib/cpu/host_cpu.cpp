@@ -1,0 +1,174 @@
+#include "cpu/host_cpu.hpp"
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "cpu/cpu_decode.hpp"
+#include "cpu/firmware_switch.hpp"
+
+namespace preflight {
+
+const std::vector<FirmwareSwitch>& firmware_switches() {
+  static const std::vector<FirmwareSwitch> switches = {
+      {"Intel VT-x / AMD-V (virtualization technology)", &FirmwareFacts::virtualization, {"vmx", "svm"}},
+      {"NX / XD (execute disable bit)", &FirmwareFacts::nx, {"nx"}},
+      {"AES-NI", &FirmwareFacts::aes, {"aes"}},
+      {"x2APIC", &FirmwareFacts::x2apic, {"x2apic"}},
+      {"SGX (software guard extensions)",
+       &FirmwareFacts::sgx,
+       {"sgx", "sgx1", "sgx2", "sgxlc", "sgx-exinfo", "sgx-debug", "sgx-mode64", "sgx-provisionkey", "sgx-tokenkey",
+        "sgx-kss"}},
+  };
+  return switches;
+}
+
+namespace {
+
+int vendor_index(const std::string& reported, const CpuCatalog& catalog) { return catalog.find_vendor(reported); }
+
+}  // namespace
+
+CpuFeatureSet expand_definition(const CpuDefinition& cpu, const CpuCatalog& catalog, bool honour_policies,
+                                const CpuFeatureSet* host, const std::string& where) {
+  CpuFeatureSet set;
+  if (!cpu.model.empty()) {
+    try {
+      set = catalog.model(cpu.model).features;
+    } catch (const Error& e) {
+      throw Error(fmt::format("{}: {}", where, e.what()));
+    }
+  }
+  for (const auto& f : cpu.features) {
+    const size_t id = catalog.feature_id(f.name, where);
+    const std::string& p = f.policy;
+    if (!honour_policies || p.empty() || p == "require" || p == "force") {
+      set.set(id);
+    } else if (p == "disable" || p == "forbid") {
+      set.reset(id);
+    } else if (p == "optional") {
+      if (host && host->test(id)) set.set(id);
+    } else {
+      throw Error(fmt::format("{}: feature '{}' has unknown policy '{}'", where, f.name, p),
+                  "use require, force, optional, disable or forbid");
+    }
+  }
+  return set;
+}
+
+HostCpu resolve_cpu_definition(const CpuDefinition& def, const std::string& host, const std::string& where,
+                               const CpuCatalog& catalog) {
+  HostCpu h;
+  h.host = host;
+  h.origin = CpuOrigin::libvirt_cpu;
+  // A host CPU lists what it has; libvirt ignores policies there. A definition
+  // that says it is a guest CPU (mode=...) is read with its policies.
+  h.silicon = expand_definition(def, catalog, !def.mode.empty(), nullptr, where);
+  h.features = h.silicon;
+  h.model = def.model;
+  h.signature = def.signature;
+  h.microcode = def.microcode;
+  if (!def.vendor.empty()) {
+    h.vendor = vendor_index(def.vendor, catalog);
+    h.vendor_name = def.vendor;
+    h.vendor_explicit = true;
+    if (h.vendor < 0) {
+      throw Error(fmt::format("{}: unknown CPU vendor '{}'", where, def.vendor),
+                  fmt::format("vendors are those of {}/x86_vendors.xml", catalog.dir()));
+    }
+  } else if (const CpuModel* m = catalog.find_model(def.model); m && m->vendor >= 0) {
+    h.vendor = m->vendor;
+    h.vendor_name = catalog.vendors()[static_cast<size_t>(m->vendor)].name;
+  }
+  if (auto id = catalog.find_feature("hypervisor")) h.hypervisor = h.silicon.test(*id);
+  return h;
+}
+
+HostCpu resolve_host_cpu(const HostFacts& host, const CpuCatalog& catalog) {
+  HostCpu h;
+  h.host = host.name;
+  h.microcode = host.cpu.microcode.value_or("");
+  if (const auto* leaves = host.cpu.cpuid.get(); leaves && !leaves->empty()) {
+    h.origin = CpuOrigin::cpuid;
+    h.silicon = decode_cpuid(*leaves, host.cpu.msrs, catalog);
+    const std::string vs = cpuid_vendor_string(*leaves);
+    h.vendor = vendor_index(vs, catalog);
+    h.vendor_name = h.vendor >= 0 ? catalog.vendors()[static_cast<size_t>(h.vendor)].name : vs;
+    h.vendor_explicit = !vs.empty();
+    h.signature = cpuid_signature(*leaves);
+    h.hypervisor = cpuid_hypervisor_bit(*leaves);
+  } else if (const CpuDefinition* def = host.cpu.libvirt_cpu.get()) {
+    const std::string mc = h.microcode;
+    h = resolve_cpu_definition(*def, host.name, fmt::format("host '{}' ({})", host.name, host.source), catalog);
+    if (!mc.empty()) h.microcode = mc;
+  } else {
+    throw Error(fmt::format("host '{}': CPU not known ({}; {})", host.name, host.cpu.cpuid.reason(),
+                            host.cpu.libvirt_cpu.reason()),
+                "collect the host's facts again, or give a CPU file");
+  }
+  if (h.vendor_name.empty() && host.cpu.vendor.known()) {
+    h.vendor = vendor_index(host.cpu.vendor.value(), catalog);
+    h.vendor_name = h.vendor >= 0 ? catalog.vendors()[static_cast<size_t>(h.vendor)].name : host.cpu.vendor.value();
+    h.vendor_explicit = true;
+  }
+  for (const FirmwareSwitch& sw : firmware_switches()) {
+    const Fact<bool>& on = host.firmware.*(sw.fact);
+    if (!on.known() || on.value()) continue;
+    for (const char* name : sw.features)
+      if (auto id = catalog.find_feature(name)) h.firmware_off.set(*id);
+  }
+  h.firmware_off &= h.silicon;
+  h.features = h.silicon - h.firmware_off;
+  return h;
+}
+
+GuestCpu guest_cpu(const VmFacts& vm, const HostFacts& source, const CpuCatalog& catalog) {
+  const HostCpu host = resolve_host_cpu(source, catalog);
+  GuestCpu g;
+  g.vendor = host.vendor;
+  const std::string where = fmt::format("VM '{}' on host '{}'", vm.name, source.name);
+  if (!vm.has_cpu) {
+    g.mode = "custom";
+    g.model = "qemu64";
+    g.features = catalog.model(g.model).features;
+    g.notes.push_back("the domain has no <cpu> element: QEMU's default model qemu64 assumed");
+    return g;
+  }
+  g.mode = vm.cpu.mode.empty() ? "custom" : vm.cpu.mode;
+  if (g.mode == "custom") {
+    g.model = vm.cpu.model;
+    g.features = expand_definition(vm.cpu, catalog, true, &host.features, where);
+    if (!vm.cpu.vendor.empty()) g.vendor = catalog.find_vendor(vm.cpu.vendor);
+  } else if (g.mode == "host-model") {
+    if (const CpuDefinition* hm = source.cpu.host_model.get()) {
+      g.model = hm->model;
+      g.features = expand_definition(*hm, catalog, true, &host.features, where + " host-model");
+    } else {
+      g.features = host.features;
+      g.notes.push_back(fmt::format("host-model expansion of '{}' unknown ({}): the host CPU is used instead",
+                                    source.name, source.cpu.host_model.reason()));
+    }
+    // Features the VM's definition adds or removes on top of the expansion.
+    CpuDefinition extra = vm.cpu;
+    extra.model.clear();
+    CpuFeatureSet add = expand_definition(extra, catalog, true, &host.features, where);
+    for (const auto& f : vm.cpu.features) {
+      const size_t id = catalog.feature_id(f.name, where);
+      if (f.policy == "disable" || f.policy == "forbid") g.features.reset(id);
+    }
+    g.features |= add;
+  } else if (g.mode == "host-passthrough" || g.mode == "maximum") {
+    g.features = host.features;
+    g.signature = host.signature;
+    if (host.origin == CpuOrigin::libvirt_cpu) {
+      g.notes.push_back(fmt::format("'{}' is described by libvirt's CPU model, not raw CPUID: passthrough "
+                                    "features are as libvirt names them",
+                                    source.name));
+    }
+  } else {
+    throw Error(fmt::format("{}: unknown CPU mode '{}'", where, g.mode),
+                "use custom, host-model, host-passthrough or maximum");
+  }
+  return g;
+}
+
+}  // namespace preflight

@@ -9,10 +9,10 @@ namespace preflight {
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);  // keeps empty parts
-// Levenshtein distance.
+// Levenshtein distance, ignoring letter case.
 size_t edit_distance(std::string_view a, std::string_view b);
-// " (did you mean 'x'?)" for the closest candidate within distance 2 (or a prefix
-// match), else "".
+// " (did you mean 'x'?)" for the closest candidate within edit distance
+// max(2, length/3) (or else one that `word` is a prefix of), else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 // "<origin>:<line>:<col>" of a byte offset into `text` (1-based), as parse errors
 // from pugixml (which report offsets) are shown.

@@ -1,0 +1,25 @@
+#include "report/verdict_json.hpp"
+
+#include "report/finding_text.hpp"
+
+namespace preflight {
+
+nlohmann::json verdict_to_json(const Verdict& v) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& f : v.results)
+    results.push_back({{"rule", f.rule},
+                       {"status", to_string(f.status)},
+                       {"message", finding_message(f)},
+                       {"evidence", f.evidence},
+                       {"remediation", f.remediation}});
+  return {{"verdict", to_string(v.verdict)},
+          {"vm", v.vm},
+          {"source", v.source},
+          {"destination", v.destination},
+          {"results", results},
+          {"estimate", {{"total_s", v.estimate.total_s}, {"downtime_ms", v.estimate.downtime_ms}}}};
+}
+
+std::string render_json(const Verdict& v) { return verdict_to_json(v).dump(2) + "\n"; }
+
+}  // namespace preflight

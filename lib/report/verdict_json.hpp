@@ -1,0 +1,17 @@
+#pragma once
+// The verdict as JSON, exactly DESIGN.md's shape:
+// {verdict, vm, source, destination, results[{rule, status, message, evidence,
+// remediation}], estimate{total_s, downtime_ms}}. A waived finding's message ends
+// with "(waived: <reason>)".
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "rules/verdict.hpp"
+
+namespace preflight {
+
+nlohmann::json verdict_to_json(const Verdict& v);
+std::string render_json(const Verdict& v);  // pretty, newline-terminated
+
+}  // namespace preflight

@@ -1,0 +1,58 @@
+#pragma once
+// The fixed set of typed checks a rule can name. A check reads facts and the
+// rule's params and says pass / fire / skip / error with evidence; the engine turns
+// that into a Finding (severity, waivers, message).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "facts/host_facts.hpp"
+#include "facts/vm_facts.hpp"
+#include "cpu/cpu_catalog.hpp"
+#include "rules/link_probe_result.hpp"
+#include "rules/policy.hpp"
+#include "rules/rule.hpp"
+
+namespace preflight {
+
+struct CheckContext {
+  const HostFacts& source;
+  const HostFacts& destination;
+  const VmFacts& vm;
+  const Policy& policy;
+  const std::optional<LinkProbeResult>& link;  // nullopt when no probe was run
+  const CpuCatalog* cpu_catalog;               // nullptr: the CPU checks are errors
+};
+
+enum class Outcome { pass, fire, skip, error };
+
+struct CheckResult {
+  Outcome outcome = Outcome::pass;
+  std::string variant;                // message variant when fired; empty = "fired"
+  std::optional<Severity> severity;   // graded checks: replaces the rule's default
+  std::string detail;                 // the message for pass / skip / error
+  nlohmann::json evidence = nlohmann::json::object();
+
+  static CheckResult pass(std::string detail, nlohmann::json evidence = nlohmann::json::object());
+  static CheckResult skip(std::string reason, nlohmann::json evidence = nlohmann::json::object());
+  static CheckResult fire(nlohmann::json evidence, std::string variant = {},
+                          std::optional<Severity> severity = std::nullopt);
+  // "<host>: fact <fact> is unknown (<reason>)"
+  static CheckResult unknown(const HostFacts& host, const std::string& fact, const std::string& reason);
+  static CheckResult error(std::string detail);
+};
+
+using CheckFn = CheckResult (*)(const CheckContext&, const nlohmann::json& params);
+
+// nullptr when `name` is not a check.
+CheckFn find_check(const std::string& name);
+std::vector<std::string> check_names();
+
+// A numeric param, else `fallback`.
+double param_number(const nlohmann::json& params, const std::string& key, double fallback);
+std::vector<std::string> param_strings(const nlohmann::json& params, const std::string& key,
+                                       std::vector<std::string> fallback);
+
+}  // namespace preflight

@@ -1,0 +1,104 @@
+#include <array>
+#include <utility>
+
+#include "rules/checks.hpp"
+
+namespace preflight {
+namespace {
+
+using Entry = std::pair<const char*, CheckFn>;
+constexpr std::array kChecks = {
+    Entry{"cpu_vendor", checks::cpu_vendor},
+    Entry{"cpu_features", checks::cpu_features},
+    Entry{"cpu_firmware", checks::cpu_firmware},
+    Entry{"cpu_passthrough", checks::cpu_passthrough},
+    Entry{"storage_shared", checks::storage_shared},
+    Entry{"storage_space", checks::storage_space},
+    Entry{"lun_visible", checks::lun_visible},
+    Entry{"disk_shareable", checks::disk_shareable},
+    Entry{"host_media", checks::host_media},
+    Entry{"media_visible", checks::media_visible},
+    Entry{"cache_mode", checks::cache_mode},
+    Entry{"network_present", checks::network_present},
+    Entry{"network_uplink", checks::network_uplink},
+    Entry{"migration_link", checks::migration_link},
+    Entry{"same_segment", checks::same_segment},
+    Entry{"host_ports", checks::host_ports},
+    Entry{"hostdev", checks::hostdev},
+    Entry{"affinity", checks::affinity},
+    Entry{"memory", checks::memory},
+    Entry{"vcpus", checks::vcpus},
+    Entry{"distinct_hosts", checks::distinct_hosts},
+    Entry{"same_pool", checks::same_pool},
+    Entry{"hypervisor_compat", checks::hypervisor_compat},
+    Entry{"concurrency", checks::concurrency},
+};
+
+}  // namespace
+
+CheckFn find_check(const std::string& name) {
+  for (const auto& [n, fn] : kChecks)
+    if (name == n) return fn;
+  return nullptr;
+}
+
+std::vector<std::string> check_names() {
+  std::vector<std::string> out;
+  for (const auto& e : kChecks) out.emplace_back(e.first);
+  return out;
+}
+
+CheckResult CheckResult::pass(std::string detail, nlohmann::json evidence) {
+  CheckResult r;
+  r.outcome = Outcome::pass;
+  r.detail = std::move(detail);
+  r.evidence = std::move(evidence);
+  return r;
+}
+
+CheckResult CheckResult::skip(std::string reason, nlohmann::json evidence) {
+  CheckResult r;
+  r.outcome = Outcome::skip;
+  r.detail = std::move(reason);
+  r.evidence = std::move(evidence);
+  return r;
+}
+
+CheckResult CheckResult::fire(nlohmann::json evidence, std::string variant, std::optional<Severity> severity) {
+  CheckResult r;
+  r.outcome = Outcome::fire;
+  r.evidence = std::move(evidence);
+  r.variant = std::move(variant);
+  r.severity = severity;
+  return r;
+}
+
+CheckResult CheckResult::unknown(const HostFacts& host, const std::string& fact, const std::string& reason) {
+  CheckResult r = error(host.name + ": fact " + fact + " is unknown (" + reason + ")");
+  r.evidence = {{"host", host.name}, {"fact", fact}, {"reason", reason}};
+  return r;
+}
+
+CheckResult CheckResult::error(std::string detail) {
+  CheckResult r;
+  r.outcome = Outcome::error;
+  r.detail = std::move(detail);
+  return r;
+}
+
+double param_number(const nlohmann::json& params, const std::string& key, double fallback) {
+  auto it = params.find(key);
+  return it != params.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+std::vector<std::string> param_strings(const nlohmann::json& params, const std::string& key,
+                                       std::vector<std::string> fallback) {
+  auto it = params.find(key);
+  if (it == params.end() || !it->is_array()) return fallback;
+  std::vector<std::string> out;
+  for (const auto& v : *it)
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
+}  // namespace preflight

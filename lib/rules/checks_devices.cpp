@@ -1,0 +1,67 @@
+// Device and placement checks: host serial/parallel ports (R30), passthrough
+// (R31), CPU pinning (R32).
+#include "rules/checks.hpp"
+#include "rules/cpuset.hpp"
+
+namespace preflight::checks {
+namespace {
+
+using nlohmann::json;
+
+std::string join(const std::set<unsigned>& s) {
+  std::string out;
+  for (unsigned i : s) out += (out.empty() ? "" : ",") + std::to_string(i);
+  return out;
+}
+
+}  // namespace
+
+CheckResult host_ports(const CheckContext& c, const json&) {
+  std::vector<std::string> ports;
+  for (const auto& d : c.vm.chardevs)
+    if ((d.kind == "serial" || d.kind == "parallel") && d.type == "dev")
+      ports.push_back(d.kind + " port on host device " + d.source);
+  if (ports.empty()) return CheckResult::pass("no host serial or parallel port attached");
+  return CheckResult::fire({{"ports", ports}});
+}
+
+CheckResult hostdev(const CheckContext& c, const json&) {
+  std::vector<std::string> devs;
+  for (const auto& h : c.vm.hostdevs) devs.push_back(h.type + " " + h.address);
+  for (const auto& i : c.vm.interfaces)
+    if (i.type == "hostdev") devs.push_back("interface " + i.mac + " (type hostdev: SR-IOV passthrough)");
+  if (devs.empty()) return CheckResult::pass("no passthrough device");
+  return CheckResult::fire({{"devices", devs}});
+}
+
+CheckResult affinity(const CheckContext& c, const json&) {
+  const auto& t = c.vm.cputune;
+  std::vector<std::string> pins;
+  std::set<unsigned> used;
+  auto take = [&](const std::string& what, const std::string& cpuset) {
+    if (cpuset.empty()) return;
+    pins.push_back(what + " -> " + cpuset);
+    for (unsigned i : parse_cpuset(cpuset)) used.insert(i);
+  };
+  take("vcpus", t.vcpu_cpuset);
+  for (const auto& p : t.vcpupins) take("vcpu " + std::to_string(p.vcpu), p.cpuset);
+  take("emulator", t.emulatorpin);
+  if (pins.empty()) return CheckResult::pass("no CPU pinning");
+  std::set<unsigned> have;
+  if (const auto* online = c.destination.topology.online.get(); online && !online->empty()) {
+    have = parse_cpuset(*online);
+  } else if (const auto* n = c.destination.topology.cpus.get()) {
+    for (unsigned i = 0; i < *n; ++i) have.insert(i);
+  } else {
+    return CheckResult::unknown(c.destination, "topology.cpus", c.destination.topology.cpus.reason());
+  }
+  std::set<unsigned> absent;
+  for (unsigned i : used)
+    if (!have.count(i)) absent.insert(i);
+  json ev = {{"pinning", pins}, {"destination_cpus", join(have)}};
+  if (absent.empty()) return CheckResult::fire(ev, "pinned", Severity::warn);
+  ev["missing_cpus"] = join(absent);
+  return CheckResult::fire(ev, "missing_cpus", Severity::block);
+}
+
+}  // namespace preflight::checks

@@ -1,0 +1,31 @@
+#pragma once
+// The rule engine: facts of both hosts and the VM in, a Verdict out. Pure: no I/O,
+// no clock (today is a parameter), never prints.
+#include <chrono>
+#include <optional>
+
+#include "cpu/cpu_catalog.hpp"
+#include "facts/host_facts.hpp"
+#include "facts/vm_facts.hpp"
+#include "rules/link_probe_result.hpp"
+#include "rules/policy.hpp"
+#include "rules/rule.hpp"
+#include "rules/verdict.hpp"
+
+namespace preflight {
+
+struct CheckRequest {
+  const HostFacts& source;
+  const HostFacts& destination;
+  const VmFacts& vm;
+  const Policy& policy;
+  std::optional<LinkProbeResult> link;  // the migration-link probe, when run
+  std::chrono::year_month_day today;    // for waiver expiry
+  const CpuCatalog* cpu_catalog = nullptr;  // libvirt's cpu_map; nullptr: CPU rules are errors
+};
+
+// One Finding per rule of `catalog`, in catalog order. A check that throws is an
+// `error` finding (fail closed). Waivers turn warn/block into waived; never error.
+Verdict evaluate(const RuleCatalog& catalog, const CheckRequest& request);
+
+}  // namespace preflight

@@ -1,0 +1,48 @@
+#pragma once
+// What the engine decides: a Verdict with one Finding per rule (DESIGN.md
+// "Verdict"), and how it maps to the exit status.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "rules/rule.hpp"
+
+namespace preflight {
+
+// pass; warn; block; waived (a waiver with its reason); skip (not applicable,
+// with the reason); error (a fact it needs is unknown: no-go, exit 2).
+enum class Status { pass, warn, block, waived, skip, error };
+enum class VerdictKind { go, warn, no_go };
+
+std::string to_string(Status s);
+std::string to_string(VerdictKind v);  // "go" | "warn" | "no-go"
+
+struct Finding {
+  std::string rule;
+  std::string title;
+  Status status = Status::pass;
+  std::string message;
+  nlohmann::json evidence = nlohmann::json::object();
+  std::string remediation;  // empty on pass/skip
+  std::string waiver_reason;  // when waived
+  std::vector<std::string> requirements;
+};
+
+struct Estimate {
+  double total_s = 0.0;      // predicted wall time of the move
+  double downtime_ms = 0.0;  // predicted stop-and-copy pause
+};
+
+struct Verdict {
+  VerdictKind verdict = VerdictKind::no_go;
+  std::string vm, source, destination;
+  std::vector<Finding> results;  // one per rule, catalog order
+  Estimate estimate;
+};
+
+// error anywhere -> undecided; block -> no_go; warn -> no_go under strict, else go.
+ExitCode exit_code(const Verdict& v, bool strict);
+
+}  // namespace preflight

@@ -1,0 +1,157 @@
+// End to end: `preflight check` and `preflight rules` on the demo lab (libvirt
+// test-driver hosts): exit codes, JSON, JUnit, fail-closed errors.
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+#include "support/run_process.hpp"
+
+using preflight::test::fixture;
+using preflight::test::run_preflight;
+
+namespace {
+
+std::vector<std::string> check(const std::vector<std::string>& args) {
+  std::vector<std::string> a = {"--inventory", fixture("lab/preflight.yaml"), "check"};
+  a.insert(a.end(), args.begin(), args.end());
+  return a;
+}
+
+std::string status_of(const nlohmann::json& verdict, const std::string& rule) {
+  for (const auto& r : verdict["results"])
+    if (r["rule"] == rule) return r["status"];
+  return "(absent)";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_clean_move_is_go_or_warn_exit_0_and_strict_makes_warn_exit_1) {
+  const auto r = run_preflight(check({"web1", "hostB", "-o", "json"}));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["vm"] == "web1");
+  BOOST_TEST(j["source"] == "hostA");
+  BOOST_TEST(j["destination"] == "hostB");
+  BOOST_TEST(j["results"].size() == 24u);
+  BOOST_TEST(status_of(j, "cpu.features") == "pass");
+  BOOST_TEST(status_of(j, "storage.shared") == "pass");
+  BOOST_TEST(status_of(j, "network.present") == "pass");
+  BOOST_TEST(status_of(j, "network.migration-link") == "skip");
+  const bool warned = j["verdict"] == "warn";
+  BOOST_TEST((j["verdict"] == "go" || warned));
+  BOOST_TEST(run_preflight(check({"web1", "hostB", "--strict", "-o", "json"})).exit_code == (warned ? 1 : 0));
+}
+
+BOOST_AUTO_TEST_CASE(a_blocked_move_is_no_go_exit_1) {
+  const auto r = run_preflight(check({"gpu1", "hostB", "-o", "json"}));
+  BOOST_TEST(r.exit_code == 1, r.err);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["verdict"] == "no-go");
+  BOOST_TEST(status_of(j, "devices.hostdev") == "block");
+  BOOST_TEST(status_of(j, "cpu.features") == "block");  // Cascade Lake guest, Haswell host
+  const auto vendor = nlohmann::json::parse(run_preflight(check({"lab3", "hostA", "-o", "json"})).out);
+  BOOST_TEST(status_of(vendor, "cpu.vendor") == "block");
+  BOOST_TEST(status_of(vendor, "network.present") == "block");
+  const auto same = nlohmann::json::parse(run_preflight(check({"web1", "hostA", "-o", "json"})).out);
+  BOOST_TEST(status_of(same, "host.distinct") == "block");
+}
+
+BOOST_AUTO_TEST_CASE(junit_has_one_testcase_per_rule) {
+  const auto r = run_preflight(check({"gpu1", "hostB", "-o", "junit"}));
+  BOOST_TEST(r.exit_code == 1);
+  pugi::xml_document doc;
+  BOOST_REQUIRE(doc.load_string(r.out.c_str()));
+  const auto suite = doc.child("testsuites").child("testsuite");
+  int cases = 0;
+  bool hostdev_failed = false;
+  for (auto tc : suite.children("testcase")) {
+    ++cases;
+    if (std::string(tc.attribute("name").value()) == "devices.hostdev") hostdev_failed = bool(tc.child("failure"));
+  }
+  BOOST_TEST(cases == 24);
+  BOOST_TEST(hostdev_failed);
+}
+
+BOOST_AUTO_TEST_CASE(text_output_names_findings_and_fixes_without_colour_when_piped) {
+  const auto r = run_preflight(check({"gpu1", "hostB"}));
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.out.find("NO-GO") != std::string::npos);
+  BOOST_TEST(r.out.find("devices.hostdev") != std::string::npos);
+  BOOST_TEST(r.out.find("fix: Detach the devices") != std::string::npos);
+  BOOST_TEST(r.out.find('\033') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_waiver_shows_as_waived_with_its_reason) {
+  const auto r = run_preflight(check({"gpu1", "hostB", "-o", "json", "--policy", fixture("rules/waive-hostdev.yaml")}));
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(status_of(j, "devices.hostdev") == "waived");
+  for (const auto& f : j["results"])
+    if (f["rule"] == "devices.hostdev")
+      BOOST_TEST(f["message"].get<std::string>().find("(waived: same GPU model at the same PCI address on hostB, CHG-42)") !=
+                 std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(undecidable_inputs_exit_2_naming_what) {
+  auto r = run_preflight(check({"nosuch", "hostB"}));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("VM 'nosuch' not found on any inventory host") != std::string::npos, r.err);
+  BOOST_TEST(r.out.empty());
+  r = run_preflight(check({"web1", "hostb"}));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("unknown host 'hostb' (did you mean 'hostB'?)") != std::string::npos, r.err);
+  r = run_preflight(check({"web1", "hostB", "--policy", fixture("rules/bad-policy.yaml")}));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("bad-policy.yaml:2: waiver of 'devices.hostdev' has no 'reason'") != std::string::npos, r.err);
+  r = run_preflight({"--inventory", fixture("lab/preflight.yaml"), "--rules", fixture("rules/bad-rules"), "check", "web1", "hostB"});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("broken.yaml:6: unknown check 'vendor_cpu'") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(rules_list_and_explain) {
+  auto r = run_preflight({"rules", "list", "-o", "json"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(nlohmann::json::parse(r.out).size() == 24u);
+  r = run_preflight({"rules", "explain", "network.uplink"});
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.out.find("requirements: R21") != std::string::npos, r.out);
+  r = run_preflight({"rules", "explain", "network.uplnk"});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("unknown rule 'network.uplnk' (did you mean 'network.uplink'?)") != std::string::npos, r.err);
+}
+
+// Each rule's fixture pair on the demo lab: a move where it fires, and web1 -> hostB
+// (shared disk, same networks, Haswell guest) where it does not.
+BOOST_AUTO_TEST_CASE(lab_fixture_pairs_fire_and_pass) {
+  struct Case {
+    const char *vm, *dest, *rule, *fires, *passes;
+  };
+  const Case cases[] = {
+      {"epyc1", "hostA", "cpu.vendor", "block", "pass"},
+      {"gpu1", "hostB", "cpu.features", "block", "pass"},
+      {"test1", "hostA", "cpu.passthrough", "block", "skip"},
+      {"lb1", "hostA", "storage.shared", "warn", "pass"},
+      {"erp1", "hostA", "storage.space", "block", "pass"},
+      {"cluster1", "hostB", "storage.shareable", "block", "pass"},
+      {"media1", "hostA", "storage.host-media", "block", "skip"},
+      {"win1", "hostB", "storage.media-visible", "block", "skip"},
+      {"lab3", "hostA", "network.present", "block", "pass"},
+      {"cluster1", "hostB", "network.uplink", "block", "pass"},
+      {"legacy1", "hostA", "devices.host-ports", "block", "pass"},
+      {"gpu1", "hostB", "devices.hostdev", "block", "pass"},
+      {"ws1", "hostA", "placement.affinity", "warn", "pass"},
+      {"db1", "hostB", "placement.affinity", "block", "pass"},
+      {"db1", "hostB", "resources.memory", "block", "pass"},
+      {"web1", "hostA", "host.distinct", "block", "pass"},
+  };
+  const auto clean = nlohmann::json::parse(run_preflight(check({"web1", "hostB", "-o", "json"})).out);
+  for (const auto& c : cases) {
+    const auto r = run_preflight(check({c.vm, c.dest, "-o", "json"}));
+    BOOST_TEST_CONTEXT(c.vm << " -> " << c.dest << ": " << c.rule) {
+      BOOST_TEST((r.exit_code == 0 || r.exit_code == 1), r.err);
+      if (std::string(c.fires) == "block") BOOST_TEST(r.exit_code == 1);
+      BOOST_TEST(status_of(nlohmann::json::parse(r.out), c.rule) == c.fires);
+      BOOST_TEST(status_of(clean, c.rule) == c.passes);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// Reporters: JSON exactly DESIGN.md's shape, JUnit that parses with one testcase
+// per rule, text with colour only when asked.
+#include <boost/test/unit_test.hpp>
+
+#include <pugixml.hpp>
+
+#include "report/junit_report.hpp"
+#include "report/text_report.hpp"
+#include "report/verdict_json.hpp"
+
+using namespace preflight;
+
+namespace {
+
+Verdict sample() {
+  Verdict v;
+  v.verdict = VerdictKind::no_go;
+  v.vm = "vm1";
+  v.source = "hostA";
+  v.destination = "hostB";
+  Finding pass{"cpu.vendor", "Same vendor", Status::pass, "both CPUs are Intel", {{"source_vendor", "Intel"}}, "", "", {"R01"}};
+  Finding block{"network.present", "Networks", Status::block, "hostB lacks network 'a<b>&\"c\"'", {{"missing", {"a<b>"}}},
+                "define it & retry", "", {"R20"}};
+  Finding skip{"storage.host-media", "Media", Status::skip, "VM vm1 has no CD-ROM or floppy", {}, "", "", {"R13"}};
+  Finding waived{"network.uplink", "Uplink", Status::waived, "isolated", {}, "add a NIC", "intranet VM", {"R21"}};
+  Finding error{"resources.memory", "Memory", Status::error, "hostB: fact memory.free_kib is unknown (x)", {}, "collect it", "", {"R40"}};
+  Finding warn{"storage.shared", "Shared", Status::warn, "copy vda", {}, "use shared storage", "", {"R10"}};
+  v.results = {pass, block, skip, waived, error, warn};
+  v.estimate = {12.5, 150};
+  return v;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(json_has_exactly_the_design_shape) {
+  const auto j = nlohmann::json::parse(render_json(sample()));
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  BOOST_TEST((keys == std::vector<std::string>{"destination", "estimate", "results", "source", "verdict", "vm"}));
+  BOOST_TEST(j["verdict"] == "no-go");
+  BOOST_TEST(j["estimate"]["total_s"] == 12.5);
+  BOOST_TEST(j["estimate"]["downtime_ms"] == 150.0);
+  BOOST_REQUIRE_EQUAL(j["results"].size(), 6u);
+  for (const auto& r : j["results"]) {
+    std::vector<std::string> rk;
+    for (auto it = r.begin(); it != r.end(); ++it) rk.push_back(it.key());
+    BOOST_TEST((rk == std::vector<std::string>{"evidence", "message", "remediation", "rule", "status"}));
+  }
+  BOOST_TEST(j["results"][1]["status"] == "block");
+  BOOST_TEST(j["results"][3]["status"] == "waived");
+  BOOST_TEST(j["results"][3]["message"] == "isolated (waived: intranet VM)");
+}
+
+BOOST_AUTO_TEST_CASE(junit_parses_with_one_testcase_per_rule) {
+  const std::string xml = render_junit(sample());
+  pugi::xml_document doc;
+  BOOST_REQUIRE(doc.load_string(xml.c_str()));
+  const auto suite = doc.child("testsuites").child("testsuite");
+  BOOST_TEST(suite.attribute("tests").as_int() == 6);
+  BOOST_TEST(suite.attribute("failures").as_int() == 2);
+  BOOST_TEST(suite.attribute("skipped").as_int() == 1);
+  std::map<std::string, pugi::xml_node> cases;
+  for (auto tc : suite.children("testcase")) cases[tc.attribute("name").value()] = tc;
+  BOOST_TEST(cases.size() == 6u);
+  BOOST_TEST(std::string(cases["network.present"].child("failure").attribute("message").value()) ==
+             "hostB lacks network 'a<b>&\"c\"'");
+  BOOST_TEST(std::string(cases["network.present"].child("failure").attribute("type").value()) == "block");
+  BOOST_TEST(std::string(cases["resources.memory"].child("failure").attribute("type").value()) == "error");
+  BOOST_TEST(cases["storage.host-media"].child("skipped"));
+  BOOST_TEST(!cases["network.uplink"].child("failure"));
+  BOOST_TEST(std::string(cases["network.uplink"].child_value("system-out")).find("waived: intranet VM") != std::string::npos);
+  BOOST_TEST(!cases["cpu.vendor"].child("failure"));
+  BOOST_TEST(std::string(cases["cpu.vendor"].attribute("classname").value()) == "preflight.cpu");
+}
+
+BOOST_AUTO_TEST_CASE(text_lists_problems_first_with_remediation) {
+  const std::string plain = render_text(sample(), false);
+  BOOST_TEST(plain.find('\033') == std::string::npos);
+  BOOST_TEST(plain.find("vm1 from hostA to hostB: NO-GO") != std::string::npos);
+  BOOST_TEST(plain.find("fix: define it & retry") != std::string::npos);
+  BOOST_TEST(plain.find("resources.memory") < plain.find("network.present"));  // error before block
+  BOOST_TEST(plain.find("network.present") < plain.find("cpu.vendor"));       // block before pass
+  BOOST_TEST(plain.find("1 error, 1 block, 1 warn, 1 waived, 1 pass, 1 skip") != std::string::npos);
+  const std::string colored = render_text(sample(), true);
+  BOOST_TEST(colored.find("\033[") != std::string::npos);
+}

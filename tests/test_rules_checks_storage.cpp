@@ -1,0 +1,158 @@
+// Storage rules on facts built in C++: each fires on a broken fact and passes on
+// the scenario's clean move.
+#include <boost/test/unit_test.hpp>
+
+#include "support/rules_scenario.hpp"
+
+using namespace preflight;
+using preflight::test::Scenario;
+
+namespace {
+constexpr uint64_t kGiB = 1024ull * 1024 * 1024;
+
+// vda moved to the local dir pool (not shared), 20 GiB.
+Scenario local_disk() {
+  Scenario s;
+  s.vm.disks[0].source = "/var/lib/libvirt/images/vm1.qcow2";
+  s.vm.disks[0].capacity_bytes = 20 * kGiB;
+  return s;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(shared_passes_on_the_same_nfs_source) {
+  const Finding f = Scenario().finding("storage.shared");
+  BOOST_TEST(to_string(f.status) == "pass");
+}
+
+BOOST_AUTO_TEST_CASE(shared_warns_for_a_local_disk_with_room_to_copy) {
+  const Finding f = local_disk().finding("storage.shared");
+  BOOST_TEST(to_string(f.status) == "warn");
+  BOOST_TEST(f.message.find("vda (/var/lib/libvirt/images/vm1.qcow2)") != std::string::npos);
+  BOOST_TEST(f.evidence["disks"][0]["destination_pool"] == "local");
+}
+
+BOOST_AUTO_TEST_CASE(shared_blocks_when_policy_forbids_copying) {
+  Scenario s = local_disk();
+  s.policy.allow_storage_copy = false;
+  const Finding f = s.finding("storage.shared");
+  BOOST_TEST(to_string(f.status) == "block");
+  BOOST_TEST(f.message.find("the policy forbids copying storage") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(shared_blocks_when_nfs_source_differs) {
+  Scenario s;
+  auto& pools = s.destination.pools.value();
+  pools[0].source.dir = "/export/other";
+  pools[0].target_path = "/mnt/other";
+  pools[0].volumes.clear();
+  pools[1].target_path = "/srv/images";  // nowhere to copy to either
+  const Finding f = s.finding("storage.shared");
+  BOOST_TEST(to_string(f.status) == "block");
+  BOOST_TEST(f.evidence.contains("disks_without_pool"));
+}
+
+BOOST_AUTO_TEST_CASE(shared_via_a_cluster_filesystem_mount) {
+  Scenario s = local_disk();
+  const MountFacts gfs{"/var/lib/libvirt/images", "gfs2", "/dev/mapper/cluster-lv", true};
+  s.source.mounts = std::vector<MountFacts>{gfs};
+  s.destination.mounts = std::vector<MountFacts>{gfs};
+  BOOST_TEST(to_string(s.finding("storage.shared").status) == "pass");
+  s.destination.mounts = std::vector<MountFacts>{};
+  BOOST_TEST(to_string(s.finding("storage.shared").status) == "warn");
+}
+
+BOOST_AUTO_TEST_CASE(shared_errors_when_destination_pools_are_unknown) {
+  Scenario s = local_disk();
+  s.destination.pools = Fact<std::vector<PoolFacts>>::unknown("connection lost");
+  const Finding f = s.finding("storage.shared");
+  BOOST_TEST(to_string(f.status) == "error");
+  BOOST_TEST(f.message == "hostB: fact pools is unknown (connection lost)");
+}
+
+BOOST_AUTO_TEST_CASE(space_blocks_when_the_copy_does_not_fit) {
+  Scenario s = local_disk();
+  BOOST_TEST(to_string(s.finding("storage.space").status) == "pass");
+  s.destination.pools.value()[1].available_bytes = 10 * kGiB;
+  const Finding f = s.finding("storage.space");
+  BOOST_TEST(to_string(f.status) == "block");
+  BOOST_TEST(f.message.find("local: needs 20.0 GiB, has 10.0 GiB") != std::string::npos);
+  BOOST_TEST(to_string(s.finding("storage.shared").status) == "block");
+}
+
+BOOST_AUTO_TEST_CASE(space_errors_when_disk_size_is_unknown) {
+  Scenario s = local_disk();
+  s.vm.disks[0].capacity_bytes = Fact<uint64_t>::unknown("no volume");
+  BOOST_TEST(to_string(s.finding("storage.space").status) == "error");
+}
+
+BOOST_AUTO_TEST_CASE(lun_visible_needs_the_same_iscsi_target) {
+  Scenario s;
+  PoolFacts iscsi;
+  iscsi.name = "erp";
+  iscsi.type = "iscsi";
+  iscsi.source.hosts = {"10.0.0.5"};
+  iscsi.source.devices = {"iqn.2020-01.example:erp"};
+  iscsi.target_path = "/dev/disk/by-path";
+  iscsi.volumes = {{"lun1", "/dev/disk/by-path/ip-10.0.0.5:3260-iscsi-iqn.2020-01.example:erp-lun-1", "block", "raw", {}, {}}};
+  s.source.pools.value().push_back(iscsi);
+  DiskFacts lun;
+  lun.type = "block";
+  lun.device = "lun";
+  lun.target = "sdb";
+  lun.source = iscsi.volumes[0].path;
+  lun.cache = "none";
+  s.vm.disks.push_back(lun);
+  BOOST_TEST(to_string(s.finding("storage.lun-visible").status) == "block");
+  s.destination.pools.value().push_back(iscsi);
+  BOOST_TEST(to_string(s.finding("storage.lun-visible").status) == "pass");
+  BOOST_TEST(to_string(Scenario().finding("storage.lun-visible").status) == "skip");
+}
+
+BOOST_AUTO_TEST_CASE(shareable_disks_block) {
+  Scenario s;
+  BOOST_TEST(to_string(s.finding("storage.shareable").status) == "pass");
+  s.vm.disks[0].shareable = true;
+  const Finding f = s.finding("storage.shareable");
+  BOOST_TEST(to_string(f.status) == "block");
+  BOOST_TEST(f.message.find("vda") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(host_media_blocks_and_iso_must_be_visible) {
+  Scenario s;
+  BOOST_TEST(to_string(s.finding("storage.host-media").status) == "skip");
+  BOOST_TEST(s.finding("storage.host-media").message == "VM vm1 has no CD-ROM or floppy");
+  DiskFacts cd;
+  cd.type = "block";
+  cd.device = "cdrom";
+  cd.target = "hdc";
+  cd.source = "/dev/sr0";
+  s.vm.disks.push_back(cd);
+  BOOST_TEST(to_string(s.finding("storage.host-media").status) == "block");
+  s.vm.disks.back().source.clear();  // tray empty
+  BOOST_TEST(to_string(s.finding("storage.host-media").status) == "pass");
+
+  Scenario iso;
+  DiskFacts img;
+  img.type = "file";
+  img.device = "cdrom";
+  img.target = "hdc";
+  img.source = "/var/lib/libvirt/images/iso/install.iso";
+  img.readonly = true;
+  iso.vm.disks.push_back(img);
+  BOOST_TEST(to_string(iso.finding("storage.media-visible").status) == "block");
+  iso.vm.disks.back().source = "/var/lib/libvirt/images/shared/install.iso";
+  BOOST_TEST(to_string(iso.finding("storage.media-visible").status) == "pass");
+}
+
+BOOST_AUTO_TEST_CASE(cache_mode_warns_only_on_non_shared_storage) {
+  Scenario s;
+  s.vm.disks[0].cache = "writeback";
+  BOOST_TEST(to_string(s.finding("storage.cache-mode").status) == "pass");  // shared NFS
+  Scenario l = local_disk();
+  l.vm.disks[0].cache = "writeback";
+  const Finding f = l.finding("storage.cache-mode");
+  BOOST_TEST(to_string(f.status) == "warn");
+  BOOST_TEST(f.message.find("vda (cache=writeback)") != std::string::npos);
+  l.vm.disks[0].cache = "none";
+  BOOST_TEST(to_string(l.finding("storage.cache-mode").status) == "pass");
+}

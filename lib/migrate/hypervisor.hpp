@@ -1,0 +1,66 @@
+#pragma once
+// One host's hypervisor as the migrator needs it. The libvirt implementation is
+// libvirt_hypervisor.hpp; tests may substitute fakes.
+//
+// Thread contract: migrate() blocks; job_stats() and abort_job() may be called
+// from another thread while it runs. Every failure throws Error.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "migrate/job_stats.hpp"
+
+namespace preflight {
+
+enum class DomainState {
+  absent,    // no such domain on this host
+  running,
+  paused,
+  shut_off,  // defined, not running
+  other,     // crashed, shutting down, pmsuspended...
+};
+
+std::string to_string(DomainState state);
+
+// One call to the hypervisor's migration primitive.
+struct MigrationCall {
+  enum class Kind {
+    live,      // pre-copy while running
+    stopped,   // the (paused) domain is copied as is and stays paused
+    offline,   // definition only, the domain is shut off
+  };
+  Kind kind = Kind::live;
+  bool copy_storage = false;                      // non-shared disks copied too
+  std::optional<std::uint64_t> bandwidth_mib_s;   // cap of the migration stream
+  std::optional<std::uint64_t> max_downtime_ms;   // allowed final pause
+};
+
+class Hypervisor {
+ public:
+  virtual ~Hypervisor() = default;
+
+  // How this host is named in messages (its URI).
+  virtual std::string name() const = 0;
+
+  virtual DomainState state(const std::string& vm) = 0;
+  // Starts a transient domain from its XML.
+  virtual void start(const std::string& domain_xml) = 0;
+  // Stops and forgets `vm` (destroy, then undefine when persistent).
+  virtual void destroy(const std::string& vm) = 0;
+  virtual void suspend(const std::string& vm) = 0;
+  virtual void resume(const std::string& vm) = 0;
+
+  // Moves `vm` to the host that this host reaches as `peer_uri` (peer to peer:
+  // this host's daemon connects to the destination). The destination keeps the
+  // definition; the source's is removed. Returns when the move is over.
+  virtual void migrate(const std::string& vm, const std::string& peer_uri, const MigrationCall& call) = 0;
+  // The call migrate() would make, in the hypervisor's own terms (--dry-run).
+  virtual std::string describe_migrate(const std::string& vm, const std::string& peer_uri,
+                                       const MigrationCall& call) const = 0;
+  // Cancels `vm`'s running job; no job is not an error.
+  virtual void abort_job(const std::string& vm) = 0;
+  // The job of `vm` now; inactive when there is none.
+  virtual JobStats job_stats(const std::string& vm) = 0;
+};
+
+}  // namespace preflight

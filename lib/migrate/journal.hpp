@@ -1,0 +1,31 @@
+#pragma once
+// The append-only record of every migration attempt: one JSON object per line,
+// {"time","vm","source","destination","mode","verdict","outcome","message",
+//  "source_state","destination_state","running_on","timings_ms":{...},"stats":{...}}.
+#include <filesystem>
+#include <string>
+
+#include "migrate/migration_outcome.hpp"
+#include "migrate/migration_request.hpp"
+#include "migrate/move_verdict.hpp"
+
+namespace preflight {
+
+class Journal {
+ public:
+  explicit Journal(std::filesystem::path file) : file_(std::move(file)) {}
+
+  // $XDG_STATE_HOME/preflight/journal.jsonl, $XDG_STATE_HOME defaulting to
+  // $HOME/.local/state. Throws Error when neither variable is set.
+  static std::filesystem::path default_path();
+
+  // Appends one line, creating the folders; throws Error naming the file.
+  void append(const MigrationRequest& request, const MoveVerdict& verdict, const MigrationOutcome& outcome) const;
+
+  const std::filesystem::path& path() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+};
+
+}  // namespace preflight

@@ -1,0 +1,45 @@
+#pragma once
+// Hypervisor over a libvirt connection (read-write). Migration is peer to peer
+// with virDomainMigrateToURI3; job statistics and aborts go through a second
+// connection so they answer while migrate() blocks the first. The first instance
+// sets SIGPIPE to ignored when it is at its default (a daemon dying mid-call would
+// otherwise end the program) and keeps libvirt from printing errors.
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "migrate/hypervisor.hpp"
+
+namespace preflight {
+
+class LibvirtHypervisor final : public Hypervisor {
+ public:
+  // Connects now; throws Error naming `uri` when libvirt refuses.
+  explicit LibvirtHypervisor(std::string uri);
+  ~LibvirtHypervisor() override;
+  LibvirtHypervisor(const LibvirtHypervisor&) = delete;
+  LibvirtHypervisor& operator=(const LibvirtHypervisor&) = delete;
+
+  std::string name() const override { return uri_; }
+  DomainState state(const std::string& vm) override;
+  void start(const std::string& domain_xml) override;
+  void destroy(const std::string& vm) override;
+  void suspend(const std::string& vm) override;
+  void resume(const std::string& vm) override;
+  void migrate(const std::string& vm, const std::string& peer_uri, const MigrationCall& call) override;
+  std::string describe_migrate(const std::string& vm, const std::string& peer_uri,
+                               const MigrationCall& call) const override;
+  void abort_job(const std::string& vm) override;
+  JobStats job_stats(const std::string& vm) override;
+
+ private:
+  struct Connection;
+  std::string uri_;
+  std::unique_ptr<Connection> main_;     // migrate() and the other verbs
+  std::unique_ptr<Connection> monitor_;  // job_stats() and abort_job()
+};
+
+// The virDomainMigrateToURI3 flags for `call`, as "VIR_MIGRATE_A|VIR_MIGRATE_B".
+std::string migrate_flag_names(const MigrationCall& call);
+
+}  // namespace preflight

@@ -1,0 +1,57 @@
+#include "migrate/migration_plan.hpp"
+
+#include <fmt/format.h>
+
+namespace preflight {
+
+MigrationPlan plan_migration(const MigrationRequest& request) {
+  MigrationPlan plan;
+  plan.call.bandwidth_mib_s = request.bandwidth_mib_s;
+  plan.call.max_downtime_ms = request.max_downtime_ms;
+  switch (request.mode) {
+    case MigrationMode::live:
+      plan.steps = {MigrationStep::migrate};
+      break;
+    case MigrationMode::copy_storage:
+      plan.call.copy_storage = true;
+      plan.steps = {MigrationStep::migrate};
+      break;
+    case MigrationMode::quick:
+      plan.call.kind = MigrationCall::Kind::stopped;
+      plan.call.max_downtime_ms.reset();  // the whole move is downtime
+      plan.steps = {MigrationStep::suspend_source, MigrationStep::migrate, MigrationStep::resume_destination};
+      break;
+    case MigrationMode::offline:
+      plan.call.kind = MigrationCall::Kind::offline;
+      plan.call.max_downtime_ms.reset();
+      plan.call.bandwidth_mib_s.reset();
+      plan.source_before = DomainState::shut_off;
+      plan.destination_after = DomainState::shut_off;
+      plan.steps = {MigrationStep::migrate};
+      break;
+  }
+  return plan;
+}
+
+std::vector<std::string> describe_plan(const MigrationPlan& plan, const MigrationRequest& request,
+                                       const Hypervisor& source) {
+  std::vector<std::string> lines;
+  for (MigrationStep step : plan.steps) {
+    switch (step) {
+      case MigrationStep::suspend_source:
+        lines.push_back(fmt::format("suspend {} on {}", request.vm, request.source));
+        break;
+      case MigrationStep::migrate:
+        lines.push_back(source.describe_migrate(request.vm, request.destination_peer_uri, plan.call));
+        break;
+      case MigrationStep::resume_destination:
+        lines.push_back(fmt::format("resume {} on {}", request.vm, request.destination));
+        break;
+    }
+  }
+  lines.push_back(fmt::format("verify: {} {} on {}, absent from {}", request.vm, to_string(plan.destination_after),
+                              request.destination, request.source));
+  return lines;
+}
+
+}  // namespace preflight

@@ -1,0 +1,30 @@
+#pragma once
+// The steps of a move for each mode, decided before anything touches a host.
+#include <string>
+#include <vector>
+
+#include "migrate/hypervisor.hpp"
+#include "migrate/migration_request.hpp"
+
+namespace preflight {
+
+enum class MigrationStep {
+  suspend_source,      // quick: pause the VM where it is
+  migrate,             // the hypervisor's migration call
+  resume_destination,  // quick: run the moved (paused) VM
+};
+
+struct MigrationPlan {
+  std::vector<MigrationStep> steps;
+  MigrationCall call;
+  DomainState source_before = DomainState::running;     // required before moving
+  DomainState destination_after = DomainState::running; // verified after moving
+};
+
+MigrationPlan plan_migration(const MigrationRequest& request);
+
+// One line per step, the migration step naming the exact hypervisor call (--dry-run).
+std::vector<std::string> describe_plan(const MigrationPlan& plan, const MigrationRequest& request,
+                                       const Hypervisor& source);
+
+}  // namespace preflight

@@ -1,0 +1,26 @@
+#pragma once
+// What the operator asked for: move `vm` from `source` to `destination`.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "migrate/migration_mode.hpp"
+
+namespace preflight {
+
+struct MigrationRequest {
+  std::string vm;
+  std::string source;       // host names, for messages and the journal
+  std::string destination;
+  // How the source host's hypervisor reaches the destination (peer to peer),
+  // e.g. qemu+tcp://10.0.0.2/system. Often the destination's own URI.
+  std::string destination_peer_uri;
+  MigrationMode mode = MigrationMode::live;
+  std::optional<std::uint64_t> bandwidth_mib_s;
+  std::optional<std::uint64_t> max_downtime_ms;
+  std::chrono::milliseconds timeout{0};  // the move is aborted after this; 0: no limit
+  bool accept_warnings = false;          // a warn verdict moves only with this
+};
+
+}  // namespace preflight

@@ -1,0 +1,280 @@
+#include "migrate/migrator.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace preflight {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+void notify(const MigrationProgress& progress, MigrationEvent::Phase phase, const JobStats& stats = {}) {
+  if (!progress) return;
+  try {
+    progress(MigrationEvent{phase, stats});
+  } catch (...) {
+    // Progress is for the operator's eyes; it never decides the move.
+  }
+}
+
+std::optional<DomainState> try_state(Hypervisor& host, const std::string& vm) {
+  try {
+    return host.state(vm);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string state_text(const std::optional<DomainState>& s) { return s ? to_string(*s) : "unknown (unreachable)"; }
+
+}  // namespace
+
+std::string to_string(MigrationEvent::Phase phase) {
+  switch (phase) {
+    case MigrationEvent::Phase::rechecking: return "rechecking";
+    case MigrationEvent::Phase::suspending: return "suspending";
+    case MigrationEvent::Phase::migrating: return "migrating";
+    case MigrationEvent::Phase::resuming: return "resuming";
+    case MigrationEvent::Phase::verifying: return "verifying";
+    case MigrationEvent::Phase::recovering: return "recovering";
+    case MigrationEvent::Phase::done: return "done";
+  }
+  return "done";
+}
+
+Migrator::Migrator(Hypervisor& source, Hypervisor& destination, const Journal* journal, Options options)
+    : source_(source), destination_(destination), journal_(journal), options_(options) {}
+
+MigrationOutcome Migrator::run(const MigrationRequest& request, const MoveVerdict& verdict, const Recheck& recheck,
+                               const MigrationProgress& progress) {
+  const auto start = Clock::now();
+  MigrationOutcome outcome;
+  MoveVerdict decided = verdict;
+
+  auto finish = [&]() {
+    outcome.timings.total_ms = ms_since(start);
+    if (journal_) {
+      try {
+        journal_->append(request, decided, outcome);
+      } catch (const std::exception& e) {
+        outcome.message += (outcome.message.empty() ? "" : "; ") + std::string(e.what());
+      }
+    }
+    return outcome;
+  };
+  auto refuse = [&](std::string why) {
+    outcome.result = MigrationResult::refused;
+    outcome.message = std::move(why);
+    outcome.reasons = decided.reasons;
+    outcome.timings.check_ms = ms_since(start);
+    return finish();
+  };
+
+  if (std::string why = gate(request, verdict, outcome); !why.empty()) return refuse(why);
+  const MigrationPlan plan = plan_migration(request);
+  if (std::string why = preconditions(request, plan); !why.empty()) {
+    read_states(request.vm, outcome);
+    return refuse(why);
+  }
+
+  notify(progress, MigrationEvent::Phase::rechecking);
+  try {
+    decided = recheck ? recheck() : verdict;
+  } catch (const std::exception& e) {
+    decided = MoveVerdict{MoveVerdictKind::no_go, {e.what()}};
+    return refuse(fmt::format("{}: the re-check before moving failed: {}", request.vm, e.what()));
+  }
+  if (std::string why = gate(request, decided, outcome); !why.empty())
+    return refuse(fmt::format("re-check before moving: {}", why));
+  outcome.timings.check_ms = ms_since(start);
+
+  const auto move_start = Clock::now();
+  execute(request, plan, progress, outcome);
+  outcome.timings.move_ms = ms_since(move_start);
+
+  const auto verify_start = Clock::now();
+  if (outcome.message.empty()) verify(request, plan, outcome);
+  if (outcome.message.empty()) {
+    outcome.result = MigrationResult::moved;
+    outcome.running_on = "destination";
+  } else {
+    outcome.result = MigrationResult::failed;
+    notify(progress, MigrationEvent::Phase::recovering);
+    recover(request, plan, outcome);
+  }
+  outcome.timings.verify_ms = ms_since(verify_start);
+  notify(progress, MigrationEvent::Phase::done, outcome.last_stats);
+  return finish();
+}
+
+std::string Migrator::gate(const MigrationRequest& request, const MoveVerdict& verdict, MigrationOutcome&) const {
+  switch (verdict.kind) {
+    case MoveVerdictKind::go: return {};
+    case MoveVerdictKind::warn:
+      if (request.accept_warnings) return {};
+      return fmt::format("{}: not moving to {}: the verdict is warn", request.vm, request.destination) +
+             "; accept the warnings (--accept-warnings) to move anyway";
+    case MoveVerdictKind::no_go: break;
+  }
+  return fmt::format("{}: not moving to {}: the verdict is no-go", request.vm, request.destination);
+}
+
+std::string Migrator::preconditions(const MigrationRequest& request, const MigrationPlan& plan) {
+  if (request.source == request.destination)
+    return fmt::format("{}: not moving: source and destination are the same host ({})", request.vm, request.source);
+  try {
+    const DomainState src = source_.state(request.vm);
+    if (src != plan.source_before)
+      return fmt::format("{}: not moving: it is {} on {}; {} migration needs it {}", request.vm, to_string(src),
+                         request.source, to_string(request.mode), to_string(plan.source_before));
+    const DomainState dst = destination_.state(request.vm);
+    if (dst != DomainState::absent)
+      return fmt::format("{}: not moving: {} already has a domain of that name ({})", request.vm, request.destination,
+                         to_string(dst));
+  } catch (const std::exception& e) {
+    return fmt::format("{}: not moving: cannot read its state: {}", request.vm, e.what());
+  }
+  return {};
+}
+
+void Migrator::execute(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
+                       MigrationOutcome& outcome) {
+  try {
+    for (MigrationStep step : plan.steps) {
+      switch (step) {
+        case MigrationStep::suspend_source:
+          notify(progress, MigrationEvent::Phase::suspending);
+          source_.suspend(request.vm);
+          break;
+        case MigrationStep::resume_destination:
+          notify(progress, MigrationEvent::Phase::resuming);
+          destination_.resume(request.vm);
+          break;
+        case MigrationStep::migrate: {
+          std::mutex mutex;
+          std::condition_variable wake;
+          bool over = false;
+          bool aborted = false;
+          const auto started = Clock::now();
+          // Polls the job on the source from a second thread; aborts it on timeout.
+          std::thread monitor([&] {
+            std::unique_lock lock(mutex);
+            while (!wake.wait_for(lock, options_.poll_interval, [&] { return over; })) {
+              lock.unlock();
+              try {
+                JobStats stats = source_.job_stats(request.vm);
+                if (stats.active) {
+                  outcome.last_stats = stats;
+                  notify(progress, MigrationEvent::Phase::migrating, stats);
+                }
+              } catch (const std::exception&) {
+                // A missed sample is not a failure; migrate() reports those.
+              }
+              bool abort_now = request.timeout.count() > 0 && Clock::now() - started >= request.timeout;
+              lock.lock();
+              if (abort_now && !aborted) {
+                lock.unlock();
+                try {
+                  source_.abort_job(request.vm);
+                  lock.lock();
+                  aborted = true;
+                } catch (const std::exception&) {
+                  lock.lock();  // retried at the next poll
+                }
+              }
+            }
+          });
+          std::string failure;
+          try {
+            source_.migrate(request.vm, request.destination_peer_uri, plan.call);
+          } catch (const std::exception& e) {
+            failure = e.what();
+          }
+          {
+            std::lock_guard lock(mutex);
+            over = true;
+          }
+          wake.notify_all();
+          monitor.join();
+          if (!failure.empty() && aborted)
+            throw Error(fmt::format("{}: timed out after {} ms, the migration job was aborted ({})", request.vm,
+                                    request.timeout.count(), failure));
+          if (!failure.empty()) throw Error(failure);
+          break;
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    outcome.message = e.what();
+  }
+}
+
+void Migrator::verify(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome) {
+  read_states(request.vm, outcome);
+  const bool ok = outcome.destination_state == plan.destination_after && outcome.source_state == DomainState::absent;
+  if (!ok)
+    outcome.message = fmt::format("{}: verification after the move failed: {} on {} (expected {}), {} on {} (expected absent)",
+                                  request.vm, state_text(outcome.destination_state), request.destination,
+                                  to_string(plan.destination_after), state_text(outcome.source_state), request.source);
+}
+
+void Migrator::recover(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome) {
+  const std::string& vm = request.vm;
+  try {
+    source_.abort_job(vm);
+  } catch (const std::exception&) {
+    // No job left, or the source is unreachable: the states below tell.
+  }
+  read_states(vm, outcome);
+  const auto& src = outcome.source_state;
+  const auto& dst = outcome.destination_state;
+  auto note = [&](const std::string& text) { outcome.message += "; " + text; };
+
+  if (plan.call.kind != MigrationCall::Kind::offline) {
+    // Exactly one copy may run. A paused source runs again unless the destination
+    // already runs the VM; a paused destination runs only when the source is gone.
+    if (src == DomainState::paused && dst != DomainState::running) {
+      try {
+        source_.resume(vm);
+      } catch (const std::exception& e) {
+        note(std::string("resuming on the source failed: ") + e.what());
+      }
+    } else if ((src == DomainState::absent || src == DomainState::shut_off) && dst == DomainState::paused) {
+      try {
+        destination_.resume(vm);
+      } catch (const std::exception& e) {
+        note(std::string("resuming on the destination failed: ") + e.what());
+      }
+    }
+    read_states(vm, outcome);
+  }
+
+  const DomainState kept = plan.call.kind == MigrationCall::Kind::offline ? DomainState::shut_off : DomainState::running;
+  const bool on_source = outcome.source_state == kept;
+  const bool on_destination = outcome.destination_state == kept;
+  if (on_source && !on_destination) outcome.running_on = "source";
+  if (on_destination && !on_source) outcome.running_on = "destination";
+  note(fmt::format("{} on {}, {} on {}", state_text(outcome.source_state), request.source,
+                   state_text(outcome.destination_state), request.destination));
+  if (on_source && on_destination) note("the VM is " + to_string(kept) + " on both hosts: stop one by hand");
+  if (!on_source && !on_destination) note("the VM is " + to_string(kept) + " on neither host");
+}
+
+void Migrator::read_states(const std::string& vm, MigrationOutcome& outcome) {
+  outcome.source_state = try_state(source_, vm);
+  outcome.destination_state = try_state(destination_, vm);
+}
+
+}  // namespace preflight

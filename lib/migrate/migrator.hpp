@@ -1,0 +1,65 @@
+#pragma once
+// Executes one approved move safely (R52): it moves only on go (warn with
+// accept_warnings), re-checks right before moving, and on any failure aborts the
+// job, reads both hosts and leaves the VM running on the source, resuming it if
+// it was left paused -- never making a second running copy. Every attempt,
+// refusals included, is appended to the journal when one is given.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "migrate/hypervisor.hpp"
+#include "migrate/journal.hpp"
+#include "migrate/migration_outcome.hpp"
+#include "migrate/migration_plan.hpp"
+#include "migrate/migration_request.hpp"
+#include "migrate/move_verdict.hpp"
+
+namespace preflight {
+
+struct MigrationEvent {
+  enum class Phase { rechecking, suspending, migrating, resuming, verifying, recovering, done };
+  Phase phase = Phase::rechecking;
+  JobStats stats;  // set while migrating
+};
+
+std::string to_string(MigrationEvent::Phase phase);
+
+// Called from the migrator's thread and, while migrating, from its monitor thread
+// (never both at once for one event). Exceptions it throws are ignored.
+using MigrationProgress = std::function<void(const MigrationEvent&)>;
+// The check run again right before moving; throwing counts as no-go.
+using Recheck = std::function<MoveVerdict()>;
+
+class Migrator {
+ public:
+  struct Options {
+    std::chrono::milliseconds poll_interval{200};  // job statistics period
+  };
+
+  // The hypervisors must outlive the migrator; journal may be null.
+  Migrator(Hypervisor& source, Hypervisor& destination, const Journal* journal, Options options);
+  Migrator(Hypervisor& source, Hypervisor& destination, const Journal* journal = nullptr)
+      : Migrator(source, destination, journal, Options{}) {}
+
+  // Never throws for a refused or failed move: the outcome says what happened,
+  // including when the journal could not be written (message).
+  MigrationOutcome run(const MigrationRequest& request, const MoveVerdict& verdict, const Recheck& recheck,
+                       const MigrationProgress& progress = {});
+
+ private:
+  std::string gate(const MigrationRequest& request, const MoveVerdict& verdict, MigrationOutcome& outcome) const;
+  std::string preconditions(const MigrationRequest& request, const MigrationPlan& plan);
+  void execute(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
+               MigrationOutcome& outcome);
+  void verify(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome);
+  void recover(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome);
+  void read_states(const std::string& vm, MigrationOutcome& outcome);
+
+  Hypervisor& source_;
+  Hypervisor& destination_;
+  const Journal* journal_;
+  Options options_;
+};
+
+}  // namespace preflight

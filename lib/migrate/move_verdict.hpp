@@ -1,0 +1,19 @@
+#pragma once
+// What the migrator is allowed to do, as decided by the check (DESIGN.md: the
+// migrator consumes a verdict, it never decides on its own). A reduced form of
+// rules/verdict.hpp's Verdict: the kind and the reasons to show on refusal.
+#include <string>
+#include <vector>
+
+namespace preflight {
+
+enum class MoveVerdictKind { go, warn, no_go };
+
+struct MoveVerdict {
+  MoveVerdictKind kind = MoveVerdictKind::no_go;  // default: fail closed
+  std::vector<std::string> reasons;               // one line per blocking/warning finding
+};
+
+std::string to_string(MoveVerdictKind kind);  // "go" | "warn" | "no-go"
+
+}  // namespace preflight

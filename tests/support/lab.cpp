@@ -1,0 +1,111 @@
+#include "support/lab.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "support/run_process.hpp"
+
+namespace preflight::test {
+namespace {
+
+const std::string kLabScript = std::string(PREFLIGHT_SOURCE_DIR) + "/tests/lab/lab.sh";
+
+std::string lab_dir() {
+  const char* dir = std::getenv("PREFLIGHT_LAB_DIR");
+  return dir && *dir ? dir : "/tmp/preflight-lab-test";
+}
+
+bool on_path(const std::string& program) {
+  return run_process({"sh", "-c", "command -v " + program}).exit_code == 0;
+}
+
+}  // namespace
+
+std::optional<std::string> Lab::unavailable_reason() {
+  if (geteuid() != 0) return "the lab needs root (namespaces, mounts, libvirtd)";
+  for (const char* program : {"unshare", "nsenter", "ip", "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "as", "ld"})
+    if (!on_path(program)) return std::string("the lab needs ") + program + ", not found on PATH";
+  if (run_process({"unshare", "--net", "--mount", "--pid", "--fork", "true"}).exit_code != 0)
+    return "the lab needs namespaces; unshare --net --mount --pid failed here";
+  return std::nullopt;
+}
+
+Lab::Lab() {
+  std::istringstream lines(run({"up"}));
+  std::string tag, address, peer, control;
+  while (lines >> tag >> address >> peer >> control) hosts_.push_back({address, peer, control});
+  if (hosts_.size() != 2) throw std::runtime_error("lab.sh up did not print two hosts");
+  std::ifstream accel(lab_dir() + "/accel");
+  accel >> accel_;
+}
+
+Lab::~Lab() {
+  const char* keep = std::getenv("PREFLIGHT_LAB_KEEP");
+  if (keep && std::string(keep) == "1") return;
+  try {
+    run({"down"});
+  } catch (...) {
+  }
+}
+
+std::string Lab::run(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{kLabScript};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult r = run_process(argv, {"PREFLIGHT_LAB_DIR=" + lab_dir()});
+  if (r.exit_code != 0) throw std::runtime_error("lab.sh " + args.front() + " failed: " + r.out + r.err);
+  return r.out;
+}
+
+std::string Lab::guest_xml(const std::string& name, bool dirty) const {
+  return run({"guest-xml", name, dirty ? "dirty" : "plain"});
+}
+
+std::vector<long> Lab::serial_counter(int n, const std::string& name) const {
+  std::string path = run({"serial", std::to_string(n), name});
+  while (!path.empty() && path.back() == '\n') path.pop_back();
+  std::ifstream in(path);
+  std::vector<long> values;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      values.push_back(std::stol(line));
+    } catch (const std::exception&) {
+      // a line being written right now
+    }
+  }
+  return values;
+}
+
+bool Lab::wait_counter_above(int n, const std::string& name, long above, double timeout_s) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto values = serial_counter(n, name);
+    if (!values.empty() && values.back() > above) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+void Lab::kill_libvirtd(int n) const { run({"kill-libvirtd", std::to_string(n)}); }
+void Lab::start_libvirtd(int n) const { run({"start-libvirtd", std::to_string(n)}); }
+void Lab::set_destination_cpu_off(const std::string& feature) const {
+  run({"dest-cpu-off", feature.empty() ? "none" : feature});
+}
+
+Lab* shared_lab() {
+  static std::unique_ptr<Lab> lab = []() -> std::unique_ptr<Lab> {
+    if (Lab::unavailable_reason()) return nullptr;
+    return std::make_unique<Lab>();
+  }();
+  return lab.get();
+}
+
+}  // namespace preflight::test

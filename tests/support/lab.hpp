@@ -1,0 +1,52 @@
+#pragma once
+// The two-host lab (tests/lab/lab.sh) for Boost tests: real libvirtd + QEMU in two
+// namespaces joined by a veth pair. One Lab per test program: up in the
+// constructor, down in the destructor (unless PREFLIGHT_LAB_KEEP=1).
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace preflight::test {
+
+struct LabHost {
+  std::string address;      // its veth address
+  std::string peer_uri;     // qemu+tcp://ADDRESS/system, as the other host reaches it
+  std::string control_uri;  // a unix socket reachable from the test's namespace
+};
+
+class Lab {
+ public:
+  // Why the lab cannot run here (not root, no unshare/libvirtd/QEMU/as), or empty.
+  static std::optional<std::string> unavailable_reason();
+
+  // Brings both hosts up; throws std::runtime_error with lab.sh's output.
+  Lab();
+  ~Lab();
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  const LabHost& host(int n) const { return hosts_.at(n - 1); }
+  std::string accel() const { return accel_; }  // "kvm" | "tcg"
+
+  // The counter guest's domain XML; dirty: it also rewrites 32 MiB continuously.
+  std::string guest_xml(const std::string& name, bool dirty = false) const;
+  // The counter values the guest printed on host n, in order (empty if none yet).
+  std::vector<long> serial_counter(int n, const std::string& name) const;
+  // Polls until the guest on host n printed a value above `above`; bounded.
+  bool wait_counter_above(int n, const std::string& name, long above, double timeout_s) const;
+
+  void kill_libvirtd(int n) const;
+  void start_libvirtd(int n) const;
+  // Host 2's QEMUs started from now on lack `feature` ("" : none).
+  void set_destination_cpu_off(const std::string& feature) const;
+
+ private:
+  std::string run(const std::vector<std::string>& args) const;
+  std::vector<LabHost> hosts_;
+  std::string accel_;
+};
+
+// The process-wide lab, brought up on first use; null when unavailable_reason().
+Lab* shared_lab();
+
+}  // namespace preflight::test

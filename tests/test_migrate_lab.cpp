@@ -1,0 +1,263 @@
+// The migrator against real libvirtd + QEMU in the two-host lab (tests/lab/).
+// Skipped, with the reason, where the lab cannot run (not root, no namespaces,
+// no libvirtd/QEMU).
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "migrate/libvirt_hypervisor.hpp"
+#include "migrate/migrator.hpp"
+#include "support/lab.hpp"
+#include "support/run_process.hpp"
+
+using namespace preflight;
+using preflight::test::Lab;
+using preflight::test::shared_lab;
+
+namespace {
+
+struct LabAvailable {
+  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
+    static const std::optional<std::string> reason = Lab::unavailable_reason();
+    if (!reason) return true;
+    boost::test_tools::assertion_result result(false);
+    result.message() << "skipped: " << *reason;
+    return result;
+  }
+};
+
+// Forwards to a real host and counts the migration calls.
+class CountingHypervisor : public Hypervisor {
+ public:
+  explicit CountingHypervisor(Hypervisor& real) : real_(real) {}
+  std::atomic<int> migrate_calls{0};
+  std::string name() const override { return real_.name(); }
+  DomainState state(const std::string& vm) override { return real_.state(vm); }
+  void start(const std::string& xml) override { real_.start(xml); }
+  void destroy(const std::string& vm) override { real_.destroy(vm); }
+  void suspend(const std::string& vm) override { real_.suspend(vm); }
+  void resume(const std::string& vm) override { real_.resume(vm); }
+  void migrate(const std::string& vm, const std::string& uri, const MigrationCall& call) override {
+    ++migrate_calls;
+    real_.migrate(vm, uri, call);
+  }
+  std::string describe_migrate(const std::string& vm, const std::string& uri, const MigrationCall& c) const override {
+    return real_.describe_migrate(vm, uri, c);
+  }
+  void abort_job(const std::string& vm) override { real_.abort_job(vm); }
+  JobStats job_stats(const std::string& vm) override { return real_.job_stats(vm); }
+
+ private:
+  Hypervisor& real_;
+};
+
+const MoveVerdict kGo{MoveVerdictKind::go, {}};
+Recheck same(const MoveVerdict& v) {
+  return [v] { return v; };
+}
+
+// Both hosts of the lab, with `vm` started on host 1 and printing.
+struct LabGuest {
+  Lab& lab = *shared_lab();
+  LibvirtHypervisor host1{lab.host(1).control_uri};
+  LibvirtHypervisor host2{lab.host(2).control_uri};
+  std::string vm;
+
+  LabGuest(std::string name, bool dirty) : vm(std::move(name)) {
+    host1.destroy(vm);
+    host2.destroy(vm);
+    host1.start(lab.guest_xml(vm, dirty));
+    BOOST_TEST_REQUIRE(lab.wait_counter_above(1, vm, 2, 30), vm << " never printed on host 1");
+  }
+  ~LabGuest() {
+    try {
+      host1.destroy(vm);
+      host2.destroy(vm);
+    } catch (...) {
+    }
+  }
+  MigrationRequest request() const {
+    MigrationRequest r;
+    r.vm = vm;
+    r.source = "lab-host1";
+    r.destination = "lab-host2";
+    r.destination_peer_uri = lab.host(2).peer_uri;
+    return r;
+  }
+  // The guest runs on host 1 only, and keeps counting there.
+  void check_still_on_source() {
+    BOOST_TEST(to_string(host1.state(vm)) == "running");
+    BOOST_TEST(to_string(host2.state(vm)) == "absent");
+    auto values = lab.serial_counter(1, vm);
+    BOOST_TEST_REQUIRE(!values.empty());
+    BOOST_TEST(lab.wait_counter_above(1, vm, values.back() + 2, 10), vm << " stopped counting on host 1");
+  }
+};
+
+Migrator::Options fast_polling() {
+  Migrator::Options o;
+  o.poll_interval = std::chrono::milliseconds(100);
+  return o;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(lab, *boost::unit_test::precondition(LabAvailable{}))
+
+BOOST_AUTO_TEST_CASE(a_go_move_succeeds_and_the_guest_keeps_counting) {
+  LabGuest g("lab-go", false);
+  BOOST_TEST_MESSAGE("lab accel: " << g.lab.accel());
+  int rechecks = 0;
+  auto outcome = Migrator(g.host1, g.host2, nullptr, fast_polling())
+                     .run(g.request(), kGo, [&] {
+                       ++rechecks;
+                       return kGo;
+                     });
+  BOOST_TEST_MESSAGE("live move: " << outcome.timings.move_ms << " ms, total " << outcome.timings.total_ms << " ms");
+  BOOST_TEST(to_string(outcome.result) == "moved", outcome.message);
+  BOOST_TEST(rechecks == 1);
+  BOOST_TEST(to_string(g.host2.state(g.vm)) == "running");
+  BOOST_TEST(to_string(g.host1.state(g.vm)) == "absent");
+
+  const long last_on_source = g.lab.serial_counter(1, g.vm).back();
+  BOOST_TEST_REQUIRE(g.lab.wait_counter_above(2, g.vm, last_on_source + 3, 15));
+  auto on_destination = g.lab.serial_counter(2, g.vm);
+  // Continued, not restarted: the destination's second line follows the source's last.
+  BOOST_TEST_REQUIRE(on_destination.size() >= 2u);
+  BOOST_TEST(on_destination[1] > last_on_source);
+  BOOST_TEST(on_destination[1] <= last_on_source + 5);
+}
+
+BOOST_AUTO_TEST_CASE(no_go_and_same_host_are_refused_before_any_migration_call) {
+  LabGuest g("lab-nogo", false);
+  CountingHypervisor source(g.host1);
+  auto outcome = Migrator(source, g.host2).run(g.request(), {MoveVerdictKind::no_go, {"cpu.features: lacks sse4.2"}},
+                                               same(kGo));
+  BOOST_TEST(to_string(outcome.result) == "refused");
+  auto same_host = g.request();
+  same_host.destination = same_host.source;
+  auto outcome2 = Migrator(source, g.host1).run(same_host, kGo, same(kGo));
+  BOOST_TEST(outcome2.message == "lab-nogo: not moving: source and destination are the same host (lab-host1)");
+  BOOST_TEST(source.migrate_calls == 0);
+  g.check_still_on_source();
+}
+
+BOOST_AUTO_TEST_CASE(a_destination_cpu_that_refuses_the_guest_leaves_it_on_the_source) {
+  LabGuest g("lab-weakcpu", false);
+  g.lab.set_destination_cpu_off("sse4.2");
+  auto outcome = Migrator(g.host1, g.host2).run(g.request(), kGo, same(kGo));
+  g.lab.set_destination_cpu_off("");
+  BOOST_TEST(to_string(outcome.result) == "failed");
+  BOOST_TEST_MESSAGE("refused by the destination: " << outcome.message);
+  BOOST_TEST(outcome.running_on == "source");
+  g.check_still_on_source();
+}
+
+BOOST_AUTO_TEST_CASE(a_timeout_aborts_and_leaves_the_vm_running_on_the_source) {
+  LabGuest g("lab-timeout", true);
+  auto request = g.request();
+  request.bandwidth_mib_s = 2;  // 32 MiB rewritten continuously: never converges
+  request.timeout = std::chrono::milliseconds(5000);
+  std::vector<JobStats> samples;
+  std::mutex m;
+  auto outcome = Migrator(g.host1, g.host2, nullptr, fast_polling())
+                     .run(request, kGo, same(kGo), [&](const MigrationEvent& e) {
+                       std::lock_guard lock(m);
+                       if (e.phase == MigrationEvent::Phase::migrating) samples.push_back(e.stats);
+                     });
+  BOOST_TEST(to_string(outcome.result) == "failed");
+  BOOST_TEST(outcome.message.find("lab-timeout: timed out after 5000 ms, the migration job was aborted") == 0u,
+             outcome.message);
+  BOOST_TEST(outcome.running_on == "source");
+  BOOST_TEST_REQUIRE(!samples.empty());
+  BOOST_TEST(samples.back().data_processed > 0u);
+  BOOST_TEST(samples.back().data_total >= 64u * 1024 * 1024);
+  BOOST_TEST_MESSAGE("move aborted after " << outcome.timings.move_ms << " ms; " << samples.size() << " samples");
+  g.check_still_on_source();
+}
+
+BOOST_AUTO_TEST_CASE(destination_libvirtd_killed_mid_move_leaves_the_vm_running_on_the_source) {
+  LabGuest g("lab-killdest", true);
+  auto request = g.request();
+  request.bandwidth_mib_s = 2;
+  request.timeout = std::chrono::milliseconds(60000);  // a bound, not the trigger
+  std::once_flag killed;
+  bool kill_ok = false;
+  auto outcome = Migrator(g.host1, g.host2, nullptr, fast_polling())
+                     .run(request, kGo, same(kGo), [&](const MigrationEvent& e) {
+                       if (e.phase == MigrationEvent::Phase::migrating && e.stats.data_processed > 0)
+                         std::call_once(killed, [&] {
+                           g.lab.kill_libvirtd(2);
+                           kill_ok = true;
+                         });
+                     });
+  BOOST_TEST(kill_ok);
+  BOOST_TEST(to_string(outcome.result) == "failed");
+  BOOST_TEST_MESSAGE("with the destination daemon killed: " << outcome.message);
+  BOOST_TEST(outcome.running_on == "source");
+  BOOST_TEST(outcome.timings.move_ms < 30000);
+  g.lab.start_libvirtd(2);
+  g.check_still_on_source();  // and no copy on the restarted destination
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// By hand only (bench/migrate/run.sh): the migrator's wall time against a bare
+// `virsh migrate --live --p2p` of the same guest, ping-pong between the hosts.
+BOOST_AUTO_TEST_SUITE(bench, *boost::unit_test::disabled() * boost::unit_test::precondition(LabAvailable{}))
+
+BOOST_AUTO_TEST_CASE(migrator_against_bare_virsh) {
+  const char* runs_env = std::getenv("PREFLIGHT_BENCH_RUNS");
+  const int runs = runs_env ? std::atoi(runs_env) : 10;
+  LabGuest g("lab-bench", false);
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  std::vector<double> bare, migrator;
+  int from = 1;
+  for (int i = 0; i < 2 * runs; ++i) {
+    const int to = 3 - from;
+    const bool use_migrator = i % 2 == 1;  // interleaved, so load drifts hit both
+    const auto start = Clock::now();
+    if (use_migrator) {
+      LibvirtHypervisor source(g.lab.host(from).control_uri), destination(g.lab.host(to).control_uri);
+      MigrationRequest r = g.request();
+      r.source = "lab-host" + std::to_string(from);
+      r.destination = "lab-host" + std::to_string(to);
+      r.destination_peer_uri = g.lab.host(to).peer_uri;
+      auto outcome = Migrator(source, destination).run(r, kGo, same(kGo));
+      BOOST_TEST_REQUIRE(to_string(outcome.result) == "moved", outcome.message);
+      migrator.push_back(seconds_since(start));
+    } else {
+      auto r = preflight::test::run_process({"virsh", "-q", "-c", g.lab.host(from).control_uri, "migrate", "--live",
+                                             "--p2p", "--persistent", "--undefinesource", g.vm,
+                                             g.lab.host(to).peer_uri});
+      BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
+      bare.push_back(seconds_since(start));
+    }
+    from = to;
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  };
+  auto list = [](const std::vector<double>& v) {
+    std::string s;
+    for (double x : v) s += std::to_string(x).substr(0, 5) + " ";
+    return s;
+  };
+  std::cout << "accel " << g.lab.accel() << ", " << runs << " runs each\n"
+            << "bare virsh migrate --live --p2p: median " << median(bare) << " s [" << list(bare) << "]\n"
+            << "preflight Migrator (live):       median " << median(migrator) << " s [" << list(migrator) << "]\n"
+            << "ratio migrator/bare: " << median(migrator) / median(bare) << "\n";
+  g.host1.destroy(g.vm);
+  g.host2.destroy(g.vm);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

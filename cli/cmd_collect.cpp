@@ -14,6 +14,8 @@
 #include "collect/libvirt_collector.hpp"
 #include "collect/local_collector.hpp"
 #include "core/error.hpp"
+#include "cpu/cpu_catalog.hpp"
+#include "cpu/cpu_decode.hpp"
 #include "core/text.hpp"
 #include "facts/facts_yaml.hpp"
 
@@ -29,7 +31,21 @@ struct CollectOptions {
   std::string output;
   bool all = false;
   unsigned jobs = 8;
+  std::string cpu_map;
 };
+
+// Names the features of raw CPUID for the reader of the facts file. Analysis decodes
+// the raw leaves itself; these names only show what the leaves say.
+void name_features(HostFacts& facts, const std::string& cpu_map) {
+  const auto* leaves = facts.cpu.cpuid.get();
+  if (!leaves || facts.cpu.features.known()) return;
+  try {
+    const CpuCatalog catalog = CpuCatalog::load(cpu_map);
+    facts.cpu.features = catalog.names(decode_cpuid(*leaves, facts.cpu.msrs, catalog));
+  } catch (const Error& e) {
+    facts.cpu.features = Fact<std::vector<std::string>>::unknown(e.what());
+  }
+}
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
@@ -60,7 +76,8 @@ int collect_all(const Inventory& inv, const CollectOptions& o) {
     for (size_t i = next++; i < n; i = next++) {
       const InventoryHost& h = inv.hosts[i];
       try {
-        const HostFacts facts = collect_inventory_host(h);
+        HostFacts facts = collect_inventory_host(h);
+        name_features(facts, o.cpu_map);
         write_text((fs::path(o.output) / (h.name + ".yaml")).string(), facts_to_yaml(facts));
       } catch (const std::exception& e) {
         errors[i] = e.what();
@@ -105,6 +122,7 @@ void register_collect(CLI::App& app, Context& ctx) {
       "  preflight collect --libvirt qemu:///system\n"
       "  preflight collect --inventory fixtures/lab/preflight.yaml --all -o /tmp/facts");
   cmd->callback([o, &ctx] {
+    o->cpu_map = ctx.options.cpu_map;
     if (o->all) {
       ctx.exit_code = collect_all(ctx.require_inventory(), *o);
       return;
@@ -122,6 +140,7 @@ void register_collect(CLI::App& app, Context& ctx) {
     } else {
       facts = collect_local(LocalCollectOptions{});
     }
+    name_features(facts, ctx.options.cpu_map);
     emit(o->output, facts_to_yaml(facts));
   });
 }

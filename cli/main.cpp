@@ -1,5 +1,6 @@
 // preflight: entry point. Parses the common options, hands off to a subcommand,
 // and is the one place where an Error becomes a message and exit status 2.
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -22,6 +23,9 @@ void add_common_options(CLI::App& app, preflight::cli::GlobalOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that goes away (a killed libvirtd, a closed pipe) is an error to report,
+  // not a reason to die silently.
+  std::signal(SIGPIPE, SIG_IGN);
   preflight::cli::Context ctx;
   CLI::App app{
       "preflight: can this VM move to that host, and if not, why and what would fix it?\n"
@@ -31,12 +35,6 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.set_version_flag("--version", std::string("preflight ") + PREFLIGHT_VERSION);
   add_common_options(app, ctx.options);
-  app.footer(
-      "Examples:\n"
-      "  preflight collect                          facts of this machine as YAML\n"
-      "  preflight collect --libvirt test:///abs/host.xml\n"
-      "  preflight collect --inventory fixtures/lab/preflight.yaml --all -o facts/\n"
-      "Run 'preflight COMMAND --help' for a command's options.");
 
   preflight::cli::register_collect(app, ctx);
   preflight::cli::register_compare(app, ctx);
@@ -44,6 +42,15 @@ int main(int argc, char** argv) {
   preflight::cli::register_mask(app, ctx);
   preflight::cli::register_rules(app, ctx);
   preflight::cli::register_check(app, ctx);
+  // After the subcommands, which would otherwise inherit it.
+  app.footer(
+      "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
+      "  preflight check web1 hostB                 may web1 move to hostB? (text, -o json, -o junit)\n"
+      "  preflight compare hostA hostB              CPU differences both ways, with causes\n"
+      "  preflight baseline hostA hostB --format qemu   the CPU every host can run\n"
+      "  preflight mask db1 --hosts hostA hostB     the guest CPU that lets db1 run on both\n"
+      "  preflight collect --all -o facts/          facts of every host, in parallel\n"
+      "Run 'preflight COMMAND --help' for a command's options.");
 
   try {
     app.parse(argc, argv);

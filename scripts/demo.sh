@@ -5,8 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-inv=fixtures/lab/preflight.yaml
-run() { echo; echo "\$ preflight $*"; build/bin/preflight "$@" || echo "(exit status $?)"; }
-run collect --inventory "$inv" --all -o build/lab-facts
-run baseline --inventory "$inv" hostA hostB
-run compare --inventory "$inv" hostA hostB
+export PREFLIGHT_INVENTORY=fixtures/lab/preflight.yaml
+run() {
+  echo
+  echo "\$ preflight $*"
+  local rc=0
+  build/bin/preflight --inventory "$PREFLIGHT_INVENTORY" "$@" || rc=$?
+  echo "(exit status $rc)"
+}
+# The main job: may these VMs move?
+run check web1 hostB          # a go with findings (warn): shared storage, older microcode
+run check db1 hostB           # no-go: AVX-512 missing on hostB, not enough memory
+run check gpu1 hostC          # no-go: Intel to AMD, a PCI passthrough device
+# What would make mixed hosts compatible:
+run compare hostA hostB
+run baseline hostA hostB --format libvirt
+run mask db1 --hosts hostA hostB

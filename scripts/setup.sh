@@ -8,6 +8,9 @@ packages=(
   libcpuid-dev libvirt-dev libyaml-cpp-dev libpugixml-dev libboost-test-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libvirt-clients
+  # the two-host migration lab of the tests: real libvirtd and QEMU in namespaces
+  libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 seabios ipxe-qemu
+  binutils iproute2 util-linux
 )
 
 missing=()

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Benchmark (issue 4): `preflight check` as a whole process against one
 # `virsh -c test:///... dumpxml VM` on the same host file; median of N runs each.
-# Run by hand from the source root after building: bench/check_vs_virsh.sh [build-dir] [runs]
+# Run by hand from the source root after building: bench/check/run.sh [build-dir] [runs]
 set -eu
 BUILD=${1:-build}
 RUNS=${2:-15}
-LAB=$(cd "$(dirname "$0")/../fixtures/lab" && pwd)
+LAB=$(cd "$(dirname "$0")/../../fixtures/lab" && pwd)
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 time_ms() {  # runs "$@" once, prints wall milliseconds
   s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))

@@ -1,0 +1,95 @@
+// preflight collect end to end: this machine, a libvirt test-driver host, the whole
+// demo inventory in parallel. Output is read back through the facts YAML reader.
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+
+#include "facts/facts_yaml.hpp"
+#include "support/run_process.hpp"
+
+using namespace preflight;
+using preflight::test::fixture;
+using preflight::test::ProcessResult;
+using preflight::test::run_preflight;
+
+namespace fs = std::filesystem;
+
+namespace {
+const std::vector<std::string> kEnv = {"XDG_CONFIG_HOME=/nonexistent-preflight-config", "NO_COLOR=1"};
+
+const VmFacts* find_vm(const HostFacts& h, const std::string& name) {
+  for (const auto& vm : h.vms.value())
+    if (vm.name == name) return &vm;
+  return nullptr;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(this_machine_shows_identity_raw_leaves_and_named_features) {
+  const ProcessResult r = run_preflight({"collect"}, kEnv);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const HostFacts h = facts_from_yaml(r.out, "stdout");
+  BOOST_TEST(h.source == "local");
+  BOOST_TEST(h.cpu.vendor.known());
+  BOOST_TEST(h.cpu.family.known());
+  BOOST_TEST(h.cpu.model.known());
+  BOOST_TEST(h.cpu.stepping.known());
+  BOOST_TEST((h.cpu.microcode.known() || !h.cpu.microcode.reason().empty()));
+  const auto& leaves = h.cpu.cpuid.value();
+  BOOST_REQUIRE(!leaves.empty());
+  BOOST_TEST(leaves.front().leaf == 0u);
+  BOOST_TEST(leaves.size() > leaves.front().eax, "every basic leaf up to the maximum, plus extended ones");
+  // Every x86-64 CPU has the x86-64-v1 set (fpu ... sse2, lm) and more.
+  const auto& features = h.cpu.features.value();
+  BOOST_TEST_MESSAGE("this machine: " << leaves.size() << " leaves, " << features.size() << " named features");
+  BOOST_TEST(features.size() > 30u);
+  for (const char* f : {"fpu", "sse2", "lm", "cx8", "fxsr"})
+    BOOST_TEST((std::find(features.begin(), features.end(), f) != features.end()), f);
+}
+
+BOOST_AUTO_TEST_CASE(a_test_driver_host_shows_vms_networks_bridges_and_pools) {
+  const std::string uri = "test://" + fixture("lab/hostA.xml");
+  const ProcessResult r = run_preflight({"collect", "--libvirt", uri}, kEnv);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const HostFacts h = facts_from_yaml(r.out, "stdout");
+  BOOST_TEST(h.source == uri);
+  BOOST_TEST(h.vms.value().size() >= 5u);
+  const VmFacts* web1 = find_vm(h, "web1");
+  BOOST_REQUIRE(web1);
+  BOOST_TEST(!web1->disks.empty());
+  BOOST_TEST(!web1->interfaces.empty());
+  bool portgroups = false, physical_member = false, nfs = false, volumes = false;
+  for (const auto& n : h.networks.value()) portgroups |= !n.portgroups.empty();
+  for (const auto& b : h.bridges.value())
+    for (const auto& m : b.members) physical_member |= m.physical.value_or(false);
+  for (const auto& p : h.pools.value()) {
+    nfs |= p.type == "netfs" && !p.source.hosts.empty() && !p.source.dir.empty();
+    volumes |= !p.volumes.empty();
+  }
+  BOOST_TEST(portgroups);
+  BOOST_TEST(physical_member);
+  BOOST_TEST(nfs);
+  BOOST_TEST(volumes);
+  BOOST_TEST(h.memory.free_kib.known());
+  BOOST_TEST(h.memory.free_note.find("derived") != std::string::npos, h.memory.free_note);
+}
+
+BOOST_AUTO_TEST_CASE(the_whole_inventory_is_collected_into_a_folder) {
+  const fs::path dir = fs::temp_directory_path() / "preflight-test-collect-all";
+  fs::remove_all(dir);
+  const ProcessResult r =
+      run_preflight({"collect", "--inventory", fixture("lab/preflight.yaml"), "--all", "-o", dir.string()}, kEnv);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(r.err == "collected 3 hosts into " + dir.string() + "\n");
+  for (const char* name : {"hostA", "hostB", "hostC"}) {
+    const HostFacts h = load_facts_file((dir / (std::string(name) + ".yaml")).string());
+    BOOST_TEST(h.name == name);
+    BOOST_TEST(h.cpu.libvirt_cpu.known(), name << " has its CPU from the inventory's cpu file");
+    BOOST_TEST(h.vms.known());
+  }
+  // A facts file is itself a host: collecting it again gives the same facts.
+  const std::string a = (dir / "hostA.yaml").string();
+  const ProcessResult again = run_preflight({"collect", a}, kEnv);
+  BOOST_REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+  BOOST_TEST((facts_from_yaml(again.out, "stdout") == load_facts_file(a)));
+  fs::remove_all(dir);
+}

@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f build/CMakeCache.txt ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
 fi
 cmake --build build -j"$(nproc)" >&2

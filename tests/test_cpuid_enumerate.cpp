@@ -11,16 +11,7 @@
 #include "collect/sysfs_cpulist.hpp"
 #include "core/error.hpp"
 
-namespace preflight {
-// How Boost.Test prints a leaf when a comparison fails.
-inline std::ostream& boost_test_print_type(std::ostream& os, const CpuidLeaf& l) {
-  return os << std::hex << "{0x" << l.leaf << "." << l.subleaf << ": " << l.eax << " " << l.ebx << " " << l.ecx << " "
-            << l.edx << "}" << std::dec;
-}
-inline std::ostream& boost_test_print_type(std::ostream& os, const HugepagePool& p) {
-  return os << "{" << p.size_kib << " kB: " << p.total << "/" << p.free << "}";
-}
-}  // namespace preflight
+#include "support/print_facts.hpp"
 
 using namespace preflight;
 

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "core/yaml_load.hpp"
 
 namespace fs = std::filesystem;
 
@@ -18,10 +19,7 @@ namespace preflight {
 
 namespace {
 
-std::string where(const std::string& file, const YAML::Mark& m) {
-  if (m.line < 0) return file;
-  return fmt::format("{}:{}:{}", file, m.line + 1, m.column + 1);
-}
+std::string where(const std::string& file, const YAML::Mark& m) { return yaml_location(file, m); }
 
 std::string scalar(const YAML::Node& n, const std::string& file, const std::string& key) {
   if (!n.IsScalar()) throw Error(fmt::format("{}: '{}' must be a string", where(file, n.Mark()), key));
@@ -80,12 +78,7 @@ Inventory load_inventory(const std::string& path) {
   }
   std::stringstream buf;
   buf << in.rdbuf();
-  YAML::Node root;
-  try {
-    root = YAML::Load(buf.str());
-  } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}: {}", where(path, e.mark), e.msg), "fix the YAML syntax");
-  }
+  const YAML::Node root = load_yaml(buf.str(), path, "fix the YAML syntax");
   Inventory inv;
   inv.path = fs::absolute(path).lexically_normal().string();
   const std::string dir = fs::path(inv.path).parent_path().string();

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "core/yaml_load.hpp"
 
 namespace preflight {
 namespace {
@@ -87,14 +88,7 @@ bool Waiver::applies(const std::string& rule_id, const std::string& vm_name, con
 }
 
 Policy parse_policy(const std::string& text, const std::string& origin, const RuleCatalog* catalog) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw Error(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                    ": malformed YAML: " + e.msg,
-                "fix the policy file");
-  }
+  const YAML::Node root = load_yaml(text, origin, "fix the policy file");
   Policy p;
   p.path = origin;
   if (!root || root.IsNull()) return p;

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "rules/check.hpp"
 #include "core/text.hpp"
+#include "core/yaml_load.hpp"
 #include "rules/rule.hpp"
 #include "rules/yaml_json.hpp"
 
@@ -62,14 +63,7 @@ std::vector<std::string> RuleCatalog::ids() const {
 }
 
 void parse_rule_file(const std::string& text, const std::string& origin, RuleCatalog& catalog) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw Error(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                    ": malformed YAML: " + e.msg,
-                "fix the rule file");
-  }
+  const YAML::Node root = load_yaml(text, origin, "fix the rule file");
   if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())
     throw Error(origin + ":1: a rule file is a map with a 'rules:' list", "see the other files in rules/");
   for (const auto& n : root["rules"]) {

@@ -222,3 +222,37 @@ BOOST_AUTO_TEST_CASE(mask_names_what_the_guest_gives_up) {
   BOOST_TEST(!c.features.test(cat().feature_id("vmx")));  // src has no vmx
   BOOST_TEST(c.features.test(cat().feature_id("fma")));
 }
+
+namespace {
+HostFacts described_host(const std::string& name, const std::string& model, const std::string& vendor,
+                         CpuSignature sig, const std::string& microcode, std::vector<std::string> extra) {
+  HostFacts h;
+  h.name = name;
+  CpuDefinition def;
+  def.model = model;
+  def.vendor = vendor;
+  def.signature = sig;
+  def.microcode = microcode;
+  for (auto& f : extra) def.features.push_back({f, ""});
+  h.cpu.libvirt_cpu = def;
+  h.cpu.microcode = microcode;
+  return h;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(older_microcode_is_a_cause_only_between_the_same_cpu_model) {
+  const HostFacts newer = described_host("new", "Skylake-Server", "Intel", {6, 85, 4}, "0x2006e05", {"md-clear"});
+  const HostFacts older = described_host("old", "Skylake-Server", "Intel", {6, 85, 4}, "0x2000064", {});
+  const auto same = compare_hosts(newer, older, cat()).missing_on_b;
+  BOOST_TEST_REQUIRE(same.size() == 1u);
+  BOOST_TEST(same[0].name == "md-clear");
+  BOOST_TEST(same[0].cause == MissingCause::removed_by_microcode_or_kernel);
+
+  // Another model (or vendor): its microcode revision says nothing about this CPU's.
+  const HostFacts other = described_host("haswell", "Haswell", "Intel", {6, 63, 2}, "0x49", {});
+  for (const auto& m : compare_hosts(newer, other, cat()).missing_on_b) {
+    if (m.name != "md-clear") continue;
+    BOOST_TEST(m.cause == MissingCause::unknown);
+    BOOST_TEST(m.detail.find("check its vendor for an update") != std::string::npos, m.detail);
+  }
+}

@@ -60,9 +60,20 @@ MissingFeature explain_one(const std::string& name, const HostCpu& dest, const H
   }
   if (named(name, kMicrocodeFeatures) && from && !from->microcode.empty() && !dest.microcode.empty() &&
       from->microcode != dest.microcode) {
-    m.cause = MissingCause::removed_by_microcode_or_kernel;
-    m.detail = fmt::format("delivered by microcode updates: '{}' runs microcode {}, '{}' runs {}; update it",
-                           dest.host, dest.microcode, from->host, from->microcode);
+    // Microcode revisions compare only within one CPU model; across models or
+    // vendors a missing speculation control is no proof of old microcode.
+    const bool same_model = from->vendor == dest.vendor && from->signature && dest.signature &&
+                            from->signature->family == dest.signature->family &&
+                            from->signature->model == dest.signature->model;
+    if (same_model) {
+      m.cause = MissingCause::removed_by_microcode_or_kernel;
+      m.detail = fmt::format("delivered by microcode updates: '{}' runs microcode {}, '{}' runs {}; update it",
+                             dest.host, dest.microcode, from->host, from->microcode);
+    } else {
+      m.detail = fmt::format("microcode updates deliver this speculation control on some CPUs; '{}' runs "
+                             "microcode {}: check its vendor for an update",
+                             dest.host, dest.microcode);
+    }
     return m;
   }
   if (dest.hypervisor) {

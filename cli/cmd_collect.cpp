@@ -70,25 +70,27 @@ int collect_all(const Inventory& inv, const CollectOptions& o) {
 
   const size_t n = inv.hosts.size();
   std::vector<std::string> errors(n);
-  std::atomic<size_t> next{0};
-  ProgressBar bar("collecting", n);
-  auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      const InventoryHost& h = inv.hosts[i];
-      try {
-        HostFacts facts = collect_inventory_host(h);
-        name_features(facts, o.cpu_map);
-        write_text((fs::path(o.output) / (h.name + ".yaml")).string(), facts_to_yaml(facts));
-      } catch (const std::exception& e) {
-        errors[i] = e.what();
+  {  // the bar ends its line before the summary is printed
+    std::atomic<size_t> next{0};
+    ProgressBar bar("collecting", n);
+    auto worker = [&] {
+      for (size_t i = next++; i < n; i = next++) {
+        const InventoryHost& h = inv.hosts[i];
+        try {
+          HostFacts facts = collect_inventory_host(h);
+          name_features(facts, o.cpu_map);
+          write_text((fs::path(o.output) / (h.name + ".yaml")).string(), facts_to_yaml(facts));
+        } catch (const std::exception& e) {
+          errors[i] = e.what();
+        }
+        bar.advance(h.name);
       }
-      bar.advance(h.name);
-    }
-  };
-  std::vector<std::thread> pool;
-  const unsigned threads = std::max(1u, std::min<unsigned>(o.jobs, static_cast<unsigned>(n)));
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+    };
+    std::vector<std::thread> pool;
+    const unsigned threads = std::max(1u, std::min<unsigned>(o.jobs, static_cast<unsigned>(n)));
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
 
   std::vector<std::string> failed;
   for (size_t i = 0; i < n; ++i)

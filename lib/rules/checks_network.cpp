@@ -63,6 +63,14 @@ std::vector<std::string> networks_of(const std::vector<std::string>& cidrs) {
   return out;
 }
 
+// A network's own subnets; a network that only forwards onto a host bridge
+// (forward mode 'bridge', no <ip>) is in that bridge's segment.
+std::vector<std::string> segment_subnets(const NetworkFacts& n, const HostFacts& host) {
+  if (!n.subnets.empty() || n.forward_mode != "bridge" || n.bridge.empty() || !host.bridges.known()) return n.subnets;
+  const BridgeFacts* b = find_bridge(host.bridges.value(), n.bridge);
+  return b ? b->subnets : n.subnets;
+}
+
 }  // namespace
 
 CheckResult network_present(const CheckContext& c, const json&) {
@@ -186,7 +194,8 @@ CheckResult same_segment(const CheckContext& c, const json&) {
       const auto* sn = find_network(c.source.networks.value(), i.network);
       const auto* dn = find_network(c.destination.networks.value(), i.network);
       if (!sn || !dn) continue;
-      a = networks_of(sn->subnets), b = networks_of(dn->subnets), what = "network '" + i.network + "'";
+      a = networks_of(segment_subnets(*sn, c.source)), b = networks_of(segment_subnets(*dn, c.destination));
+      what = "network '" + i.network + "'";
     } else if (i.type == "bridge") {
       if (!c.source.bridges.known() || !c.destination.bridges.known()) continue;
       const auto* sb = find_bridge(c.source.bridges.value(), i.bridge);

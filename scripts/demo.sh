@@ -14,9 +14,10 @@ run() {
   echo "(exit status $rc)"
 }
 # The main job: may these VMs move?
-run check web1 hostB          # a go with findings (warn): shared storage, older microcode
+run check web1 hostB          # go: shared NFS storage, same networks, hostB has every CPU feature web1 sees
 run check db1 hostB           # no-go: AVX-512 missing on hostB, not enough memory
-run check gpu1 hostC          # no-go: Intel to AMD, a PCI passthrough device
+run check gpu1 hostC          # no-go: Intel to AMD, a PCI passthrough device, a disk to copy
+run check web1 hostB -o json  # the same verdict for scripts
 # What would make mixed hosts compatible:
 run compare hostA hostB
 run baseline hostA hostB --format libvirt

@@ -44,15 +44,6 @@ pugi::xml_node root(const pugi::xml_document& doc, const char* root, const std::
   return el;
 }
 
-std::string attr(const pugi::xml_node& n, const char* name) { return n.attribute(name).as_string(); }
-
-std::string text(const pugi::xml_node& n) {
-  std::string s = n.text().as_string();
-  const auto b = s.find_first_not_of(" \t\r\n");
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-
 namespace {
 // libvirt's virScaleInteger: b|byte|bytes; K|k, KiB = 1024; KB = 1000; likewise M G T P E.
 // 0 when unknown.

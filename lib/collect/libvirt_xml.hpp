@@ -3,6 +3,8 @@
 // parser here shares. Pure: text in, nodes out.
 #include <pugixml.hpp>
 
+#include "core/xml_text.hpp"  // attr, text
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,8 +22,6 @@ pugi::xml_node root(const pugi::xml_document& doc, const char* root, const std::
 // 1-based line and column of byte `offset` in `text`.
 std::pair<int, int> line_col(std::string_view text, std::ptrdiff_t offset);
 
-std::string attr(const pugi::xml_node& n, const char* name);  // "" when absent
-std::string text(const pugi::xml_node& n);                    // trimmed; "" when absent
 
 // A libvirt scaled integer (<memory unit='GiB'>4</memory>, <capacity unit='G'>20</capacity>)
 // converted to bytes. `default_unit_bytes` applies when there is no unit attribute

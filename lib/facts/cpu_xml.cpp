@@ -2,17 +2,12 @@
 
 #include <string>
 
+#include "core/xml_text.hpp"
+
 namespace preflight {
 
-namespace {
-std::string attr(const pugi::xml_node& n, const char* name) { return n.attribute(name).as_string(); }
-std::string text(const pugi::xml_node& n) {
-  std::string s = n.text().as_string();
-  const auto b = s.find_first_not_of(" \t\r\n");
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-}  // namespace
+using xml::attr;
+using xml::text;
 
 CpuDefinition parse_cpu_element(const pugi::xml_node& node) {
   CpuDefinition cpu;

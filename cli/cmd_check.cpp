@@ -1,23 +1,12 @@
 // preflight check VM DEST [--from SRC]: collect both hosts now, probe the
 // migration link, run the rules, print the verdict, exit 0 go / 1 no-go / 2 undecided.
-#include <chrono>
 #include <iostream>
-#include <optional>
-#include <thread>
 
-#include <fmt/format.h>
-
+#include "cli/check_run.hpp"
 #include "cli/command.hpp"
-#include "collect/host_source.hpp"
-#include "collect/link_probe.hpp"
-#include "core/error.hpp"
-#include "cpu/cpu_catalog.hpp"
-#include "estimate/precopy.hpp"
 #include "report/junit_report.hpp"
 #include "report/text_report.hpp"
 #include "report/verdict_json.hpp"
-#include "core/text.hpp"
-#include "rules/engine.hpp"
 
 namespace preflight::cli {
 namespace {
@@ -28,115 +17,8 @@ struct CheckOptions {
   std::string from;
 };
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-const InventoryHost& find_host(const Inventory& inv, const std::string& name) {
-  if (const InventoryHost* h = inv.find(name)) return *h;
-  throw Error(fmt::format("{}: unknown host '{}'{}", inv.path, name, did_you_mean(name, inv.names())),
-              "known hosts: " + join(inv.names()));
-}
-
-const VmFacts* find_vm(const HostFacts& h, const std::string& vm) {
-  if (const auto* vms = h.vms.get())
-    for (const auto& v : *vms)
-      if (v.name == vm) return &v;
-  return nullptr;
-}
-
-// Collects every host in parallel; a host that fails has its error instead.
-struct Collected {
-  std::vector<std::optional<HostFacts>> facts;
-  std::vector<std::string> errors;
-};
-
-Collected collect_all(const std::vector<const InventoryHost*>& hosts) {
-  Collected c;
-  c.facts.resize(hosts.size());
-  c.errors.resize(hosts.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < hosts.size(); ++i)
-    threads.emplace_back([&, i] {
-      try {
-        c.facts[i] = collect_inventory_host(*hosts[i]);
-      } catch (const std::exception& e) {
-        c.errors[i] = e.what();
-      }
-    });
-  for (auto& t : threads) t.join();
-  return c;
-}
-
 void run(Context& ctx, const CheckOptions& o) {
-  const Inventory& inv = ctx.require_inventory();
-  const RuleCatalog catalog = load_rule_catalog(ctx.options.rules_dir.empty() ? default_rules_dir() : ctx.options.rules_dir);
-  const std::string policy_path = ctx.options.policy.empty() ? inv.policy : ctx.options.policy;
-  const Policy policy = policy_path.empty() ? Policy{} : load_policy(policy_path, &catalog);
-
-  const InventoryHost& dest_host = find_host(inv, o.destination);
-  std::vector<const InventoryHost*> candidates;
-  if (!o.from.empty()) {
-    candidates.push_back(&find_host(inv, o.from));
-  } else {
-    for (const auto& h : inv.hosts) candidates.push_back(&h);
-  }
-  // The destination is collected with the candidates (it may be one of them).
-  std::vector<const InventoryHost*> to_collect = candidates;
-  if (std::find(to_collect.begin(), to_collect.end(), &dest_host) == to_collect.end()) to_collect.push_back(&dest_host);
-  Collected got = collect_all(to_collect);
-
-  std::optional<HostFacts> destination;
-  std::vector<size_t> holders;
-  std::vector<std::string> failed;
-  for (size_t i = 0; i < to_collect.size(); ++i) {
-    if (to_collect[i] == &dest_host) {
-      if (!got.facts[i]) throw Error(got.errors[i], "the destination must be reachable to check a move to it");
-      destination = got.facts[i];
-    }
-    if (i >= candidates.size()) continue;
-    if (!got.facts[i]) {
-      failed.push_back(got.errors[i]);
-      continue;
-    }
-    if (find_vm(*got.facts[i], o.vm)) holders.push_back(i);
-  }
-  // A VM defined on the destination too is taken to run elsewhere.
-  if (holders.size() > 1)
-    std::erase_if(holders, [&](size_t i) { return to_collect[i] == &dest_host; });
-  if (holders.empty()) {
-    std::vector<std::string> known;
-    for (size_t i = 0; i < candidates.size(); ++i)
-      if (got.facts[i] && got.facts[i]->vms.known())
-        for (const auto& v : got.facts[i]->vms.value()) known.push_back(v.name);
-    const std::string where = o.from.empty() ? "any inventory host" : "host '" + o.from + "'";
-    std::string hint = known.empty() ? "no VM is known" : "known VMs: " + join(known);
-    if (!failed.empty()) hint += "; hosts that could not be read: " + join(failed);
-    throw Error(fmt::format("VM '{}' not found on {}{}", o.vm, where, did_you_mean(o.vm, known)), hint);
-  }
-  if (holders.size() > 1) {
-    std::vector<std::string> names;
-    for (size_t i : holders) names.push_back(to_collect[i]->name);
-    throw Error(fmt::format("VM '{}' is defined on several hosts: {}", o.vm, join(names)), "say which with --from HOST");
-  }
-  const HostFacts& source = *got.facts[holders[0]];
-  const VmFacts& vm = *find_vm(source, o.vm);
-
-  std::optional<LinkProbeResult> link;
-  if (const auto* addr = destination->migration_address.get(); addr && !addr->empty())
-    link = probe_link(*addr, std::chrono::milliseconds(2000));
-
-  const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
-  const CpuCatalog cpu_catalog = CpuCatalog::load(ctx.options.cpu_map);
-  Verdict verdict = evaluate(catalog, CheckRequest{source, *destination, vm, policy, link, today, &cpu_catalog});
-  // Pre-copy over 1 Gbit/s with no dirty-rate fact: a lower bound (`preflight estimate` refines it).
-  PrecopyInput est;
-  est.memory_bytes = vm.memory_kib * 1024;
-  const MoveEstimate e = estimate_precopy(est);
-  verdict.estimate = {e.total_s, e.downtime_s * 1000.0};
-
+  const Verdict verdict = run_check(ctx, o.vm, o.destination, o.from).verdict;
   const std::string& out = ctx.options.output;
   if (out == "json") std::cout << render_json(verdict);
   else if (out == "junit") std::cout << render_junit(verdict);

@@ -46,5 +46,6 @@ void register_baseline(CLI::App& app, Context& ctx);
 void register_mask(CLI::App& app, Context& ctx);
 void register_rules(CLI::App& app, Context& ctx);
 void register_check(CLI::App& app, Context& ctx);
+void register_migrate(CLI::App& app, Context& ctx);
 
 }  // namespace preflight::cli

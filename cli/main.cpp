@@ -42,10 +42,12 @@ int main(int argc, char** argv) {
   preflight::cli::register_mask(app, ctx);
   preflight::cli::register_rules(app, ctx);
   preflight::cli::register_check(app, ctx);
+  preflight::cli::register_migrate(app, ctx);
   // After the subcommands, which would otherwise inherit it.
   app.footer(
       "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
       "  preflight check web1 hostB                 may web1 move to hostB? (text, -o json, -o junit)\n"
+      "  preflight migrate web1 hostB --dry-run --accept-warnings   the plan and the libvirt call\n"
       "  preflight compare hostA hostB              CPU differences both ways, with causes\n"
       "  preflight baseline hostA hostB --format qemu   the CPU every host can run\n"
       "  preflight mask db1 --hosts hostA hostB     the guest CPU that lets db1 run on both\n"

@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(test_uris_keep_existing_absolute_paths_and_default) {
 BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_suggestion) {
   BOOST_TEST(error_of(fixture("inventory/unknown-key.yaml")) ==
              fixture("inventory/unknown-key.yaml") +
-                 ":4:5: unknown host key 'pol' (did you mean 'pool'?); known keys: libvirt, cpu, facts, pool, migration");
+                 ":4:5: unknown host key 'pol' (did you mean 'pool'?); known keys: libvirt, cpu, facts, pool, migration, migrate_uri");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_yaml_names_file_line_and_column) {

@@ -26,7 +26,7 @@ std::string scalar(const YAML::Node& n, const std::string& file, const std::stri
   return n.Scalar();
 }
 
-const std::vector<std::string> kHostKeys = {"libvirt", "cpu", "facts", "pool", "migration"};
+const std::vector<std::string> kHostKeys = {"libvirt", "cpu", "facts", "pool", "migration", "migrate_uri"};
 const std::vector<std::string> kTopKeys = {"hosts", "policy"};
 
 void reject_unknown(const std::string& key, const std::vector<std::string>& known, const std::string& at,
@@ -105,6 +105,7 @@ Inventory load_inventory(const std::string& path) {
       if (key == "facts") h.facts = resolve_path(value, dir);
       if (key == "pool") h.pool = value;
       if (key == "migration") h.migration = value;
+      if (key == "migrate_uri") h.migrate_uri = value;
     }
     if (h.libvirt.empty() && h.facts.empty() && h.cpu.empty()) {
       throw Error(fmt::format("{}: host '{}' has no source of facts", at, h.name),

@@ -15,6 +15,9 @@ struct InventoryHost {
   std::string facts;      // absolute path of a facts YAML; empty when none
   std::string pool;       // cluster / server pool name; empty when none
   std::string migration;  // migration address "host[:port]"; empty when none
+  // The libvirt URI by which another host's libvirtd reaches this one for a peer
+  // to peer move (e.g. qemu+tcp://10.0.0.2/system); empty: use `libvirt`.
+  std::string migrate_uri;
   int line = 0;           // line of the host's entry in the inventory file
 };
 

@@ -221,11 +221,16 @@ void LibvirtHypervisor::migrate(const std::string& vm, const std::string& peer_u
 
 std::string LibvirtHypervisor::describe_migrate(const std::string& vm, const std::string& peer_uri,
                                                 const MigrationCall& call) const {
+  return describe_libvirt_migrate(uri_, vm, peer_uri, call);
+}
+
+std::string describe_libvirt_migrate(const std::string& source_uri, const std::string& vm,
+                                     const std::string& peer_uri, const MigrationCall& call) {
   std::string params;
   if (call.bandwidth_mib_s) params = fmt::format("{}={}", VIR_MIGRATE_PARAM_BANDWIDTH, *call.bandwidth_mib_s);
   std::string out;
   if (call.max_downtime_ms) out += fmt::format("virDomainMigrateSetMaxDowntime({}, {}); ", vm, *call.max_downtime_ms);
-  out += fmt::format("virDomainMigrateToURI3({} on {}, \"{}\", {{{}}}, {})", vm, uri_, peer_uri, params,
+  out += fmt::format("virDomainMigrateToURI3({} on {}, \"{}\", {{{}}}, {})", vm, source_uri, peer_uri, params,
                      migrate_flag_names(call));
   return out;
 }

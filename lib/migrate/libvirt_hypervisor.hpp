@@ -39,6 +39,11 @@ class LibvirtHypervisor final : public Hypervisor {
   std::unique_ptr<Connection> monitor_;  // job_stats() and abort_job()
 };
 
+// What LibvirtHypervisor(source_uri).describe_migrate() says, without connecting
+// (for --dry-run, which must not open a read-write connection).
+std::string describe_libvirt_migrate(const std::string& source_uri, const std::string& vm,
+                                     const std::string& peer_uri, const MigrationCall& call);
+
 // The virDomainMigrateToURI3 flags for `call`, as "VIR_MIGRATE_A|VIR_MIGRATE_B".
 std::string migrate_flag_names(const MigrationCall& call);
 

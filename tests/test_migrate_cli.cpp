@@ -1,0 +1,211 @@
+// End to end: `preflight migrate` on the demo lab (libvirt test-driver hosts: dry
+// runs and refusals, nothing moves) and, where the two-host lab can run, one real
+// move through the CLI.
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "migrate/libvirt_hypervisor.hpp"
+#include "support/lab.hpp"
+#include "support/run_process.hpp"
+
+using preflight::test::fixture;
+using preflight::test::Lab;
+using preflight::test::run_preflight;
+
+namespace {
+
+std::vector<std::string> migrate(const std::vector<std::string>& args) {
+  std::vector<std::string> a = {"--inventory", fixture("lab/preflight.yaml"), "migrate"};
+  a.insert(a.end(), args.begin(), args.end());
+  return a;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A fresh folder under the system's temp dir, removed at the end of the test.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_dry_run_with_accepted_warnings_prints_the_plan_and_the_libvirt_call) {
+  TempDir state("preflight-migrate-dry");
+  const auto r = run_preflight(migrate({"web1", "hostB", "--dry-run", "--accept-warnings", "--max-downtime", "300",
+                                        "--bandwidth", "100"}),
+                               {"XDG_STATE_HOME=" + state.path.string()});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(contains(r.out, "preflight migrate --dry-run: web1 from hostA to hostB (live)"), r.out);
+  BOOST_TEST(contains(r.out, "plan:\n  1. virDomainMigrateSetMaxDowntime(web1, 300); virDomainMigrateToURI3(web1 on test://"),
+             r.out);
+  BOOST_TEST(contains(r.out, "{bandwidth=100}"), r.out);
+  BOOST_TEST(contains(r.out, "libvirt call: "), r.out);
+  BOOST_TEST(contains(r.out, "VIR_MIGRATE_PEER2PEER"), r.out);
+  BOOST_TEST(contains(r.out, "verify: web1 running on hostB, absent from hostA"), r.out);
+  BOOST_TEST(contains(r.out, "estimate: "), r.out);
+  BOOST_TEST(contains(r.out, "dry run: nothing was moved"), r.out);
+  // A dry run is not an attempt: no journal.
+  BOOST_TEST(!std::filesystem::exists(state.path / "preflight" / "journal.jsonl"));
+
+  const auto quick = run_preflight(migrate({"web1", "hostB", "--dry-run", "--accept-warnings", "--mode", "quick"}));
+  BOOST_TEST(quick.exit_code == 0, quick.err);
+  BOOST_TEST(contains(quick.out, "1. suspend web1 on hostA"), quick.out);
+  BOOST_TEST(contains(quick.out, "3. resume web1 on hostB"), quick.out);
+
+  const auto json = run_preflight(migrate({"web1", "hostB", "--dry-run", "--accept-warnings", "-o", "json"}));
+  BOOST_TEST(json.exit_code == 0, json.err);
+  const auto j = nlohmann::json::parse(json.out);
+  BOOST_TEST(j["event"] == "plan");
+  BOOST_TEST((j["verdict"] == "go" || j["verdict"] == "warn"));  // go here; warn where hostA's firmware differs
+  BOOST_TEST(j["plan"].size() == 2u);
+  BOOST_TEST(contains(j["call"].get<std::string>(), "virDomainMigrateToURI3(web1 on test://"));
+}
+
+BOOST_AUTO_TEST_CASE(a_warn_verdict_moves_only_with_accept_warnings) {
+  // lb1 to hostA: warn (storage.shared: its disk is on storage hostA does not share).
+  const auto r = run_preflight(migrate({"lb1", "hostA", "--dry-run"}));
+  BOOST_TEST(r.exit_code == 1, r.err);
+  BOOST_TEST(contains(r.out, "preflight migrate: lb1 from hostB to hostA (live): REFUSED"), r.out);
+  BOOST_TEST(contains(r.out, "lb1: not moving to hostA: the verdict is warn; accept the warnings (--accept-warnings)"),
+             r.out);
+  BOOST_TEST(contains(r.out, "  storage.shared: "), r.out);
+  BOOST_TEST(!contains(r.out, "virDomainMigrateToURI3"), r.out);
+
+  const auto accepted = run_preflight(migrate({"lb1", "hostA", "--dry-run", "--accept-warnings"}));
+  BOOST_TEST(accepted.exit_code == 0, accepted.err);
+  BOOST_TEST(contains(accepted.out, "verdict warn\nwarnings accepted:\n  storage.shared: "), accepted.out);
+  BOOST_TEST(contains(accepted.out, "libvirt call: virDomainMigrateToURI3(lb1 on test://"), accepted.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_no_go_is_refused_with_its_reasons_exit_1_and_journaled) {
+  TempDir state("preflight-migrate-nogo");
+  const std::vector<std::string> env = {"XDG_STATE_HOME=" + state.path.string()};
+  const auto r = run_preflight(migrate({"db1", "hostB", "--accept-warnings"}), env);
+  BOOST_TEST(r.exit_code == 1, r.err);
+  BOOST_TEST(contains(r.out, "db1: not moving to hostB: the verdict is no-go"), r.out);
+  BOOST_TEST(contains(r.out, "  cpu.features: db1 sees CPU features that hostB lacks"), r.out);
+  std::ifstream journal(state.path / "preflight" / "journal.jsonl");
+  std::string line;
+  BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(journal, line)), "no journal line");
+  const auto j = nlohmann::json::parse(line);
+  BOOST_TEST(j["vm"] == "db1");
+  BOOST_TEST(j["outcome"] == "refused");
+  BOOST_TEST(j["verdict"] == "no-go");
+
+  const auto json = run_preflight(migrate({"db1", "hostB", "--dry-run", "-o", "json"}));
+  BOOST_TEST(json.exit_code == 1, json.err);
+  const auto o = nlohmann::json::parse(json.out);
+  BOOST_TEST(o["event"] == "outcome");
+  BOOST_TEST(o["result"] == "refused");
+  bool names_cpu_features = false;
+  for (const auto& reason : o["reasons"]) names_cpu_features |= contains(reason.get<std::string>(), "cpu.features: ");
+  BOOST_TEST(names_cpu_features);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_vm_or_mode_could_not_be_decided_exit_2) {
+  const auto r = run_preflight(migrate({"nosuchvm", "hostB", "--dry-run"}));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(contains(r.err, "VM 'nosuchvm' not found on any inventory host"), r.err);
+  BOOST_TEST(run_preflight(migrate({"web1", "hostB", "--mode", "teleport"})).exit_code == 2);
+  BOOST_TEST(run_preflight(migrate({"web1", "nosuchhost", "--dry-run"})).exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(help_teaches_with_examples) {
+  const auto r = run_preflight({"migrate", "--help"});
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(contains(r.out, "--accept-warnings"), r.out);
+  BOOST_TEST(contains(r.out, "--mode"), r.out);
+  BOOST_TEST(contains(r.out, "Examples"), r.out);
+}
+
+namespace {
+
+struct LabAvailable {
+  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
+    static const std::optional<std::string> reason = Lab::unavailable_reason();
+    if (!reason) return true;
+    boost::test_tools::assertion_result result(false);
+    result.message() << "skipped: " << *reason;
+    return result;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(lab, *boost::unit_test::precondition(LabAvailable{}))
+
+BOOST_AUTO_TEST_CASE(a_real_move_through_the_cli_runs_on_the_destination_and_is_journaled) {
+  Lab& lab = *preflight::test::shared_lab();
+  const std::string vm = "lab-cli";
+  preflight::LibvirtHypervisor host1(lab.host(1).control_uri), host2(lab.host(2).control_uri);
+  host1.destroy(vm);
+  host2.destroy(vm);
+  host1.start(lab.guest_xml(vm));
+  BOOST_TEST_REQUIRE(lab.wait_counter_above(1, vm, 2, 30), vm << " never printed on host 1");
+
+  TempDir dir("preflight-migrate-lab");
+  const auto inventory = dir.path / "preflight.yaml";
+  std::ofstream(inventory) << "hosts:\n"
+                           << "  lab1:\n    libvirt: " << lab.host(1).control_uri << "\n    migrate_uri: "
+                           << lab.host(1).peer_uri << "\n"
+                           << "  lab2:\n    libvirt: " << lab.host(2).control_uri << "\n    migrate_uri: "
+                           << lab.host(2).peer_uri << "\n"
+                           << "policy: policy.yaml\n";
+  // The lab guest's qemu64 model names svm, which neither lab host has (QEMU drops
+  // it under check='partial'); the check sees that as a missing feature on lab2.
+  std::ofstream(dir.path / "policy.yaml") << "waivers:\n  - rule: cpu.features\n    vm: " << vm
+                                          << "\n    reason: \"qemu64's svm is on neither lab host\"\n";
+  const auto r = run_preflight({"--inventory", inventory.string(), "migrate", vm, "lab2", "--accept-warnings",
+                                "-o", "json", "--timeout", "60"},
+                               {"XDG_STATE_HOME=" + dir.path.string()});
+  BOOST_TEST_MESSAGE("preflight migrate: " << r.out << r.err);
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  // -o json: one progress event per line, then the outcome.
+  std::vector<nlohmann::json> events;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) events.push_back(nlohmann::json::parse(line));
+  BOOST_TEST_REQUIRE(events.size() >= 2u);
+  for (size_t i = 0; i + 1 < events.size(); ++i) BOOST_TEST(events[i]["event"] == "progress");
+  BOOST_TEST(events.front()["phase"] == "rechecking");
+  const std::string last = events.back().dump();
+  const auto outcome = nlohmann::json::parse(last);
+  BOOST_TEST(outcome["event"] == "outcome");
+  BOOST_TEST(outcome["result"] == "moved", last);
+  BOOST_TEST(to_string(host2.state(vm)) == "running");
+  BOOST_TEST(to_string(host1.state(vm)) == "absent");
+  const long last_on_source = lab.serial_counter(1, vm).back();
+  BOOST_TEST(lab.wait_counter_above(2, vm, last_on_source + 2, 15), vm << " does not count on host 2");
+
+  std::ifstream journal(dir.path / "preflight" / "journal.jsonl");
+  std::string line;
+  BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(journal, line)), "no journal line");
+  BOOST_TEST(nlohmann::json::parse(line)["outcome"] == "moved", line);
+  try {
+    host1.destroy(vm);
+    host2.destroy(vm);
+  } catch (...) {
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

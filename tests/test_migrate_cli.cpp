@@ -17,6 +17,7 @@
 
 #include "migrate/libvirt_hypervisor.hpp"
 #include "support/lab.hpp"
+#include "support/lab_available.hpp"
 #include "support/run_process.hpp"
 
 using preflight::test::fixture;
@@ -140,15 +141,7 @@ BOOST_AUTO_TEST_CASE(help_teaches_with_examples) {
 
 namespace {
 
-struct LabAvailable {
-  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
-    static const std::optional<std::string> reason = Lab::unavailable_reason();
-    if (!reason) return true;
-    boost::test_tools::assertion_result result(false);
-    result.message() << "skipped: " << *reason;
-    return result;
-  }
-};
+using preflight::test::LabAvailable;
 
 }  // namespace
 

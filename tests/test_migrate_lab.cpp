@@ -15,6 +15,7 @@
 #include "migrate/libvirt_hypervisor.hpp"
 #include "migrate/migrator.hpp"
 #include "support/lab.hpp"
+#include "support/lab_available.hpp"
 #include "support/run_process.hpp"
 
 using namespace preflight;
@@ -23,15 +24,7 @@ using preflight::test::shared_lab;
 
 namespace {
 
-struct LabAvailable {
-  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
-    static const std::optional<std::string> reason = Lab::unavailable_reason();
-    if (!reason) return true;
-    boost::test_tools::assertion_result result(false);
-    result.message() << "skipped: " << *reason;
-    return result;
-  }
-};
+using preflight::test::LabAvailable;
 
 // Forwards to a real host and counts the migration calls.
 class CountingHypervisor : public Hypervisor {

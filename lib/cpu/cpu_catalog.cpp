@@ -106,7 +106,11 @@ class CpuCatalogLoader {
     }
     const size_t id = c_.features_.size();
     c_.feature_keys_.emplace(key_of(f.name), id);
-    for (const auto& a : f.aliases) c_.feature_keys_.emplace(key_of(a), id);
+    c_.exact_names_.emplace(f.name, id);
+    for (const auto& a : f.aliases) {
+      c_.feature_keys_.emplace(key_of(a), id);
+      c_.exact_names_.emplace(a, id);
+    }
     if (!f.migratable) c_.non_migratable_.set(id);
     c_.features_.push_back(std::move(f));
   }
@@ -173,6 +177,7 @@ CpuCatalog CpuCatalog::load(const std::string& dir) {
 }
 
 std::optional<size_t> CpuCatalog::find_feature(std::string_view name) const {
+  if (const auto exact = exact_names_.find(name); exact != exact_names_.end()) return exact->second;
   const auto it = feature_keys_.find(key_of(name));
   if (it == feature_keys_.end()) return std::nullopt;
   return it->second;

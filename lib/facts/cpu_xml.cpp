@@ -1,6 +1,7 @@
 #include "facts/cpu_xml.hpp"
 
 #include <string>
+#include <string_view>
 
 #include "core/xml_text.hpp"
 
@@ -33,8 +34,18 @@ CpuDefinition parse_cpu_element(const pugi::xml_node& node) {
     cpu.signature = s;
   }
   if (auto mc = node.child("microcode")) cpu.microcode = attr(mc, "version");
+  // Baselines read thousands of these: one pass over each feature's attributes.
+  size_t count = 0;
+  for (auto f : node.children("feature")) ++count;
+  cpu.features.reserve(count);
   for (auto f : node.children("feature")) {
-    cpu.features.push_back({attr(f, "name"), attr(f, "policy")});
+    CpuFeatureRef ref;
+    for (auto a = f.first_attribute(); a; a = a.next_attribute()) {
+      const std::string_view key = a.name();
+      if (key == "name") ref.name = a.value();
+      if (key == "policy") ref.policy = a.value();
+    }
+    cpu.features.push_back(std::move(ref));
   }
   return cpu;
 }

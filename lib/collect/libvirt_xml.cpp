@@ -7,27 +7,11 @@
 
 namespace preflight::xml {
 
-std::pair<int, int> line_col(std::string_view text, std::ptrdiff_t offset) {
-  if (offset < 0) offset = 0;
-  const auto end = std::min<std::size_t>(static_cast<std::size_t>(offset), text.size());
-  int line = 1, col = 1;
-  for (std::size_t i = 0; i < end; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
-
 pugi::xml_document load(std::string_view text, const std::string& origin) {
   pugi::xml_document doc;
   const auto res = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!res) {
-    const auto [line, col] = line_col(text, res.offset);
-    throw Error(origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed XML: " +
+    throw Error(text_location(text, origin, static_cast<size_t>(res.offset)) + ": malformed XML: " +
                     res.description(),
                 "fix the XML (or re-export it with virsh dumpxml)");
   }

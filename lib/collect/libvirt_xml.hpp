@@ -3,6 +3,7 @@
 // parser here shares. Pure: text in, nodes out.
 #include <pugixml.hpp>
 
+#include "core/text.hpp"
 #include "core/xml_text.hpp"  // attr, text
 
 #include <cstdint>
@@ -19,8 +20,7 @@ pugi::xml_document load(std::string_view text, const std::string& origin);
 // <root> element, found <other>" otherwise.
 pugi::xml_node root(const pugi::xml_document& doc, const char* root, const std::string& origin);
 
-// 1-based line and column of byte `offset` in `text`.
-std::pair<int, int> line_col(std::string_view text, std::ptrdiff_t offset);
+using preflight::line_col;  // core/text.hpp
 
 
 // A libvirt scaled integer (<memory unit='GiB'>4</memory>, <capacity unit='G'>20</capacity>)

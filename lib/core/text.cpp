@@ -76,9 +76,11 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return best ? " (did you mean '" + *best + "'?)" : std::string();
 }
 
-std::string text_location(std::string_view text, const std::string& origin, size_t offset) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+std::pair<int, int> line_col(std::string_view text, std::ptrdiff_t offset) {
+  if (offset < 0) offset = 0;
+  const auto end = std::min<std::size_t>(static_cast<std::size_t>(offset), text.size());
+  int line = 1, col = 1;
+  for (std::size_t i = 0; i < end; ++i) {
     if (text[i] == '\n') {
       ++line;
       col = 1;
@@ -86,6 +88,11 @@ std::string text_location(std::string_view text, const std::string& origin, size
       ++col;
     }
   }
+  return {line, col};
+}
+
+std::string text_location(std::string_view text, const std::string& origin, size_t offset) {
+  const auto [line, col] = line_col(text, static_cast<std::ptrdiff_t>(offset));
   return origin + ":" + std::to_string(line) + ":" + std::to_string(col);
 }
 

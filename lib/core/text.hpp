@@ -2,6 +2,7 @@
 // Small text helpers shared by messages and parsers.
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace preflight {
@@ -14,6 +15,8 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // " (did you mean 'x'?)" for the closest candidate within edit distance
 // max(2, length/3) (or else one that `word` is a prefix of), else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+// 1-based line and column of byte `offset` in `text` (clamped to the text).
+std::pair<int, int> line_col(std::string_view text, std::ptrdiff_t offset);
 // "<origin>:<line>:<col>" of a byte offset into `text` (1-based), as parse errors
 // from pugixml (which report offsets) are shown.
 std::string text_location(std::string_view text, const std::string& origin, size_t offset);

@@ -25,12 +25,6 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-const InventoryHost& find_host(const Inventory& inv, const std::string& name) {
-  if (const InventoryHost* h = inv.find(name)) return *h;
-  throw Error(fmt::format("{}: unknown host '{}'{}", inv.path, name, did_you_mean(name, inv.names())),
-              "known hosts: " + join(inv.names()));
-}
-
 const VmFacts* find_vm(const HostFacts& h, const std::string& vm) {
   if (const auto* vms = h.vms.get())
     for (const auto& v : *vms)
@@ -38,14 +32,16 @@ const VmFacts* find_vm(const HostFacts& h, const std::string& vm) {
   return nullptr;
 }
 
-// Collects every host in parallel; a host that fails has its error instead.
-struct Collected {
-  std::vector<std::optional<HostFacts>> facts;
-  std::vector<std::string> errors;
-};
+}  // namespace
 
-Collected collect_all(const std::vector<const InventoryHost*>& hosts) {
-  Collected c;
+const InventoryHost& find_host(const Inventory& inv, const std::string& name) {
+  if (const InventoryHost* h = inv.find(name)) return *h;
+  throw Error(fmt::format("{}: unknown host '{}'{}", inv.path, name, did_you_mean(name, inv.names())),
+              "known hosts: " + join(inv.names()));
+}
+
+CollectedHosts collect_hosts(const std::vector<const InventoryHost*>& hosts) {
+  CollectedHosts c;
   c.facts.resize(hosts.size());
   c.errors.resize(hosts.size());
   std::vector<std::thread> threads;
@@ -61,14 +57,37 @@ Collected collect_all(const std::vector<const InventoryHost*>& hosts) {
   return c;
 }
 
-}  // namespace
+CheckSetup load_check_setup(Context& ctx) {
+  const Inventory& inv = ctx.require_inventory();
+  RuleCatalog catalog = load_rule_catalog(ctx.options.rules_dir.empty() ? default_rules_dir() : ctx.options.rules_dir);
+  const std::string policy_path = ctx.options.policy.empty() ? inv.policy : ctx.options.policy;
+  Policy policy = policy_path.empty() ? Policy{} : load_policy(policy_path, &catalog);
+  return CheckSetup{std::move(catalog), std::move(policy), CpuCatalog::load(ctx.options.cpu_map)};
+}
+
+std::optional<LinkProbeResult> probe_migration_link(const HostFacts& destination) {
+  if (const auto* addr = destination.migration_address.get(); addr && !addr->empty())
+    return probe_link(*addr, std::chrono::milliseconds(2000));
+  return std::nullopt;
+}
+
+Verdict check_move(const CheckSetup& setup, const HostFacts& source, const HostFacts& destination, const VmFacts& vm,
+                   const std::optional<LinkProbeResult>& link) {
+  const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  Verdict verdict =
+      evaluate(setup.catalog, CheckRequest{source, destination, vm, setup.policy, link, today, &setup.cpu_catalog});
+  // Pre-copy over 1 Gbit/s with no dirty-rate fact: a lower bound (`preflight estimate` refines it).
+  PrecopyInput est;
+  est.memory_bytes = vm.memory_kib * 1024;
+  const MoveEstimate e = estimate_precopy(est);
+  verdict.estimate = {e.total_s, e.downtime_s * 1000.0};
+  return verdict;
+}
 
 CheckRun run_check(Context& ctx, const std::string& vm_name, const std::string& destination_name,
                    const std::string& from) {
   const Inventory& inv = ctx.require_inventory();
-  const RuleCatalog catalog = load_rule_catalog(ctx.options.rules_dir.empty() ? default_rules_dir() : ctx.options.rules_dir);
-  const std::string policy_path = ctx.options.policy.empty() ? inv.policy : ctx.options.policy;
-  const Policy policy = policy_path.empty() ? Policy{} : load_policy(policy_path, &catalog);
+  const CheckSetup setup = load_check_setup(ctx);
 
   const InventoryHost& dest_host = find_host(inv, destination_name);
   std::vector<const InventoryHost*> candidates;
@@ -80,7 +99,7 @@ CheckRun run_check(Context& ctx, const std::string& vm_name, const std::string& 
   // The destination is collected with the candidates (it may be one of them).
   std::vector<const InventoryHost*> to_collect = candidates;
   if (std::find(to_collect.begin(), to_collect.end(), &dest_host) == to_collect.end()) to_collect.push_back(&dest_host);
-  Collected got = collect_all(to_collect);
+  CollectedHosts got = collect_hosts(to_collect);
 
   std::optional<HostFacts> destination;
   std::vector<size_t> holders;
@@ -118,18 +137,7 @@ CheckRun run_check(Context& ctx, const std::string& vm_name, const std::string& 
   const HostFacts& source = *got.facts[holders[0]];
   const VmFacts& vm = *find_vm(source, vm_name);
 
-  std::optional<LinkProbeResult> link;
-  if (const auto* addr = destination->migration_address.get(); addr && !addr->empty())
-    link = probe_link(*addr, std::chrono::milliseconds(2000));
-
-  const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
-  const CpuCatalog cpu_catalog = CpuCatalog::load(ctx.options.cpu_map);
-  Verdict verdict = evaluate(catalog, CheckRequest{source, *destination, vm, policy, link, today, &cpu_catalog});
-  // Pre-copy over 1 Gbit/s with no dirty-rate fact: a lower bound (`preflight estimate` refines it).
-  PrecopyInput est;
-  est.memory_bytes = vm.memory_kib * 1024;
-  const MoveEstimate e = estimate_precopy(est);
-  verdict.estimate = {e.total_s, e.downtime_s * 1000.0};
+  Verdict verdict = check_move(setup, source, *destination, vm, probe_migration_link(*destination));
   return CheckRun{std::move(verdict), to_collect[holders[0]], &dest_host};
 }
 

@@ -1,13 +1,46 @@
 #pragma once
 // The check of one move, shared by `preflight check` and `preflight migrate`:
 // collect the source and destination now, probe the migration link, run the rules.
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/command.hpp"
+#include "cpu/cpu_catalog.hpp"
+#include "facts/host_facts.hpp"
 #include "inventory/inventory.hpp"
+#include "rules/link_probe_result.hpp"
+#include "rules/policy.hpp"
+#include "rules/rule.hpp"
 #include "rules/verdict.hpp"
 
 namespace preflight::cli {
+
+// What every check of one run shares: the rule catalog (--rules), the policy
+// (--policy, else the inventory's) and libvirt's CPU catalog (--cpu-map).
+struct CheckSetup {
+  RuleCatalog catalog;
+  Policy policy;
+  CpuCatalog cpu_catalog;
+};
+CheckSetup load_check_setup(Context& ctx);
+
+// Collects every host in parallel; a host that fails has its error instead.
+struct CollectedHosts {
+  std::vector<std::optional<HostFacts>> facts;
+  std::vector<std::string> errors;  // empty where facts were read
+};
+CollectedHosts collect_hosts(const std::vector<const InventoryHost*>& hosts);
+
+// The TCP test of the destination's migration address; nullopt when it has none.
+std::optional<LinkProbeResult> probe_migration_link(const HostFacts& destination);
+
+// The rules on moving `vm` from `source` to `destination`, with the pre-copy estimate.
+Verdict check_move(const CheckSetup& setup, const HostFacts& source, const HostFacts& destination, const VmFacts& vm,
+                   const std::optional<LinkProbeResult>& link);
+
+// The inventory host named `name`; throws Error with "did you mean" and the known hosts.
+const InventoryHost& find_host(const Inventory& inv, const std::string& name);
 
 struct CheckRun {
   Verdict verdict;                      // with the pre-copy estimate filled in

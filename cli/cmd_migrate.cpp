@@ -1,24 +1,19 @@
 // preflight migrate VM DEST: the check of `preflight check`, then the move through
 // the Migrator (lib/migrate/migrator.hpp) on go, or on warn with --accept-warnings.
 // Exit 0 moved (or, with --dry-run, would move), 1 refused or failed with the VM
-// still on the source, 2 could not decide.
-#include <pthread.h>
-#include <signal.h>
-
-#include <atomic>
+// still on the source, 2 could not decide. --evacuate HOST: migrate_evacuate.hpp.
 #include <cctype>
-#include <chrono>
-#include <cmath>
 #include <iostream>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/check_run.hpp"
 #include "cli/command.hpp"
+#include "cli/migrate_evacuate.hpp"
+#include "cli/migrate_support.hpp"
 #include "cli/migration_progress.hpp"
 #include "core/error.hpp"
 #include "migrate/journal.hpp"
@@ -29,141 +24,8 @@
 namespace preflight::cli {
 namespace {
 
-struct MigrateOptions {
-  std::string vm;
-  std::string destination;
-  std::string from;
-  std::string mode = "live";
-  bool dry_run = false;
-  double timeout_s = 0;
-  std::optional<std::uint64_t> max_downtime_ms;
-  std::optional<std::uint64_t> bandwidth_mib_s;
-  bool accept_warnings = false;
-};
-
-// A host that is only described, never contacted: --dry-run and refusals (the
-// Migrator refuses at its gate before it touches a host). Every verb throws.
-class PlannedHypervisor final : public Hypervisor {
- public:
-  explicit PlannedHypervisor(std::string uri) : uri_(std::move(uri)) {}
-  std::string name() const override { return uri_; }
-  DomainState state(const std::string& vm) override { fail(vm); }
-  void start(const std::string&) override { fail("a domain"); }
-  void destroy(const std::string& vm) override { fail(vm); }
-  void suspend(const std::string& vm) override { fail(vm); }
-  void resume(const std::string& vm) override { fail(vm); }
-  void migrate(const std::string& vm, const std::string&, const MigrationCall&) override { fail(vm); }
-  std::string describe_migrate(const std::string& vm, const std::string& peer_uri,
-                               const MigrationCall& call) const override {
-    return describe_libvirt_migrate(uri_, vm, peer_uri, call);
-  }
-  void abort_job(const std::string& vm) override { fail(vm); }
-  JobStats job_stats(const std::string&) override { return {}; }
-
- private:
-  [[noreturn]] void fail(const std::string& vm) const {
-    throw Error(fmt::format("{}: not contacted for {} (dry run or refused move)", uri_, vm));
-  }
-  std::string uri_;
-};
-
-// While alive, SIGINT and SIGTERM do not end preflight: they set interrupted(), and
-// the caller aborts the move (a peer-to-peer job is driven by the source's libvirtd
-// and would go on without us). Construct it before any other thread starts, so
-// that they all inherit the blocked signals; a sigwait thread takes them.
-class Interrupts {
- public:
-  Interrupts() {
-    sigemptyset(&set_);
-    for (int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&set_, sig);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    watcher_ = std::thread([this] {
-      for (;;) {
-        int sig = 0;
-        if (sigwait(&set_, &sig) != 0) continue;
-        if (sig == SIGUSR1) return;  // the destructor
-        if (!interrupted_.exchange(true))
-          fmt::print(stderr, "\npreflight: interrupted: aborting the move; the VM stays on the source\n");
-      }
-    });
-  }
-  ~Interrupts() {
-    pthread_kill(watcher_.native_handle(), SIGUSR1);
-    watcher_.join();
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);  // a signal still pending is delivered now
-  }
-  Interrupts(const Interrupts&) = delete;
-  Interrupts& operator=(const Interrupts&) = delete;
-  bool interrupted() const { return interrupted_; }
-
- private:
-  sigset_t set_{}, old_{};
-  std::atomic<bool> interrupted_{false};
-  std::thread watcher_;
-};
-
-// The check's verdict as the migrator takes it; a check that could not decide is no-go.
-MoveVerdict to_move_verdict(const Verdict& v) {
-  MoveVerdict m;
-  const bool undecided = exit_code(v, false) == ExitCode::undecided;
-  m.kind = undecided ? MoveVerdictKind::no_go
-           : v.verdict == VerdictKind::go   ? MoveVerdictKind::go
-           : v.verdict == VerdictKind::warn ? MoveVerdictKind::warn
-                                            : MoveVerdictKind::no_go;
-  for (const Finding& f : v.results)
-    if (f.status == Status::block || f.status == Status::error || f.status == Status::warn)
-      m.reasons.push_back(fmt::format("{}: {}", f.rule, f.message));
-  return m;
-}
-
-bool may_move(const MoveVerdict& v, bool accept_warnings) {
-  return v.kind == MoveVerdictKind::go || (v.kind == MoveVerdictKind::warn && accept_warnings);
-}
-
-// The URI preflight connects to for writing; a host known only from files cannot move VMs.
-const std::string& libvirt_uri(const InventoryHost& h, const std::string& vm) {
-  if (h.libvirt.empty())
-    throw Error(fmt::format("{}: cannot move {}: host '{}' has no libvirt URI in the inventory", h.name, vm, h.name),
-                "give it 'libvirt: URI' (facts and CPU files describe a host, they cannot move a VM)");
-  return h.libvirt;
-}
-
 MigrationRequest make_request(const MigrateOptions& o, const CheckRun& check) {
-  MigrationRequest r;
-  r.vm = o.vm;
-  r.source = check.source->name;
-  r.destination = check.destination->name;
-  r.destination_peer_uri =
-      check.destination->migrate_uri.empty() ? check.destination->libvirt : check.destination->migrate_uri;
-  r.mode = parse_migration_mode(o.mode);
-  r.bandwidth_mib_s = o.bandwidth_mib_s;
-  r.max_downtime_ms = o.max_downtime_ms;
-  r.timeout = std::chrono::milliseconds(static_cast<long long>(std::llround(o.timeout_s * 1000.0)));
-  r.accept_warnings = o.accept_warnings;
-  return r;
-}
-
-std::string state_text(const std::optional<DomainState>& s) { return s ? to_string(*s) : "unknown (unreachable)"; }
-
-nlohmann::json outcome_json(const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out) {
-  auto state = [](const std::optional<DomainState>& s) { return s ? nlohmann::json(to_string(*s)) : nlohmann::json(); };
-  return {{"event", "outcome"},
-          {"vm", r.vm},
-          {"source", r.source},
-          {"destination", r.destination},
-          {"mode", to_string(r.mode)},
-          {"verdict", to_string(v.kind)},
-          {"result", to_string(out.result)},
-          {"message", out.message},
-          {"reasons", out.reasons},
-          {"source_state", state(out.source_state)},
-          {"destination_state", state(out.destination_state)},
-          {"running_on", out.running_on},
-          {"timings_ms",
-           {{"check", out.timings.check_ms},
-            {"move", out.timings.move_ms},
-            {"verify", out.timings.verify_ms},
-            {"total", out.timings.total_ms}}}};
+  return make_request(o, o.vm, *check.source, *check.destination);
 }
 
 void print_outcome(Context& ctx, const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out) {
@@ -281,11 +143,20 @@ void register_migrate(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<MigrateOptions>();
   auto* cmd = app.add_subcommand(
       "migrate",
-      "check, then move VM to DEST through libvirt on a go verdict: exit 0 moved, 1 refused or failed "
-      "(the VM still runs on the source), 2 could not decide");
-  cmd->add_option("VM", o->vm, "the VM's name")->required();
-  cmd->add_option("DEST", o->destination, "destination host (inventory name)")->required();
+      "check, then move VM to DEST (or every VM off a host: --evacuate HOST) through libvirt on a go "
+      "verdict: exit 0 moved, 1 refused or failed (the VM still runs on the source), 2 could not decide");
+  cmd->add_option("VM", o->vm, "the VM's name (not with --evacuate)");
+  cmd->add_option("DEST", o->destination, "destination host (inventory name)");
   cmd->add_option("--from", o->from, "source host (default: the inventory host the VM is on)");
+  cmd->add_option("--evacuate", o->evacuate,
+                  "move every VM off HOST instead: a target for each (go verdicts with room), several at once")
+      ->type_name("HOST");
+  cmd->add_option("--to", o->to, "with --evacuate: the hosts that may take its VMs (default: every other host)")
+      ->type_name("HOST");
+  cmd->add_option("--concurrency", o->concurrency,
+                  "with --evacuate: moves at once per host (default: migrate.concurrency's 4, 8 where the "
+                  "inventory gives link_gbit >= 10)")
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--mode", o->mode,
                   "live (pre-copy, shared storage), copy-storage (disks copied too), quick (suspend, move, "
                   "resume), offline (a shut-off VM's definition)")
@@ -311,8 +182,28 @@ void register_migrate(CLI::App& app, Context& ctx) {
       "  preflight migrate lb1 hostA --dry-run --mode quick --accept-warnings   suspend, move, resume\n"
       "On real hosts:\n"
       "  preflight migrate vm1 host2 --max-downtime 300 --bandwidth 1000 --timeout 600\n"
-      "  preflight migrate vm1 host2 -o json       one JSON progress event per line, then the outcome");
-  cmd->callback([&ctx, o] { run(ctx, *o); });
+      "  preflight migrate vm1 host2 -o json       one JSON progress event per line, then the outcome\n"
+      "Evacuating a host: every running VM (shut-off ones with --mode offline) gets the target with a\n"
+      "go verdict and the most free memory left; each move is a move as above, several run at once:\n"
+      "  preflight migrate --evacuate hostA --dry-run      the targets, the VMs without one and why\n"
+      "  preflight migrate --evacuate host1 --to host2 host3 --concurrency 2   at most 2 moves per host");
+  cmd->callback([&ctx, o] {
+    const bool single = !o->vm.empty() || !o->destination.empty();
+    if (!o->evacuate.empty()) {
+      if (single)
+        throw Error(fmt::format("migrate --evacuate {} takes no VM or DEST (got '{}')", o->evacuate,
+                                o->vm.empty() ? o->destination : o->vm),
+                    "move one VM with 'preflight migrate VM DEST', or every VM of a host with --evacuate HOST");
+      if (!o->from.empty()) throw Error("migrate --evacuate: --from does not apply", "the host evacuated is the source");
+      return run_evacuate(ctx, *o);
+    }
+    if (o->vm.empty() || o->destination.empty())
+      throw Error("migrate: give VM DEST, or --evacuate HOST",
+                  "e.g. 'preflight migrate web1 hostB' or 'preflight migrate --evacuate hostA'");
+    if (!o->to.empty() || o->concurrency)
+      throw Error("migrate: --to and --concurrency apply to --evacuate only", "to move one VM: preflight migrate VM DEST");
+    run(ctx, *o);
+  });
 }
 
 }  // namespace preflight::cli

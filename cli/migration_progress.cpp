@@ -24,6 +24,8 @@ std::string progress_line(const std::string& vm, const MigrationEvent& event) {
   const std::string phase = to_string(event.phase);
   const JobStats& s = event.stats;
   if (event.phase != MigrationEvent::Phase::migrating || !s.active) return fmt::format("{} {}", vm, phase);
+  // The job exists before QEMU reports any sizes: nothing to draw yet.
+  if (s.data_total == 0) return fmt::format("{} {} (starting)", vm, phase);
   constexpr std::uint64_t width = 20;
   // Processed grows past the total as dirtied pages are sent again; remaining is what is left of this pass.
   const std::uint64_t left = std::min(s.data_remaining, s.data_total);

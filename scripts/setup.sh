@@ -9,7 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libvirt-clients
   # the two-host migration lab of the tests: real libvirtd and QEMU in namespaces
-  libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 seabios ipxe-qemu
+  libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils seabios ipxe-qemu
   binutils iproute2 util-linux
 )
 

@@ -1,5 +1,10 @@
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "core/error.hpp"
 #include "inventory/inventory.hpp"
 #include "support/run_process.hpp"
@@ -28,7 +33,9 @@ BOOST_AUTO_TEST_CASE(reads_hosts_in_order_and_resolves_paths_against_its_folder)
   BOOST_TEST(a->cpu == dir + "/cpus/hostA-cpu.xml");
   BOOST_TEST(a->pool == "prod");
   BOOST_TEST(a->migration == "10.0.0.1:49152");
+  BOOST_TEST(a->link_gbit.value_or(0) == 25.0);
   BOOST_TEST(a->line == 3);
+  BOOST_TEST(!inv.find("hostB")->link_gbit.has_value());
   BOOST_TEST(inv.find("hostB")->libvirt == "qemu+ssh://hostB/system");
   BOOST_TEST(inv.find("hostC")->facts == "/abs/hostC.yaml");
   BOOST_TEST(inv.policy == dir + "/policy.yaml");
@@ -45,7 +52,17 @@ BOOST_AUTO_TEST_CASE(test_uris_keep_existing_absolute_paths_and_default) {
 BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_suggestion) {
   BOOST_TEST(error_of(fixture("inventory/unknown-key.yaml")) ==
              fixture("inventory/unknown-key.yaml") +
-                 ":4:5: unknown host key 'pol' (did you mean 'pool'?); known keys: libvirt, cpu, facts, pool, migration, migrate_uri");
+                 ":4:5: unknown host key 'pol' (did you mean 'pool'?); known keys: libvirt, cpu, facts, pool, migration, migrate_uri, link_gbit");
+}
+
+BOOST_AUTO_TEST_CASE(a_link_speed_that_is_not_a_positive_number_is_refused_with_its_place) {
+  const auto dir = std::filesystem::temp_directory_path() / ("preflight-inventory-link-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "inventory.yaml").string();
+  std::ofstream(path) << "hosts:\n  hostA:\n    libvirt: qemu:///system\n    link_gbit: fast\n";
+  BOOST_TEST(error_of(path) == path + ":4:16: 'link_gbit' must be a positive number (Gbit/s), not 'fast'; "
+                                      "e.g. link_gbit: 10 for a 10 GbE migration network");
+  std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_yaml_names_file_line_and_column) {

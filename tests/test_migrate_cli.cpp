@@ -73,6 +73,12 @@ BOOST_AUTO_TEST_CASE(a_dry_run_with_accepted_warnings_prints_the_plan_and_the_li
   BOOST_TEST(contains(quick.out, "1. suspend web1 on hostA"), quick.out);
   BOOST_TEST(contains(quick.out, "3. resume web1 on hostB"), quick.out);
 
+  const auto copy =
+      run_preflight(migrate({"web1", "hostB", "--dry-run", "--accept-warnings", "--mode", "copy-storage"}));
+  BOOST_TEST(copy.exit_code == 0, copy.err);
+  BOOST_TEST(contains(copy.out, "1. precreate on hostB the volume of each disk of web1 that is copied"), copy.out);
+  BOOST_TEST(contains(copy.out, "VIR_MIGRATE_NON_SHARED_DISK"), copy.out);
+
   const auto json = run_preflight(migrate({"web1", "hostB", "--dry-run", "--accept-warnings", "-o", "json"}));
   BOOST_TEST(json.exit_code == 0, json.err);
   const auto j = nlohmann::json::parse(json.out);

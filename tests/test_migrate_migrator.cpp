@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "migrate/guest_cpu_check.hpp"
 #include "migrate/journal.hpp"
 #include "migrate/migration_plan.hpp"
 #include "migrate/migrator.hpp"
@@ -57,14 +59,44 @@ class FakeHost : public Hypervisor {
     last_call = call;
     if (on_migrate) return on_migrate(vm);
     peer->domains[vm] = domains[vm];
+    if (xml.count(vm)) peer->xml[vm] = xml[vm];
     domains.erase(vm);
+    xml.erase(vm);
   }
   std::string describe_migrate(const std::string& vm, const std::string& uri, const MigrationCall&) const override {
     return "migrate " + vm + " to " + uri;
   }
+  std::string domain_xml(const std::string& vm) override {
+    calls.push_back("domain_xml");
+    if (unreachable) throw Error(name_ + ": cannot connect");
+    auto it = xml.find(vm);
+    return it == xml.end() ? guest_xml(vm, "<feature policy='require' name='sse4.2'/>") : it->second;
+  }
+  std::optional<StorageVolume> volume_at(const std::string& path) override {
+    auto it = volumes.find(path);
+    return it == volumes.end() ? std::nullopt : std::optional<StorageVolume>(it->second);
+  }
+  void create_volume(const StorageVolume& v) override {
+    calls.push_back("create_volume " + v.path);
+    if (volumes.count(v.path)) throw Error(name_ + ": creating " + v.path + ": the volume already exists");
+    volumes[v.path] = v;
+  }
+  void delete_volume(const StorageVolume& v) override {
+    calls.push_back("delete_volume " + v.path);
+    volumes.erase(v.path);
+  }
   void abort_job(const std::string&) override { calls.push_back("abort"); }
   JobStats job_stats(const std::string&) override { return {}; }
   MigrationCall last_call;
+  std::map<std::string, std::string> xml;            // domain XML per VM; default: guest_xml(vm, sse4.2)
+  std::map<std::string, StorageVolume> volumes;      // by path
+
+  // A domain whose guest CPU is qemu64 with `features` (<feature> elements) and
+  // whose devices are `devices`.
+  static std::string guest_xml(const std::string& vm, const std::string& features, const std::string& devices = "") {
+    return "<domain type='kvm'><name>" + vm + "</name><cpu mode='custom' match='exact'><model>qemu64</model>" +
+           features + "</cpu><devices>" + devices + "</devices></domain>";
+  }
 
  private:
   std::string name_;
@@ -215,7 +247,7 @@ BOOST_AUTO_TEST_CASE(quick_suspends_moves_resumes_and_recovers_when_the_move_fai
   Hosts h;
   auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::quick), kGo, same(kGo));
   BOOST_TEST(to_string(out.result) == "moved");
-  BOOST_TEST((h.a.calls == std::vector<std::string>{"state", "suspend", "migrate", "state"}));
+  BOOST_TEST((h.a.calls == std::vector<std::string>{"state", "domain_xml", "suspend", "migrate", "state"}));
   BOOST_TEST(h.count(h.b, "resume") == 1);
   BOOST_TEST((h.a.last_call.kind == MigrationCall::Kind::stopped));
 
@@ -277,6 +309,159 @@ BOOST_AUTO_TEST_CASE(plans_per_mode) {
   auto lines = describe_plan(quick, h.request(MigrationMode::quick), h.a);
   BOOST_TEST((lines == std::vector<std::string>{"suspend vm1 on hostA", "migrate vm1 to qemu+tcp://hostB/system",
                                                 "resume vm1 on hostB",
-                                                "verify: vm1 running on hostB, absent from hostA"}));
+                                                "verify: vm1 running on hostB, absent from hostA, its guest CPU as "
+                                                "it was on hostA"}));
+  auto copy = h.request(MigrationMode::copy_storage);
+  BOOST_TEST((describe_plan(plan_migration(copy), copy, h.a) ==
+              std::vector<std::string>{"precreate on hostB the volume of each disk of vm1 that is copied: in the pool "
+                                       "of the same name and directory, same name, capacity and format as on hostA",
+                                       "migrate vm1 to qemu+tcp://hostB/system",
+                                       "verify: vm1 running on hostB, absent from hostA, its guest CPU as it was on "
+                                       "hostA"}));
   BOOST_CHECK_THROW(parse_migration_mode("warp"), Error);
+}
+
+BOOST_AUTO_TEST_CASE(guest_cpu_losses_name_what_the_destination_does_not_give) {
+  CpuDefinition planned;
+  planned.mode = "custom";
+  planned.model = "Haswell";
+  planned.features = {{"avx2", "require"}, {"sse4.2", ""}, {"x2apic", "force"}, {"vmx", "disable"}, {"pcid", "optional"}};
+  BOOST_TEST(guest_cpu_losses(planned, planned).empty());
+
+  CpuDefinition more = planned;
+  more.features.push_back({"aes", "require"});  // gained: not a loss
+  BOOST_TEST(guest_cpu_losses(planned, more).empty());
+
+  CpuDefinition fewer = planned;
+  fewer.model = "qemu64";
+  fewer.features = {{"avx2", "disable"}, {"x2apic", "require"}};
+  BOOST_TEST((guest_cpu_losses(planned, fewer) ==
+              std::vector<std::string>{"model Haswell became qemu64", "lost avx2", "lost sse4.2"}));
+
+  CpuDefinition passthrough;
+  passthrough.mode = "host-passthrough";
+  BOOST_TEST((guest_cpu_losses(passthrough, CpuDefinition{}) ==
+              std::vector<std::string>{"mode host-passthrough became (none)"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_guest_cpu_that_lost_features_on_the_destination_fails_verification) {
+  Hosts h;
+  h.a.xml["vm1"] = FakeHost::guest_xml("vm1", "<feature policy='require' name='sse4.2'/>"
+                                              "<feature policy='require' name='avx2'/>");
+  h.a.on_migrate = [&](const std::string& vm) {
+    h.a.domains.erase(vm);
+    h.b.domains[vm] = DomainState::running;
+    // The destination's QEMU runs it without avx2 (libvirt marks it disabled).
+    h.b.xml[vm] = FakeHost::guest_xml(vm, "<feature policy='require' name='sse4.2'/>"
+                                          "<feature policy='disable' name='avx2'/>");
+  };
+  auto out = Migrator(h.a, h.b).run(h.request(), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "failed");
+  BOOST_TEST(out.message ==
+             "vm1: verification after the move failed: the guest CPU on hostB is not the one it had on hostA: lost "
+             "avx2; the guest may fail when it uses what it lost: move it back or restart it; absent on hostA, "
+             "running on hostB");
+  BOOST_TEST(out.running_on == "destination");  // it is not destroyed: it runs, and only there
+  BOOST_TEST(h.count(h.b, "domain_xml") == 1);
+
+  Hosts same_cpu;  // the default XML moves with the VM: as planned
+  BOOST_TEST(to_string(Migrator(same_cpu.a, same_cpu.b).run(same_cpu.request(), kGo, same(kGo)).result) == "moved");
+}
+
+BOOST_AUTO_TEST_CASE(an_unreadable_guest_cpu_on_the_destination_is_not_a_verified_move) {
+  Hosts h;
+  h.a.on_migrate = [&](const std::string& vm) {
+    h.a.domains.erase(vm);
+    h.b.domains[vm] = DomainState::running;
+    h.b.xml[vm] = "<domain><name>vm1";  // truncated
+  };
+  auto out = Migrator(h.a, h.b).run(h.request(), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "failed");
+  BOOST_TEST(out.message.rfind("vm1: verification after the move failed: cannot read its guest CPU on hostB: hostB vm1:",
+                               0) == 0,
+             out.message);
+  BOOST_TEST(out.running_on == "destination");
+}
+
+namespace {
+
+const std::string kQcowDisk =
+    "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+    "<source file='/var/lib/libvirt/images/vm1.qcow2'/><target dev='vda' bus='virtio'/></disk>";
+
+StorageVolume images_volume(const std::string& name) {
+  return {"images", "/var/lib/libvirt/images", name, "/var/lib/libvirt/images/" + name, 16u << 20, "qcow2"};
+}
+
+// hostA runs vm1 with `devices`; its pool 'images' holds vm1.qcow2.
+struct StorageHosts : Hosts {
+  explicit StorageHosts(const std::string& devices = kQcowDisk) {
+    a.xml["vm1"] = FakeHost::guest_xml("vm1", "", devices);
+    a.volumes["/var/lib/libvirt/images/vm1.qcow2"] = images_volume("vm1.qcow2");
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(copy_storage_precreates_each_copied_disk_on_the_destination_before_migrating) {
+  StorageHosts h(kQcowDisk +
+                 "<disk type='file' device='cdrom'><source file='/iso/tools.iso'/><target dev='hdc'/><readonly/></disk>"
+                 "<disk type='file' device='disk'><source file='/shared/quorum.img'/><target dev='vdb'/><shareable/></disk>"
+                 "<disk type='block' device='disk'><source dev='/dev/vg/data'/><target dev='vdc'/></disk>");
+  std::vector<std::string> order;
+  h.a.on_migrate = [&](const std::string& vm) {
+    order = h.b.calls;  // what the destination had seen when the migration call came
+    h.a.domains.erase(vm);
+    h.b.domains[vm] = DomainState::running;
+    h.b.xml[vm] = h.a.xml[vm];
+  };
+  auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::copy_storage), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "moved", out.message);
+  BOOST_TEST(h.a.last_call.copy_storage);
+  // Only the qcow2: the read-only, shareable and block disks are not precreated.
+  BOOST_TEST((order == std::vector<std::string>{"state", "create_volume /var/lib/libvirt/images/vm1.qcow2"}));
+  BOOST_TEST_REQUIRE(h.b.volumes.count("/var/lib/libvirt/images/vm1.qcow2") == 1u);
+  BOOST_TEST((h.b.volumes["/var/lib/libvirt/images/vm1.qcow2"] == images_volume("vm1.qcow2")));
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_copy_storage_move_deletes_the_volumes_it_precreated) {
+  StorageHosts h;
+  h.a.on_migrate = [](const std::string&) { throw Error("hostA: migrating vm1: operation aborted"); };
+  auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::copy_storage), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "failed");
+  BOOST_TEST(out.running_on == "source");
+  BOOST_TEST(out.message == "hostA: migrating vm1: operation aborted; running on hostA, absent on hostB; deleted the "
+                            "precreated volume /var/lib/libvirt/images/vm1.qcow2 on hostB");
+  BOOST_TEST(h.b.volumes.empty());
+
+  // A destination that kept a (paused) domain keeps the volume it may use.
+  StorageHosts kept;
+  kept.a.on_migrate = [&](const std::string& vm) {
+    kept.b.domains[vm] = DomainState::paused;
+    throw Error("hostA: migrating vm1: connection reset");
+  };
+  auto out2 = Migrator(kept.a, kept.b).run(kept.request(MigrationMode::copy_storage), kGo, same(kGo));
+  BOOST_TEST(out2.running_on == "source");
+  BOOST_TEST(kept.b.volumes.size() == 1u);
+  BOOST_TEST(out2.message.find("kept the precreated volume /var/lib/libvirt/images/vm1.qcow2 on hostB: the domain is "
+                               "paused there") != std::string::npos,
+             out2.message);
+}
+
+BOOST_AUTO_TEST_CASE(copy_storage_refuses_a_disk_in_no_pool_and_never_overwrites_one) {
+  StorageHosts outside(
+      "<disk type='file' device='disk'><source file='/srv/vm1.raw'/><target dev='vda'/></disk>");
+  auto out = Migrator(outside.a, outside.b).run(outside.request(MigrationMode::copy_storage), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "refused");
+  BOOST_TEST(out.message == "vm1: not moving: disk vda (/srv/vm1.raw) is in no storage pool on hostA, so it cannot be "
+                            "precreated on hostB; define a pool for its directory on both hosts");
+
+  StorageHosts exists;
+  exists.b.volumes["/var/lib/libvirt/images/vm1.qcow2"] = images_volume("vm1.qcow2");
+  auto out2 = Migrator(exists.a, exists.b).run(exists.request(MigrationMode::copy_storage), kGo, same(kGo));
+  BOOST_TEST(to_string(out2.result) == "refused");
+  BOOST_TEST(out2.message == "vm1: not moving: hostB already has /var/lib/libvirt/images/vm1.qcow2 (pool images); "
+                             "preflight does not overwrite a disk");
+  BOOST_TEST(exists.count(exists.a, "migrate") + outside.count(outside.a, "migrate") == 0);
+  BOOST_TEST(exists.b.volumes.size() == 1u);  // untouched
 }

@@ -7,7 +7,7 @@ namespace preflight {
 MoveEstimate estimate_precopy(const PrecopyInput& in) {
   MoveEstimate e;
   const double rate = in.link.bits_per_s / 8.0;  // bytes per second
-  if (rate <= 0) return {0, 0, 0, false};
+  if (rate <= 0) return {0, 0, 0, false, {}};
   const double memory = static_cast<double>(in.memory_bytes);
   double to_send = memory;
   double elapsed = 0;
@@ -16,8 +16,10 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
     // Fits in the downtime budget, or we give up iterating: pause and send the rest.
     if (round <= in.max_downtime_s || e.iterations >= in.max_iterations) {
       e.downtime_s = round;
+      e.rounds.push_back({to_send, round, true});
       break;
     }
+    e.rounds.push_back({to_send, round, false});
     elapsed += round;
     ++e.iterations;
     // What the guest dirtied meanwhile (never more than all of its memory).
@@ -26,6 +28,7 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
     to_send = dirtied;
     if (!e.converges) {
       e.downtime_s = to_send / rate;
+      e.rounds.push_back({to_send, e.downtime_s, true});
       break;
     }
   }

@@ -10,6 +10,7 @@
 // (seed 003's table: 512 MB over 1 GbE about 8 s).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace preflight {
 
@@ -25,11 +26,21 @@ struct PrecopyInput {
   int max_iterations = 30;        // rounds before forcing stop-and-copy
 };
 
+// One round of a live move: round 0 sends all memory, each later one what was
+// dirtied during the one before; the last round of a pre-copy estimate is the
+// stop-and-copy, sent with the guest paused.
+struct PrecopyRound {
+  double bytes = 0;
+  double seconds = 0;
+  bool stop_and_copy = false;
+};
+
 struct MoveEstimate {
   double total_s = 0;     // from start to the guest running on the destination
   double downtime_s = 0;  // the guest is paused this long
   int iterations = 0;     // pre-copy rounds, the stop-and-copy round excluded
   bool converges = true;  // false: the dirty rate outpaces the link; the remainder never shrinks
+  std::vector<PrecopyRound> rounds;  // estimate_precopy: iterations + 1 entries; empty otherwise
 };
 
 MoveEstimate estimate_precopy(const PrecopyInput& in);

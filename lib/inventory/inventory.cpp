@@ -26,7 +26,7 @@ std::string scalar(const YAML::Node& n, const std::string& file, const std::stri
   return n.Scalar();
 }
 
-const std::vector<std::string> kHostKeys = {"libvirt", "cpu", "facts", "pool", "migration", "migrate_uri"};
+const std::vector<std::string> kHostKeys = {"libvirt", "cpu", "facts", "pool", "migration", "migrate_uri", "link_gbit"};
 const std::vector<std::string> kTopKeys = {"hosts", "policy"};
 
 void reject_unknown(const std::string& key, const std::vector<std::string>& known, const std::string& at,
@@ -106,6 +106,15 @@ Inventory load_inventory(const std::string& path) {
       if (key == "pool") h.pool = value;
       if (key == "migration") h.migration = value;
       if (key == "migrate_uri") h.migrate_uri = value;
+      if (key == "link_gbit") {
+        char* end = nullptr;
+        const double gbit = std::strtod(value.c_str(), &end);
+        if (value.empty() || *end != '\0' || !(gbit > 0))
+          throw Error(fmt::format("{}: 'link_gbit' must be a positive number (Gbit/s), not '{}'",
+                                  where(path, hk.second.Mark()), value),
+                      "e.g. link_gbit: 10 for a 10 GbE migration network");
+        h.link_gbit = gbit;
+      }
     }
     if (h.libvirt.empty() && h.facts.empty() && h.cpu.empty()) {
       throw Error(fmt::format("{}: host '{}' has no source of facts", at, h.name),

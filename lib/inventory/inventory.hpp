@@ -18,6 +18,9 @@ struct InventoryHost {
   // The libvirt URI by which another host's libvirtd reaches this one for a peer
   // to peer move (e.g. qemu+tcp://10.0.0.2/system); empty: use `libvirt`.
   std::string migrate_uri;
+  // Speed of the host's migration network in Gbit/s, as the operator states it
+  // (`link_gbit:`); no collector reads it. Empty: unknown.
+  std::optional<double> link_gbit;
   int line = 0;           // line of the host's entry in the inventory file
 };
 

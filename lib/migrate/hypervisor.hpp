@@ -35,6 +35,17 @@ struct MigrationCall {
   std::optional<std::uint64_t> max_downtime_ms;   // allowed final pause
 };
 
+// A volume of a storage pool (in a dir pool: a file in the pool's directory).
+struct StorageVolume {
+  std::string pool;       // the pool's name
+  std::string pool_path;  // the pool's target directory
+  std::string name;       // the volume's name in its pool
+  std::string path;       // the volume's file, as a domain's disk names it
+  std::uint64_t capacity_bytes = 0;  // the size the guest sees
+  std::string format;     // raw, qcow2...; empty when the pool does not say
+  bool operator==(const StorageVolume&) const = default;
+};
+
 class Hypervisor {
  public:
   virtual ~Hypervisor() = default;
@@ -57,6 +68,20 @@ class Hypervisor {
   // The call migrate() would make, in the hypervisor's own terms (--dry-run).
   virtual std::string describe_migrate(const std::string& vm, const std::string& peer_uri,
                                        const MigrationCall& call) const = 0;
+  // The domain XML of `vm`: the live definition while it runs or is paused (with
+  // the guest CPU the hypervisor actually gave it), the persistent one when shut off.
+  virtual std::string domain_xml(const std::string& vm) = 0;
+
+  // The pool volume at `path`, its pools refreshed first; nullopt when no pool of
+  // this host holds `path`.
+  virtual std::optional<StorageVolume> volume_at(const std::string& path) = 0;
+  // Creates an empty volume like `volume` (name, capacity, format) in this host's
+  // pool named volume.pool, which must have the directory volume.pool_path. Throws
+  // Error when there is no such pool, it has another directory, or the volume exists.
+  virtual void create_volume(const StorageVolume& volume) = 0;
+  // Deletes the volume at volume.path from pool volume.pool; a missing one is not an error.
+  virtual void delete_volume(const StorageVolume& volume) = 0;
+
   // Cancels `vm`'s running job; no job is not an error.
   virtual void abort_job(const std::string& vm) = 0;
   // The job of `vm` now; inactive when there is none.

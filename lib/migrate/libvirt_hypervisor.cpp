@@ -1,15 +1,21 @@
 #include "migrate/libvirt_hypervisor.hpp"
 
 #include <csignal>
+#include <cstdlib>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <sstream>
 #include <utility>
 #include <vector>
 
+#include <pugixml.hpp>
+
+#include "collect/pool_xml.hpp"
 #include "core/error.hpp"
 
 namespace preflight {
@@ -39,17 +45,44 @@ int last_libvirt_code() {
   return e ? e->code : VIR_ERR_OK;
 }
 
-struct DomainHandle {
-  virDomainPtr ptr = nullptr;
-  DomainHandle() = default;
-  explicit DomainHandle(virDomainPtr p) : ptr(p) {}
-  DomainHandle(const DomainHandle&) = delete;
-  DomainHandle& operator=(const DomainHandle&) = delete;
-  DomainHandle(DomainHandle&& other) noexcept : ptr(std::exchange(other.ptr, nullptr)) {}
-  ~DomainHandle() {
-    if (ptr) virDomainFree(ptr);
+// Owns one libvirt object reference (domain, pool, volume).
+template <class Ptr, int (*Free)(Ptr)>
+struct Handle {
+  Ptr ptr = nullptr;
+  Handle() = default;
+  explicit Handle(Ptr p) : ptr(p) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept : ptr(std::exchange(other.ptr, nullptr)) {}
+  ~Handle() {
+    if (ptr) Free(ptr);
   }
 };
+using DomainHandle = Handle<virDomainPtr, virDomainFree>;
+using PoolHandle = Handle<virStoragePoolPtr, virStoragePoolFree>;
+using VolumeHandle = Handle<virStorageVolPtr, virStorageVolFree>;
+
+// A string libvirt allocated, freed here.
+std::string take_string(char* s) {
+  if (!s) return {};
+  std::string out(s);
+  free(s);
+  return out;
+}
+
+// The volume XML virStorageVolCreateXML takes for an empty copy of `v`.
+std::string volume_create_xml(const StorageVolume& v) {
+  pugi::xml_document doc;
+  auto volume = doc.append_child("volume");
+  volume.append_child("name").text().set(v.name.c_str());
+  auto capacity = volume.append_child("capacity");
+  capacity.append_attribute("unit") = "bytes";
+  capacity.text().set(std::to_string(v.capacity_bytes).c_str());
+  if (!v.format.empty()) volume.append_child("target").append_child("format").append_attribute("type") = v.format.c_str();
+  std::ostringstream out;
+  doc.save(out, "", pugi::format_raw | pugi::format_no_declaration);
+  return out.str();
+}
 
 struct FlagName {
   unsigned int flag;
@@ -233,6 +266,117 @@ std::string describe_libvirt_migrate(const std::string& source_uri, const std::s
   out += fmt::format("virDomainMigrateToURI3({} on {}, \"{}\", {{{}}}, {})", vm, source_uri, peer_uri, params,
                      migrate_flag_names(call));
   return out;
+}
+
+std::string LibvirtHypervisor::domain_xml(const std::string& vm) {
+  DomainHandle d = main_->require(vm);
+  std::string xml = take_string(virDomainGetXMLDesc(d.ptr, 0));
+  if (xml.empty()) main_->fail("reading the definition of " + vm);
+  return xml;
+}
+
+namespace {
+
+// The pool's target directory ("" when its XML has none).
+std::string pool_directory(virStoragePoolPtr pool, const std::string& origin) {
+  const std::string xml = take_string(virStoragePoolGetXMLDesc(pool, 0));
+  if (xml.empty()) return {};
+  return parse_pool_xml(xml, origin).target_path;
+}
+
+// Both sides of a path comparison without a trailing slash ("/a/b/" is "/a/b").
+std::string without_trailing_slash(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+}  // namespace
+
+std::optional<StorageVolume> LibvirtHypervisor::volume_at(const std::string& path) {
+  virConnectPtr conn = main_->get();
+  // Pools list their volumes as of their last refresh: refresh the ones whose
+  // directory holds `path` (a dir pool does not notice files created behind it).
+  const std::string directory = without_trailing_slash(std::filesystem::path(path).parent_path().string());
+  virStoragePoolPtr* pools = nullptr;
+  const int npools = virConnectListAllStoragePools(conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+  if (npools < 0) main_->fail("listing the storage pools");
+  for (int i = 0; i < npools; ++i) {
+    PoolHandle pool(pools[i]);
+    if (without_trailing_slash(pool_directory(pool.ptr, uri_)) == directory) virStoragePoolRefresh(pool.ptr, 0);
+  }
+  free(pools);
+
+  VolumeHandle vol(virStorageVolLookupByPath(conn, path.c_str()));
+  if (!vol.ptr) {
+    if (last_libvirt_code() == VIR_ERR_NO_STORAGE_VOL) return std::nullopt;
+    main_->fail("looking up the volume " + path);
+  }
+  PoolHandle pool(virStoragePoolLookupByVolume(vol.ptr));
+  if (!pool.ptr) main_->fail("finding the pool of " + path);
+  const std::string origin = uri_ + " volume " + path;
+  const VolumeFacts facts = parse_volume_xml(take_string(virStorageVolGetXMLDesc(vol.ptr, 0)), origin);
+  StorageVolume out;
+  out.pool = virStoragePoolGetName(pool.ptr);
+  out.pool_path = pool_directory(pool.ptr, uri_);
+  out.name = virStorageVolGetName(vol.ptr);
+  out.path = path;
+  out.format = facts.format;
+  virStorageVolInfo info{};
+  if (virStorageVolGetInfo(vol.ptr, &info) < 0) main_->fail("reading the size of " + path);
+  out.capacity_bytes = info.capacity;
+  return out;
+}
+
+void LibvirtHypervisor::create_volume(const StorageVolume& volume) {
+  virConnectPtr conn = main_->get();
+  const std::string what = fmt::format("creating {} in pool {}", volume.path, volume.pool);
+  PoolHandle pool(virStoragePoolLookupByName(conn, volume.pool.c_str()));
+  if (!pool.ptr) {
+    if (last_libvirt_code() == VIR_ERR_NO_STORAGE_POOL)
+      throw Error(fmt::format("{}: {}: this host has no storage pool named {}", uri_, what, volume.pool),
+                  fmt::format("define pool '{}' with directory {} here, as on the source", volume.pool,
+                              volume.pool_path));
+    main_->fail(what);
+  }
+  if (virStoragePoolIsActive(pool.ptr) != 1)
+    throw Error(fmt::format("{}: {}: the pool is not active", uri_, what),
+                fmt::format("start it (virsh pool-start {})", volume.pool));
+  const std::string directory = pool_directory(pool.ptr, uri_);
+  if (without_trailing_slash(directory) != without_trailing_slash(volume.pool_path))
+    throw Error(fmt::format("{}: {}: the pool's directory here is {}, on the source {}", uri_, what, directory,
+                            volume.pool_path),
+                "a copied disk keeps its path: give the pool the same directory on both hosts");
+  if (virStoragePoolRefresh(pool.ptr, 0) < 0) main_->fail(what + ": refreshing the pool");
+  if (VolumeHandle existing(virStorageVolLookupByName(pool.ptr, volume.name.c_str())); existing.ptr)
+    throw Error(fmt::format("{}: {}: the volume already exists", uri_, what),
+                "preflight does not overwrite a disk; remove it if it is a stale copy");
+  // As libvirt's own precreation does: a qcow2 gets its metadata preallocated.
+  const unsigned int flags = volume.format == "qcow2" ? VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0;
+  VolumeHandle created(virStorageVolCreateXML(pool.ptr, volume_create_xml(volume).c_str(), flags));
+  if (!created.ptr) main_->fail(what);
+  const std::string created_path = take_string(virStorageVolGetPath(created.ptr));
+  if (created_path != volume.path) {
+    virStorageVolDelete(created.ptr, 0);
+    throw Error(fmt::format("{}: {}: the pool put it at {}", uri_, what, created_path),
+                "a copied disk keeps its path: use a pool that names volumes by file name (dir, fs, netfs)");
+  }
+}
+
+void LibvirtHypervisor::delete_volume(const StorageVolume& volume) {
+  virConnectPtr conn = main_->get();
+  PoolHandle pool(virStoragePoolLookupByName(conn, volume.pool.c_str()));
+  if (!pool.ptr) {
+    if (last_libvirt_code() == VIR_ERR_NO_STORAGE_POOL) return;
+    main_->fail("deleting " + volume.path);
+  }
+  virStoragePoolRefresh(pool.ptr, 0);
+  VolumeHandle vol(virStorageVolLookupByName(pool.ptr, volume.name.c_str()));
+  if (!vol.ptr) {
+    if (last_libvirt_code() == VIR_ERR_NO_STORAGE_VOL) return;
+    main_->fail("deleting " + volume.path);
+  }
+  if (take_string(virStorageVolGetPath(vol.ptr)) != volume.path) return;  // another volume of that name
+  if (virStorageVolDelete(vol.ptr, 0) < 0) main_->fail("deleting " + volume.path);
 }
 
 void LibvirtHypervisor::abort_job(const std::string& vm) {

@@ -1,6 +1,7 @@
 #pragma once
 // Hypervisor over a libvirt connection (read-write). Migration is peer to peer
-// with virDomainMigrateToURI3; job statistics and aborts go through a second
+// with virDomainMigrateToURI3; volumes are created in and deleted from storage
+// pools (virStorageVolCreateXML, virStorageVolDelete); job statistics and aborts go through a second
 // connection so they answer while migrate() blocks the first. The first instance
 // sets SIGPIPE to ignored when it is at its default (a daemon dying mid-call would
 // otherwise end the program) and keeps libvirt from printing errors.
@@ -29,6 +30,10 @@ class LibvirtHypervisor final : public Hypervisor {
   void migrate(const std::string& vm, const std::string& peer_uri, const MigrationCall& call) override;
   std::string describe_migrate(const std::string& vm, const std::string& peer_uri,
                                const MigrationCall& call) const override;
+  std::string domain_xml(const std::string& vm) override;
+  std::optional<StorageVolume> volume_at(const std::string& path) override;
+  void create_volume(const StorageVolume& volume) override;
+  void delete_volume(const StorageVolume& volume) override;
   void abort_job(const std::string& vm) override;
   JobStats job_stats(const std::string& vm) override;
 

@@ -14,7 +14,7 @@ MigrationPlan plan_migration(const MigrationRequest& request) {
       break;
     case MigrationMode::copy_storage:
       plan.call.copy_storage = true;
-      plan.steps = {MigrationStep::migrate};
+      plan.steps = {MigrationStep::precreate_volumes, MigrationStep::migrate};
       break;
     case MigrationMode::quick:
       plan.call.kind = MigrationCall::Kind::stopped;
@@ -38,6 +38,11 @@ std::vector<std::string> describe_plan(const MigrationPlan& plan, const Migratio
   std::vector<std::string> lines;
   for (MigrationStep step : plan.steps) {
     switch (step) {
+      case MigrationStep::precreate_volumes:
+        lines.push_back(fmt::format("precreate on {} the volume of each disk of {} that is copied: in the pool of "
+                                    "the same name and directory, same name, capacity and format as on {}",
+                                    request.destination, request.vm, request.source));
+        break;
       case MigrationStep::suspend_source:
         lines.push_back(fmt::format("suspend {} on {}", request.vm, request.source));
         break;
@@ -49,8 +54,8 @@ std::vector<std::string> describe_plan(const MigrationPlan& plan, const Migratio
         break;
     }
   }
-  lines.push_back(fmt::format("verify: {} {} on {}, absent from {}", request.vm, to_string(plan.destination_after),
-                              request.destination, request.source));
+  lines.push_back(fmt::format("verify: {} {} on {}, absent from {}, its guest CPU as it was on {}", request.vm,
+                              to_string(plan.destination_after), request.destination, request.source, request.source));
   return lines;
 }
 

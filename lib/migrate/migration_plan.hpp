@@ -9,6 +9,7 @@
 namespace preflight {
 
 enum class MigrationStep {
+  precreate_volumes,   // copy-storage: an empty copy of each copied disk's volume on the destination
   suspend_source,      // quick: pause the VM where it is
   migrate,             // the hypervisor's migration call
   resume_destination,  // quick: run the moved (paused) VM

@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "collect/domain_xml.hpp"
 #include "core/error.hpp"
+#include "migrate/guest_cpu_check.hpp"
 
 namespace preflight {
 namespace {
@@ -44,6 +46,7 @@ std::string state_text(const std::optional<DomainState>& s) { return s ? to_stri
 std::string to_string(MigrationEvent::Phase phase) {
   switch (phase) {
     case MigrationEvent::Phase::rechecking: return "rechecking";
+    case MigrationEvent::Phase::precreating: return "precreating";
     case MigrationEvent::Phase::suspending: return "suspending";
     case MigrationEvent::Phase::migrating: return "migrating";
     case MigrationEvent::Phase::resuming: return "resuming";
@@ -84,7 +87,8 @@ MigrationOutcome Migrator::run(const MigrationRequest& request, const MoveVerdic
 
   if (std::string why = gate(request, verdict, outcome); !why.empty()) return refuse(why);
   const MigrationPlan plan = plan_migration(request);
-  if (std::string why = preconditions(request, plan); !why.empty()) {
+  Attempt attempt;
+  if (std::string why = preconditions(request, plan, attempt); !why.empty()) {
     read_states(request.vm, outcome);
     return refuse(why);
   }
@@ -101,18 +105,21 @@ MigrationOutcome Migrator::run(const MigrationRequest& request, const MoveVerdic
   outcome.timings.check_ms = ms_since(start);
 
   const auto move_start = Clock::now();
-  execute(request, plan, progress, outcome);
+  execute(request, plan, progress, attempt, outcome);
   outcome.timings.move_ms = ms_since(move_start);
 
   const auto verify_start = Clock::now();
-  if (outcome.message.empty()) verify(request, plan, outcome);
+  if (outcome.message.empty()) {
+    notify(progress, MigrationEvent::Phase::verifying);
+    verify(request, plan, attempt, outcome);
+  }
   if (outcome.message.empty()) {
     outcome.result = MigrationResult::moved;
     outcome.running_on = "destination";
   } else {
     outcome.result = MigrationResult::failed;
     notify(progress, MigrationEvent::Phase::recovering);
-    recover(request, plan, outcome);
+    recover(request, plan, attempt, outcome);
   }
   outcome.timings.verify_ms = ms_since(verify_start);
   notify(progress, MigrationEvent::Phase::done, outcome.last_stats);
@@ -131,7 +138,7 @@ std::string Migrator::gate(const MigrationRequest& request, const MoveVerdict& v
   return fmt::format("{}: not moving to {}: the verdict is no-go", request.vm, request.destination);
 }
 
-std::string Migrator::preconditions(const MigrationRequest& request, const MigrationPlan& plan) {
+std::string Migrator::preconditions(const MigrationRequest& request, const MigrationPlan& plan, Attempt& attempt) {
   if (request.source == request.destination)
     return fmt::format("{}: not moving: source and destination are the same host ({})", request.vm, request.source);
   try {
@@ -146,14 +153,55 @@ std::string Migrator::preconditions(const MigrationRequest& request, const Migra
   } catch (const std::exception& e) {
     return fmt::format("{}: not moving: cannot read its state: {}", request.vm, e.what());
   }
+  // What is planned: the guest CPU to find again on the destination, the disks to precreate.
+  VmFacts vm;
+  try {
+    vm = parse_domain_xml(source_.domain_xml(request.vm), request.source + " " + request.vm);
+  } catch (const std::exception& e) {
+    return fmt::format("{}: not moving: cannot read its definition on {}: {}", request.vm, request.source, e.what());
+  }
+  if (vm.has_cpu) attempt.planned_cpu = vm.cpu;
+  for (MigrationStep step : plan.steps)
+    if (step == MigrationStep::precreate_volumes) return storage_preconditions(request, vm, attempt);
+  return {};
+}
+
+// The disks libvirt copies (VIR_MIGRATE_NON_SHARED_DISK: every disk with a source
+// that is neither shareable nor read-only) that are files: each must be a volume of
+// a pool on the source, and absent on the destination. Other disk types (block
+// devices, network disks) are not precreated; libvirt needs them to exist there.
+std::string Migrator::storage_preconditions(const MigrationRequest& request, const VmFacts& vm, Attempt& attempt) {
+  for (const DiskFacts& disk : vm.disks) {
+    if (disk.type != "file" || disk.source.empty() || disk.shareable || disk.readonly) continue;
+    try {
+      std::optional<StorageVolume> volume = source_.volume_at(disk.source);
+      if (!volume)
+        return fmt::format("{}: not moving: disk {} ({}) is in no storage pool on {}, so it cannot be precreated on {}; "
+                           "define a pool for its directory on both hosts",
+                           request.vm, disk.target, disk.source, request.source, request.destination);
+      if (std::optional<StorageVolume> there = destination_.volume_at(disk.source))
+        return fmt::format("{}: not moving: {} already has {} (pool {}); preflight does not overwrite a disk",
+                           request.vm, request.destination, disk.source, there->pool);
+      attempt.to_precreate.push_back(*volume);
+    } catch (const std::exception& e) {
+      return fmt::format("{}: not moving: cannot read the storage of disk {}: {}", request.vm, disk.target, e.what());
+    }
+  }
   return {};
 }
 
 void Migrator::execute(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
-                       MigrationOutcome& outcome) {
+                       Attempt& attempt, MigrationOutcome& outcome) {
   try {
     for (MigrationStep step : plan.steps) {
       switch (step) {
+        case MigrationStep::precreate_volumes:
+          notify(progress, MigrationEvent::Phase::precreating);
+          for (const StorageVolume& volume : attempt.to_precreate) {
+            destination_.create_volume(volume);
+            attempt.precreated.push_back(volume);
+          }
+          break;
         case MigrationStep::suspend_source:
           notify(progress, MigrationEvent::Phase::suspending);
           source_.suspend(request.vm);
@@ -162,58 +210,9 @@ void Migrator::execute(const MigrationRequest& request, const MigrationPlan& pla
           notify(progress, MigrationEvent::Phase::resuming);
           destination_.resume(request.vm);
           break;
-        case MigrationStep::migrate: {
-          std::mutex mutex;
-          std::condition_variable wake;
-          bool over = false;
-          bool aborted = false;
-          const auto started = Clock::now();
-          // Polls the job on the source from a second thread; aborts it on timeout.
-          std::thread monitor([&] {
-            std::unique_lock lock(mutex);
-            while (!wake.wait_for(lock, options_.poll_interval, [&] { return over; })) {
-              lock.unlock();
-              try {
-                JobStats stats = source_.job_stats(request.vm);
-                if (stats.active) {
-                  outcome.last_stats = stats;
-                  notify(progress, MigrationEvent::Phase::migrating, stats);
-                }
-              } catch (const std::exception&) {
-                // A missed sample is not a failure; migrate() reports those.
-              }
-              bool abort_now = request.timeout.count() > 0 && Clock::now() - started >= request.timeout;
-              lock.lock();
-              if (abort_now && !aborted) {
-                lock.unlock();
-                try {
-                  source_.abort_job(request.vm);
-                  lock.lock();
-                  aborted = true;
-                } catch (const std::exception&) {
-                  lock.lock();  // retried at the next poll
-                }
-              }
-            }
-          });
-          std::string failure;
-          try {
-            source_.migrate(request.vm, request.destination_peer_uri, plan.call);
-          } catch (const std::exception& e) {
-            failure = e.what();
-          }
-          {
-            std::lock_guard lock(mutex);
-            over = true;
-          }
-          wake.notify_all();
-          monitor.join();
-          if (!failure.empty() && aborted)
-            throw Error(fmt::format("{}: timed out after {} ms, the migration job was aborted ({})", request.vm,
-                                    request.timeout.count(), failure));
-          if (!failure.empty()) throw Error(failure);
+        case MigrationStep::migrate:
+          migrate_step(request, plan, progress, outcome);
           break;
-        }
       }
     }
   } catch (const std::exception& e) {
@@ -221,16 +220,91 @@ void Migrator::execute(const MigrationRequest& request, const MigrationPlan& pla
   }
 }
 
-void Migrator::verify(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome) {
+// The migration call, with a second thread that polls the job on the source and
+// aborts it on timeout. Throws Error when the call fails.
+void Migrator::migrate_step(const MigrationRequest& request, const MigrationPlan& plan,
+                            const MigrationProgress& progress, MigrationOutcome& outcome) {
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool over = false;
+  bool aborted = false;
+  const auto started = Clock::now();
+  // Polls the job on the source from a second thread; aborts it on timeout.
+  std::thread monitor([&] {
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, options_.poll_interval, [&] { return over; })) {
+      lock.unlock();
+      try {
+        JobStats stats = source_.job_stats(request.vm);
+        if (stats.active) {
+          outcome.last_stats = stats;
+          notify(progress, MigrationEvent::Phase::migrating, stats);
+        }
+      } catch (const std::exception&) {
+        // A missed sample is not a failure; migrate() reports those.
+      }
+      bool abort_now = request.timeout.count() > 0 && Clock::now() - started >= request.timeout;
+      lock.lock();
+      if (abort_now && !aborted) {
+        lock.unlock();
+        try {
+          source_.abort_job(request.vm);
+          lock.lock();
+          aborted = true;
+        } catch (const std::exception&) {
+          lock.lock();  // retried at the next poll
+        }
+      }
+    }
+  });
+  std::string failure;
+  try {
+    source_.migrate(request.vm, request.destination_peer_uri, plan.call);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  {
+    std::lock_guard lock(mutex);
+    over = true;
+  }
+  wake.notify_all();
+  monitor.join();
+  if (!failure.empty() && aborted)
+    throw Error(fmt::format("{}: timed out after {} ms, the migration job was aborted ({})", request.vm,
+                            request.timeout.count(), failure));
+  if (!failure.empty()) throw Error(failure);
+}
+
+void Migrator::verify(const MigrationRequest& request, const MigrationPlan& plan, const Attempt& attempt,
+                      MigrationOutcome& outcome) {
   read_states(request.vm, outcome);
   const bool ok = outcome.destination_state == plan.destination_after && outcome.source_state == DomainState::absent;
-  if (!ok)
+  if (!ok) {
     outcome.message = fmt::format("{}: verification after the move failed: {} on {} (expected {}), {} on {} (expected absent)",
                                   request.vm, state_text(outcome.destination_state), request.destination,
                                   to_string(plan.destination_after), state_text(outcome.source_state), request.source);
+    return;
+  }
+  if (!attempt.planned_cpu) return;  // the source's definition had no <cpu>: nothing was planned
+  std::vector<std::string> losses;
+  try {
+    const VmFacts there = parse_domain_xml(destination_.domain_xml(request.vm), request.destination + " " + request.vm);
+    losses = guest_cpu_losses(*attempt.planned_cpu, there.has_cpu ? there.cpu : CpuDefinition{});
+  } catch (const std::exception& e) {
+    outcome.message = fmt::format("{}: verification after the move failed: cannot read its guest CPU on {}: {}",
+                                  request.vm, request.destination, e.what());
+    return;
+  }
+  if (losses.empty()) return;
+  std::string lost;
+  for (const std::string& l : losses) lost += (lost.empty() ? "" : ", ") + l;
+  outcome.message = fmt::format("{}: verification after the move failed: the guest CPU on {} is not the one it had on "
+                                "{}: {}; the guest may fail when it uses what it lost: move it back or restart it",
+                                request.vm, request.destination, request.source, lost);
 }
 
-void Migrator::recover(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome) {
+void Migrator::recover(const MigrationRequest& request, const MigrationPlan& plan, const Attempt& attempt,
+                       MigrationOutcome& outcome) {
   const std::string& vm = request.vm;
   try {
     source_.abort_job(vm);
@@ -270,6 +344,23 @@ void Migrator::recover(const MigrationRequest& request, const MigrationPlan& pla
                    state_text(outcome.destination_state), request.destination));
   if (on_source && on_destination) note("the VM is " + to_string(kept) + " on both hosts: stop one by hand");
   if (!on_source && !on_destination) note("the VM is " + to_string(kept) + " on neither host");
+
+  // Precreated volumes go when the destination has no domain that could use them.
+  for (const StorageVolume& volume : attempt.precreated) {
+    if (outcome.destination_state != DomainState::absent) {
+      if (outcome.running_on != "destination")
+        note(fmt::format("kept the precreated volume {} on {}: the domain is {} there", volume.path,
+                         request.destination, state_text(outcome.destination_state)));
+      continue;
+    }
+    try {
+      destination_.delete_volume(volume);
+      note(fmt::format("deleted the precreated volume {} on {}", volume.path, request.destination));
+    } catch (const std::exception& e) {
+      note(fmt::format("could not delete the precreated volume {} on {}: {}", volume.path, request.destination,
+                       e.what()));
+    }
+  }
 }
 
 void Migrator::read_states(const std::string& vm, MigrationOutcome& outcome) {

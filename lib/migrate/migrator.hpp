@@ -2,12 +2,19 @@
 // Executes one approved move safely (R52): it moves only on go (warn with
 // accept_warnings), re-checks right before moving, and on any failure aborts the
 // job, reads both hosts and leaves the VM running on the source, resuming it if
-// it was left paused -- never making a second running copy. Every attempt,
+// it was left paused -- never making a second running copy -- and deletes the
+// volumes it precreated on the destination (copy-storage) unless the VM is there.
+// A move is verified: the VM runs (offline: is defined) on the destination only,
+// with the guest CPU it had on the source before the move. Every attempt,
 // refusals included, is appended to the journal when one is given.
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "facts/cpu_definition.hpp"
+#include "facts/vm_facts.hpp"
 #include "migrate/hypervisor.hpp"
 #include "migrate/journal.hpp"
 #include "migrate/migration_outcome.hpp"
@@ -18,7 +25,7 @@
 namespace preflight {
 
 struct MigrationEvent {
-  enum class Phase { rechecking, suspending, migrating, resuming, verifying, recovering, done };
+  enum class Phase { rechecking, precreating, suspending, migrating, resuming, verifying, recovering, done };
   Phase phase = Phase::rechecking;
   JobStats stats;  // set while migrating
 };
@@ -48,12 +55,24 @@ class Migrator {
                        const MigrationProgress& progress = {});
 
  private:
+  // What one run() learned before moving and changed on the way.
+  struct Attempt {
+    std::optional<CpuDefinition> planned_cpu;  // the source's guest CPU before the move; none: no <cpu>
+    std::vector<StorageVolume> to_precreate;   // copy-storage: the copied disks' volumes on the source
+    std::vector<StorageVolume> precreated;     // created on the destination so far
+  };
+
   std::string gate(const MigrationRequest& request, const MoveVerdict& verdict, MigrationOutcome& outcome) const;
-  std::string preconditions(const MigrationRequest& request, const MigrationPlan& plan);
+  std::string preconditions(const MigrationRequest& request, const MigrationPlan& plan, Attempt& attempt);
+  std::string storage_preconditions(const MigrationRequest& request, const VmFacts& vm, Attempt& attempt);
   void execute(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
+               Attempt& attempt, MigrationOutcome& outcome);
+  void migrate_step(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
+                    MigrationOutcome& outcome);
+  void verify(const MigrationRequest& request, const MigrationPlan& plan, const Attempt& attempt,
+              MigrationOutcome& outcome);
+  void recover(const MigrationRequest& request, const MigrationPlan& plan, const Attempt& attempt,
                MigrationOutcome& outcome);
-  void verify(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome);
-  void recover(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome);
   void read_states(const std::string& vm, MigrationOutcome& outcome);
 
   Hypervisor& source_;

@@ -22,7 +22,7 @@ if [ -f "$dir/qemu-wrapper" ]; then
   mount --bind /usr/bin/qemu-system-x86_64 "$dir/qemu-real"
   mount --bind "$dir/qemu-wrapper" /usr/bin/qemu-system-x86_64
 fi
-mkdir -p /var/lib/libvirt/qemu /var/log/libvirt/qemu /var/cache/libvirt /run/libvirt
+mkdir -p /var/lib/libvirt/qemu /var/lib/libvirt/images /var/log/libvirt/qemu /var/cache/libvirt /run/libvirt
 touch "$dir/mounted"
 
 for _ in $(seq 100); do

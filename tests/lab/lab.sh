@@ -6,11 +6,22 @@
 #   lab.sh up            bring both hosts up (idempotent); prints the hosts
 #   lab.sh down          stop both hosts (SIGKILL to unshare ends each namespace)
 #   lab.sh status        prints the hosts; exit 1 when the lab is not up
-#   lab.sh guest-xml NAME [plain|dirty]   a domain XML for the counter guest
+#   lab.sh guest-xml NAME [plain|dirty] [DISK]   a domain XML for the counter guest;
+#                        DISK: a qcow2 file it gets as its (unused) disk hda
+#   lab.sh qcow2 N NAME MIB  a MIB MiB qcow2 volume NAME in host N's pool 'images'
+#                        (/var/lib/libvirt/images, per host), its first MiB filled with
+#                        0x5a; prints its path
 #   lab.sh serial N NAME path (root namespace) of NAME's serial log on host N
 #   lab.sh kill-libvirtd N | start-libvirtd N
+#   lab.sh link down|up  cut or restore the veth link between the hosts
 #   lab.sh exec N CMD... run CMD inside host N (all its namespaces)
 #   lab.sh dest-cpu-off FEATURE|none   see PREFLIGHT_LAB_DEST_CPU_OFF
+#
+# Each host has a persistent, autostarted dir pool 'images' at /var/lib/libvirt/images
+# (inside its own /var overlay, so the two hosts never share a file). libvirt's
+# keepalive on the peer-to-peer migration connection is 2 s x 3 (qemu.conf) and on
+# the daemons' connections the same (libvirtd.conf), instead of 5 s x 5: a cut link
+# ends a move after about 8 s instead of about 30 s.
 #
 # Environment: PREFLIGHT_LAB_DIR (default /tmp/preflight-lab);
 # PREFLIGHT_LAB_ACCEL=auto|kvm|tcg (auto: kvm when a probe guest prints within 3 s);
@@ -44,7 +55,8 @@ init_pid() {
 }
 in_host() { local n=$1; shift; nsenter -t "$(init_pid "$n")" -a "$@"; }
 libvirtd_answers() { timeout 5 virsh -q -c "$(control_uri "$1")" version >/dev/null 2>&1; }
-config_string() { echo "accel=$accel_wanted"; }
+# Changes with what up builds, so that a lab brought up by an older lab.sh is rebuilt.
+config_string() { echo "accel=$accel_wanted layout=2"; }
 
 host_running() {
   local p
@@ -94,6 +106,8 @@ auth_unix_rw = "none"
 unix_sock_group = "root"
 host_uuid = "5a1b0000-0000-4000-8000-00000000000$n"
 log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
+keepalive_interval = 2
+keepalive_count = 3
 EOF
   cat > "$d/etc-libvirt/qemu.conf" <<EOF
 user = "root"
@@ -105,7 +119,19 @@ cgroup_controllers = [ ]
 namespaces = [ ]
 migration_address = "$(address "$n")"
 migration_host = "$(address "$n")"
+keepalive_interval = 2
+keepalive_count = 3
 EOF
+  # Pools: only the lab's own (a copy of the machine's could claim the same directory).
+  rm -rf "$d/etc-libvirt/storage"
+  mkdir -p "$d/etc-libvirt/storage/autostart"
+  cat > "$d/etc-libvirt/storage/images.xml" <<EOF
+<pool type='dir'>
+  <name>images</name>
+  <target><path>/var/lib/libvirt/images</path></target>
+</pool>
+EOF
+  ln -s /etc/libvirt/storage/images.xml "$d/etc-libvirt/storage/autostart/images.xml"
   : > "$d/etc-libvirt/virtlogd.conf"
   cp /etc/passwd "$d/passwd"
   cp /etc/group "$d/group"
@@ -217,10 +243,11 @@ down() {
 }
 
 guest_xml() {
-  local name=$1 variant=${2:-plain} type=kvm f features=""
+  local name=$1 variant=${2:-plain} disk=${3:-} type=kvm f features="" disk_xml=""
   [ -s "$lab/guest/counter-$variant.bin" ] || build_guest
   [ "$(cat "$lab/accel" 2>/dev/null)" = kvm ] || type=qemu
   for f in "${guest_features[@]}"; do features+="<feature policy='require' name='$f'/>"; done
+  [ -n "$disk" ] && disk_xml="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$disk'/><target dev='hda' bus='ide'/></disk>"
   cat <<EOF
 <domain type='$type'>
   <name>$name</name>
@@ -232,6 +259,7 @@ guest_xml() {
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <controller type='usb' model='none'/>
+    $disk_xml
     <serial type='file'><source path='/var/log/libvirt/qemu/$name.serial'/></serial>
     <memballoon model='none'/>
   </devices>
@@ -239,11 +267,30 @@ guest_xml() {
 EOF
 }
 
+# A qcow2 volume in host N's pool, made with qemu-img inside the host (its /var),
+# with a pattern a copy can be checked against.
+make_qcow2() {
+  local n=$1 name=$2 mib=$3 path=/var/lib/libvirt/images/$2
+  in_host "$n" qemu-img create -q -f qcow2 "$path" "${mib}M"
+  in_host "$n" qemu-io -f qcow2 -c "write -P 0x5a 0 1M" "$path" >/dev/null
+  virsh -q -c "$(control_uri "$n")" pool-refresh images >/dev/null
+  echo "$path"
+}
+
+set_link() {
+  case $1 in
+    down|up) in_host 1 ip link set lab0 "$1" ;;
+    *) die "link down|up" ;;
+  esac
+}
+
 case ${1:-} in
   up) up ;;
   down) down ;;
   status) is_up || { echo "lab down"; exit 1; }; print_hosts; echo "accel $(cat "$lab/accel")" ;;
-  guest-xml) guest_xml "${2:?NAME}" "${3:-plain}" ;;
+  guest-xml) guest_xml "${2:?NAME}" "${3:-plain}" "${4:-}" ;;
+  qcow2) make_qcow2 "${2:?N}" "${3:?NAME}" "${4:?MIB}" ;;
+  link) set_link "${2:?down|up}" ;;
   serial) echo "$lab/host${2:?N}/var/upper/log/libvirt/qemu/${3:?NAME}.serial" ;;
   kill-libvirtd) in_host "${2:?N}" sh -c 'kill -KILL $(cat /run/libvirtd.pid)' ;;
   start-libvirtd)
@@ -252,5 +299,5 @@ case ${1:-} in
     die "libvirtd on host $2 did not answer" ;;
   exec) n=${2:?N}; shift 2; in_host "$n" "$@" ;;
   dest-cpu-off) f=${2:?FEATURE or none}; [ "$f" = none ] && f=""; echo "$f" > "$lab/host2/cpu-off" ;;
-  *) die "usage: lab.sh up|down|status|guest-xml NAME [plain|dirty]|serial N NAME|kill-libvirtd N|start-libvirtd N|exec N CMD...|dest-cpu-off FEATURE|none" ;;
+  *) die "usage: lab.sh up|down|status|guest-xml NAME [plain|dirty] [DISK]|qcow2 N NAME MIB|serial N NAME|kill-libvirtd N|start-libvirtd N|link down|up|exec N CMD...|dest-cpu-off FEATURE|none" ;;
 esac

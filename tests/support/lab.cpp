@@ -30,7 +30,8 @@ bool on_path(const std::string& program) {
 
 std::optional<std::string> Lab::unavailable_reason() {
   if (geteuid() != 0) return "the lab needs root (namespaces, mounts, libvirtd)";
-  for (const char* program : {"unshare", "nsenter", "ip", "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "as", "ld"})
+  for (const char* program : {"unshare", "nsenter", "ip", "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64",
+                              "qemu-img", "qemu-io", "as", "ld"})
     if (!on_path(program)) return std::string("the lab needs ") + program + ", not found on PATH";
   if (run_process({"unshare", "--net", "--mount", "--pid", "--fork", "true"}).exit_code != 0)
     return "the lab needs namespaces; unshare --net --mount --pid failed here";
@@ -63,8 +64,32 @@ std::string Lab::run(const std::vector<std::string>& args) const {
   return r.out;
 }
 
-std::string Lab::guest_xml(const std::string& name, bool dirty) const {
-  return run({"guest-xml", name, dirty ? "dirty" : "plain"});
+std::string Lab::guest_xml(const std::string& name, bool dirty, const std::string& disk) const {
+  std::vector<std::string> args{"guest-xml", name, dirty ? "dirty" : "plain"};
+  if (!disk.empty()) args.push_back(disk);
+  return run(args);
+}
+
+std::string Lab::make_qcow2(int n, const std::string& name, int mib) const {
+  std::string path = run({"qcow2", std::to_string(n), name, std::to_string(mib)});
+  while (!path.empty() && path.back() == '\n') path.pop_back();
+  return path;
+}
+
+bool Lab::qcow2_has_pattern(int n, const std::string& path) const {
+  // -U: no lock (the guest holds it); qemu-io prints "Pattern verification failed" on a mismatch.
+  Result r = exec(n, {"qemu-io", "-r", "-U", "-f", "qcow2", "-c", "read -P 0x5a 0 1M", path});
+  return r.exit_code == 0 && r.out.find("read 1048576/1048576 bytes") != std::string::npos &&
+         r.out.find("Pattern verification failed") == std::string::npos;
+}
+
+void Lab::set_link(bool up) const { run({"link", up ? "up" : "down"}); }
+
+Lab::Result Lab::exec(int n, const std::vector<std::string>& argv) const {
+  std::vector<std::string> args{kLabScript, "exec", std::to_string(n)};
+  args.insert(args.end(), argv.begin(), argv.end());
+  ProcessResult r = run_process(args, {"PREFLIGHT_LAB_DIR=" + lab_dir()});
+  return {r.exit_code, r.out + r.err};
 }
 
 std::vector<long> Lab::serial_counter(int n, const std::string& name) const {

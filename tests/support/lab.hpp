@@ -28,8 +28,15 @@ class Lab {
   const LabHost& host(int n) const { return hosts_.at(n - 1); }
   std::string accel() const { return accel_; }  // "kvm" | "tcg"
 
-  // The counter guest's domain XML; dirty: it also rewrites 32 MiB continuously.
-  std::string guest_xml(const std::string& name, bool dirty = false) const;
+  // The counter guest's domain XML; dirty: it also rewrites 32 MiB continuously;
+  // disk: a qcow2 path it gets as an (unused) IDE disk.
+  std::string guest_xml(const std::string& name, bool dirty = false, const std::string& disk = "") const;
+  // A `mib` MiB qcow2 volume `name` in host n's pool 'images', its first MiB all
+  // 0x5a; returns its path (the same on both hosts, each in its own /var).
+  std::string make_qcow2(int n, const std::string& name, int mib) const;
+  // Whether host n's file at `path` is a qcow2 whose first MiB is all 0x5a (read
+  // without a lock, so while a guest uses it).
+  bool qcow2_has_pattern(int n, const std::string& path) const;
   // The counter values the guest printed on host n, in order (empty if none yet).
   std::vector<long> serial_counter(int n, const std::string& name) const;
   // Polls until the guest on host n printed a value above `above`; bounded.
@@ -37,6 +44,14 @@ class Lab {
 
   void kill_libvirtd(int n) const;
   void start_libvirtd(int n) const;
+  // Takes the veth link between the hosts down (false) or up (true).
+  void set_link(bool up) const;
+  // Runs `argv` inside host n; its exit code and output (stdout, then stderr).
+  struct Result {
+    int exit_code;
+    std::string out;
+  };
+  Result exec(int n, const std::vector<std::string>& argv) const;
   // Host 2's QEMUs started from now on lack `feature` ("" : none).
   void set_destination_cpu_off(const std::string& feature) const;
 

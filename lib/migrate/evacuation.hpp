@@ -1,0 +1,106 @@
+#pragma once
+// Where each VM of a host being evacuated goes (`preflight migrate --evacuate`).
+// Pure: the host facts are given, and so is the check of one VM on one candidate
+// (the rules engine, wired by the caller); no I/O, no clock.
+//
+// The mode decides which VMs are in scope: live, copy-storage and quick move the
+// running VMs, offline the shut-off ones; a VM in the other of those two states
+// is skipped (it stays, and does not count as a failure), a VM in any other
+// state (paused, crashed...) is unplaced: a move of it needs a person.
+//
+// Placement goes largest VM first (memory; then by name), so that the big ones
+// find room. A candidate that already has a domain of the VM's name is no-go
+// without a check (the Migrator would refuse the move). A candidate qualifies on
+// a go verdict (warn too with accept_warnings); among those, go beats warn, then
+// the most free memory left after the VM arrives, then target order. Each pick
+// is committed to the destination's facts before the next VM is checked: its
+// free memory shrinks by the VM's memory plus the overhead, and the VM counts
+// among its running domains (vCPU overcommit), so the engine's own memory and
+// vCPU rules see what earlier picks took. An offline move commits nothing (a
+// shut-off VM uses no memory).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "facts/host_facts.hpp"
+#include "migrate/migration_mode.hpp"
+#include "migrate/move_verdict.hpp"
+
+namespace preflight {
+
+// One host a VM may go to: its facts, or why it cannot take VMs (not readable,
+// no libvirt URI). `facts` is copied: the plan commits its picks to the copy.
+struct EvacuationTarget {
+  std::string name;
+  std::optional<HostFacts> facts;
+  std::string unusable;  // why, when facts is empty
+};
+
+// The check of one VM on one candidate, as the migrator takes it.
+struct CandidateCheck {
+  MoveVerdict verdict;
+  // A fact the check needs is unknown and nothing blocks: the host might take the
+  // VM or not. A host with a blocking finding is a no, whatever else is unknown.
+  bool undecided = false;
+};
+
+// `destination` carries the commitments of the picks made so far.
+using CheckCandidate = std::function<CandidateCheck(const VmFacts& vm, const HostFacts& destination)>;
+
+struct CandidateResult {
+  std::string host;
+  CandidateCheck check;                    // for an unusable host: no-go, undecided, its reason
+  std::optional<std::uint64_t> free_after_kib;  // free memory once the VM is there; empty when unknown
+  bool qualifies = false;
+};
+
+enum class Placement {
+  placed,    // `destination` chosen
+  unplaced,  // in scope, but no candidate qualifies (or its state forbids a move)
+  skipped,   // out of the mode's scope (running under --mode offline, shut off otherwise)
+};
+
+std::string to_string(Placement p);  // "placed" | "unplaced" | "skipped"
+
+struct VmPlacement {
+  std::string vm;
+  std::string state;  // as the source's facts say
+  std::uint64_t memory_kib = 0;
+  Placement placement = Placement::unplaced;
+  std::string destination;                // when placed
+  CandidateCheck chosen;                  // the destination's check, when placed
+  std::string why;                        // unplaced or skipped: one line
+  std::vector<CandidateResult> candidates;  // in target order; empty when skipped or its state forbids a move
+  // Unplaced while some candidate could not be decided: a missing fact, not a no.
+  bool undecided() const;
+};
+
+struct EvacuationInput {
+  const HostFacts* source = nullptr;
+  std::vector<EvacuationTarget> targets;  // the source itself must not be among them
+  MigrationMode mode = MigrationMode::live;
+  bool accept_warnings = false;
+  std::uint64_t memory_overhead_kib = 0;  // added to each VM's memory when committed
+};
+
+struct EvacuationPlan {
+  std::string source;
+  std::vector<VmPlacement> vms;  // every VM of the source, by name
+  // Indexes into vms of the placed VMs, in the order to start them: the
+  // placement order (largest first, then by name).
+  std::vector<size_t> move_order;
+  // Targets after the plan's commitments.
+  std::vector<EvacuationTarget> targets;
+};
+
+// Throws Error when the source's VM list is unknown (nothing can be decided).
+EvacuationPlan plan_evacuation(const EvacuationInput& input, const CheckCandidate& check);
+
+// The limit of simultaneous moves touching one host (as source or destination):
+// per_host_fast when its migration link is at least 10 Gbit/s, else per_host;
+// an unknown speed counts as slow.
+int host_move_limit(std::optional<double> link_gbit, int per_host, int per_host_fast);
+
+}  // namespace preflight

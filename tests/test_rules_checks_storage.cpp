@@ -155,4 +155,15 @@ BOOST_AUTO_TEST_CASE(cache_mode_warns_only_on_non_shared_storage) {
   BOOST_TEST(f.message.find("vda (cache=writeback)") != std::string::npos);
   l.vm.disks[0].cache = "none";
   BOOST_TEST(to_string(l.finding("storage.cache-mode").status) == "pass");
+  // A passed-through LUN on a local device is written through its cache mode too.
+  DiskFacts lun;
+  lun.type = "block";
+  lun.device = "lun";
+  lun.target = "sdb";
+  lun.source = "/dev/sdb";
+  lun.cache = "unsafe";
+  l.vm.disks.push_back(lun);
+  const Finding g = l.finding("storage.cache-mode");
+  BOOST_TEST(to_string(g.status) == "warn");
+  BOOST_TEST(g.message.find("sdb (cache=unsafe)") != std::string::npos, g.message);
 }

@@ -40,6 +40,12 @@ std::string last_error() {
   return s.substr(0, s.find('\n'));
 }
 
+// True when the last failure says the domain no longer exists.
+bool domain_vanished() {
+  const virError* e = virGetLastError();
+  return e && e->code == VIR_ERR_NO_DOMAIN;
+}
+
 // Takes ownership of a malloc'd C string from libvirt; "" for null.
 std::string take(char* s) {
   if (!s) return {};
@@ -161,11 +167,17 @@ std::vector<VmFacts> domains(virConnectPtr conn, const std::string& uri) {
   for (const auto& dom : take_list<virDomainPtr, virDomainFree>(list, n)) {
     const std::string name = virDomainGetName(dom.get());
     const std::string origin = uri + " domain " + name;
+    // A domain that left between the listing and these reads (a migration
+    // finished, a transient guest stopped) is not on this host any more: skip it.
     const std::string xml = take(virDomainGetXMLDesc(dom.get(), 0));
-    if (xml.empty()) throw Error(origin + ": cannot read XML: " + last_error());
+    if (xml.empty()) {
+      if (domain_vanished()) continue;
+      throw Error(origin + ": cannot read XML: " + last_error());
+    }
     VmFacts vm = parse_domain_xml(xml, origin);
     int state = 0, reason = 0;
     if (virDomainGetState(dom.get(), &state, &reason, 0) < 0) {
+      if (domain_vanished()) continue;
       throw Error(origin + ": cannot read state: " + last_error());
     }
     vm.state = state_name(state);

@@ -207,7 +207,8 @@ CheckResult cache_mode(const CheckContext& c, const json& params) {
   std::vector<std::string> flagged;
   size_t disks = 0;
   for (const auto& d : c.vm.disks) {
-    if (d.device != "disk" || !has_source(d) || d.readonly) continue;
+    // A passed-through LUN (device='lun') is written through the same cache.
+    if ((d.device != "disk" && d.device != "lun") || !has_source(d) || d.readonly) continue;
     ++disks;
     const std::string mode = d.cache.empty() ? "default" : d.cache;
     if (std::find(safe.begin(), safe.end(), mode) != safe.end()) continue;

@@ -27,11 +27,8 @@ void run_baseline(const BaselineOptions& o, Context& ctx) {
     // A file of bare <cpu> elements (virsh cpu-baseline's input, possibly
     // thousands) is read straight into CPU descriptions; anything else goes
     // through the host loader.
-    if (auto cpus = read_cpu_elements(arg, ctx)) {
-      for (size_t i = 0; i < cpus->size(); ++i) {
-        const std::string name = cpus->size() == 1 ? arg : fmt::format("{}#{}", arg, i + 1);
-        inputs.push_back(baseline_input(resolve_cpu_definition((*cpus)[i], name, name, catalog)));
-      }
+    if (auto cpus = read_cpu_file(arg, ctx, catalog)) {
+      for (const HostCpu& cpu : *cpus) inputs.push_back(baseline_input(cpu));
       continue;
     }
     for (const HostFacts& h : load_hosts({arg}, ctx)) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));

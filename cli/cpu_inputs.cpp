@@ -6,7 +6,6 @@
 
 #include "collect/host_source.hpp"
 #include "core/text.hpp"
-#include "facts/cpu_xml.hpp"
 
 namespace preflight::cli {
 
@@ -19,17 +18,25 @@ std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, Context&
   return hosts;
 }
 
-std::optional<std::vector<CpuDefinition>> read_cpu_elements(const std::string& arg, Context& ctx) {
+std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, Context& ctx, const CpuCatalog& catalog) {
   if (const Inventory* inv = ctx.inventory(); inv && inv->find(arg)) return std::nullopt;
   pugi::xml_document doc;
-  if (!doc.load_file(arg.c_str())) return std::nullopt;
-  std::vector<CpuDefinition> cpus;
+  // Entities decoded; no end-of-line or attribute whitespace normalisation, which
+  // cannot change a CPU name, model or feature that libvirt accepts.
+  if (!doc.load_file(arg.c_str(), pugi::parse_cdata | pugi::parse_escapes)) return std::nullopt;
+  std::vector<pugi::xml_node> nodes;
   for (auto n : doc.children()) {
     if (n.type() != pugi::node_element) continue;
     if (std::string_view(n.name()) != "cpu") return std::nullopt;
-    cpus.push_back(parse_cpu_element(n));
+    nodes.push_back(n);
   }
-  if (cpus.empty()) return std::nullopt;
+  if (nodes.empty()) return std::nullopt;
+  std::vector<HostCpu> cpus;
+  cpus.reserve(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const std::string name = nodes.size() == 1 ? arg : fmt::format("{}#{}", arg, i + 1);
+    cpus.push_back(resolve_cpu_element(nodes[i], name, name, catalog));
+  }
   return cpus;
 }
 

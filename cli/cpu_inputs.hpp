@@ -14,9 +14,10 @@ namespace preflight::cli {
 // its facts; throws Error from the loader or the resolver.
 std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, Context& ctx);
 
-// The <cpu> elements of `arg` when it is not an inventory host and is a file
-// holding only top-level <cpu> elements; nullopt otherwise.
-std::optional<std::vector<CpuDefinition>> read_cpu_elements(const std::string& arg, Context& ctx);
+// The CPUs of `arg` when it is not an inventory host and is a file holding only
+// top-level <cpu> elements (virsh cpu-baseline's input), each named ARG#N (ARG
+// alone for one); nullopt otherwise. Throws Error naming the CPU for a bad one.
+std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, Context& ctx, const CpuCatalog& catalog);
 
 // Prints, one per line on `out`, what each host gives up; at most `limit` lines.
 void print_given_up(std::ostream& out, const std::vector<std::pair<std::string, std::vector<std::string>>>& losses,

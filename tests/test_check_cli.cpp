@@ -6,7 +6,9 @@
 #include <pugixml.hpp>
 
 #include "support/run_process.hpp"
+#include "support/verdict_formats.hpp"
 
+using preflight::test::expect_rule_in_every_format;
 using preflight::test::fixture;
 using preflight::test::run_preflight;
 
@@ -152,6 +154,9 @@ BOOST_AUTO_TEST_CASE(lab_fixture_pairs_fire_and_pass) {
       if (std::string(c.fires) == "block") BOOST_TEST(r.exit_code == 1);
       BOOST_TEST(status_of(nlohmann::json::parse(r.out), c.rule) == c.fires);
       BOOST_TEST(status_of(clean, c.rule) == c.passes);
+      // The same in text and JUnit, firing and passing.
+      expect_rule_in_every_format(check({c.vm, c.dest}), {}, c.rule, c.fires);
+      expect_rule_in_every_format(check({"web1", "hostB"}), {}, c.rule, c.passes);
     }
   }
 }

@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.hpp"
+#include "support/verdict_formats.hpp"
 
+using preflight::test::expect_rule_in_every_format;
 using preflight::test::fixture;
 using preflight::test::ProcessResult;
 using preflight::test::run_preflight;
@@ -32,13 +34,15 @@ std::string status_of(const nlohmann::json& verdict, const std::string& rule) {
 }
 
 // Runs the check and asserts the rule's status and the exit code.
+// The rule's status agrees in JSON, text and JUnit (support/verdict_formats.hpp).
 void expect(const std::string& inventory, const std::string& vm, const std::string& dest, const std::string& rule,
             const std::string& status, int exit_code) {
-  const auto r = check_json(inventory, vm, dest);
   BOOST_TEST_CONTEXT(vm << " -> " << dest << ": " << rule << " (" << inventory << ")") {
+    const auto r = check_json(inventory, vm, dest);
     BOOST_TEST(r.exit_code == exit_code, r.err);
     nlohmann::json j;
     BOOST_REQUIRE_NO_THROW(j = nlohmann::json::parse(r.out));
+    expect_rule_in_every_format({"--inventory", inventory, "check", vm, dest}, kEnv, rule, status);
     BOOST_TEST(status_of(j, rule) == status);
     BOOST_TEST(j["vm"] == vm);
     BOOST_TEST(j["destination"] == dest);

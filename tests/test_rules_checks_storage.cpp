@@ -31,6 +31,29 @@ BOOST_AUTO_TEST_CASE(shared_warns_for_a_local_disk_with_room_to_copy) {
   BOOST_TEST(f.evidence["disks"][0]["destination_pool"] == "local");
 }
 
+BOOST_AUTO_TEST_CASE(a_planned_mode_decides_what_a_local_disk_means) {
+  Scenario s = local_disk();
+  s.vm.disks[0].cache = "writeback";
+  s.mode = "copy-storage";  // the move copies it: nothing to warn about
+  BOOST_TEST(to_string(s.finding("storage.shared").status) == "pass");
+  BOOST_TEST(s.finding("storage.shared").message == "the move copies 1 disk(s) (--mode copy-storage)");
+  BOOST_TEST(to_string(s.finding("storage.cache-mode").status) == "pass");
+  for (const char* mode : {"live", "quick", "offline"}) {
+    s.mode = mode;  // these leave the disk behind
+    const Finding f = s.finding("storage.shared");
+    BOOST_TEST(to_string(f.status) == "block", mode);
+    BOOST_TEST(f.message.find(std::string("a ") + mode + " move does not copy disks") != std::string::npos, f.message);
+    BOOST_TEST(f.remediation.find("--mode copy-storage") != std::string::npos);
+    BOOST_TEST(to_string(s.finding("storage.cache-mode").status) == "warn", mode);
+  }
+  s.mode = "copy-storage";
+  s.policy.allow_storage_copy = false;  // the policy still rules
+  BOOST_TEST(to_string(s.finding("storage.shared").status) == "block");
+  Scenario shared;
+  shared.mode = "live";
+  BOOST_TEST(to_string(shared.finding("storage.shared").status) == "pass");
+}
+
 BOOST_AUTO_TEST_CASE(shared_blocks_when_policy_forbids_copying) {
   Scenario s = local_disk();
   s.policy.allow_storage_copy = false;
@@ -155,4 +178,15 @@ BOOST_AUTO_TEST_CASE(cache_mode_warns_only_on_non_shared_storage) {
   BOOST_TEST(f.message.find("vda (cache=writeback)") != std::string::npos);
   l.vm.disks[0].cache = "none";
   BOOST_TEST(to_string(l.finding("storage.cache-mode").status) == "pass");
+  // A passed-through LUN on a local device is written through its cache mode too.
+  DiskFacts lun;
+  lun.type = "block";
+  lun.device = "lun";
+  lun.target = "sdb";
+  lun.source = "/dev/sdb";
+  lun.cache = "unsafe";
+  l.vm.disks.push_back(lun);
+  const Finding g = l.finding("storage.cache-mode");
+  BOOST_TEST(to_string(g.status) == "warn");
+  BOOST_TEST(g.message.find("sdb (cache=unsafe)") != std::string::npos, g.message);
 }

@@ -106,10 +106,10 @@ class CpuCatalogLoader {
     }
     const size_t id = c_.features_.size();
     c_.feature_keys_.emplace(key_of(f.name), id);
-    c_.exact_names_.emplace(f.name, id);
+    c_.exact_names_.insert(f.name, static_cast<uint32_t>(id));
     for (const auto& a : f.aliases) {
       c_.feature_keys_.emplace(key_of(a), id);
-      c_.exact_names_.emplace(a, id);
+      c_.exact_names_.insert(a, static_cast<uint32_t>(id));
     }
     if (!f.migratable) c_.non_migratable_.set(id);
     c_.features_.push_back(std::move(f));
@@ -177,7 +177,7 @@ CpuCatalog CpuCatalog::load(const std::string& dir) {
 }
 
 std::optional<size_t> CpuCatalog::find_feature(std::string_view name) const {
-  if (const auto exact = exact_names_.find(name); exact != exact_names_.end()) return exact->second;
+  if (const auto exact = exact_names_.find(name)) return *exact;
   const auto it = feature_keys_.find(key_of(name));
   if (it == feature_keys_.end()) return std::nullopt;
   return it->second;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cpu/cpu_feature_set.hpp"
+#include "cpu/name_index.hpp"
 
 namespace preflight {
 
@@ -86,12 +87,8 @@ class CpuCatalog {
   std::vector<CpuVendor> vendors_;
   std::vector<CpuModel> models_;
   std::unordered_map<std::string, size_t> feature_keys_;  // normalised spelling -> id
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   // Names and aliases exactly as cpu_map spells them: the fast path of find_feature.
-  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> exact_names_;
+  NameIndex exact_names_;
   std::unordered_map<std::string, size_t> model_index_;
   CpuFeatureSet non_migratable_;
 };

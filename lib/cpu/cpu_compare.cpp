@@ -30,8 +30,10 @@ std::string signature_text(const std::optional<CpuSignature>& s) {
 MissingFeature explain_one(const std::string& name, const HostCpu& dest, const HostFacts& facts,
                            const HostCpu* from) {
   MissingFeature m{name, MissingCause::unknown, {}};
+  bool firmware_switchable = false;
   for (const FirmwareSwitch& sw : firmware_switches()) {
     if (!named(name, sw.features)) continue;
+    firmware_switchable = true;
     const Fact<bool>& on = facts.firmware.*(sw.fact);
     if (on.known() && !on.value()) {
       m.cause = MissingCause::disabled_by_firmware;
@@ -88,7 +90,19 @@ MissingFeature explain_one(const std::string& name, const HostCpu& dest, const H
     m.detail = fmt::format("the CPU of '{}' ({}) does not report it", dest.host, signature_text(dest.signature));
     return m;
   }
-  m.detail = fmt::format("'{}' is known only by its libvirt CPU description, which cannot tell why", dest.host);
+  // A libvirt CPU description lists every feature the CPU reports (libvirt writes
+  // it from CPUID). What firmware, microcode or the kernel may have switched off
+  // cannot be told from it; anything else it lacks, the silicon lacks.
+  if (!firmware_switchable && !named(name, kMicrocodeFeatures) && !named(name, kTsxFeatures)) {
+    m.cause = MissingCause::absent_in_silicon;
+    m.detail = fmt::format("the CPU description of '{}' ({}{}) does not list it", dest.host,
+                           dest.model.empty() ? "no model" : "model " + dest.model,
+                           dest.signature ? ", " + signature_text(dest.signature) : "");
+    return m;
+  }
+  m.detail = fmt::format("'{}' is known only by its libvirt CPU description, which cannot tell whether firmware, "
+                         "microcode or the kernel switched it off",
+                         dest.host);
   return m;
 }
 

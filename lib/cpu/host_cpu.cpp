@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "cpu/cpu_decode.hpp"
 #include "cpu/firmware_switch.hpp"
+#include "facts/cpu_xml.hpp"
 
 namespace preflight {
 
@@ -28,41 +30,86 @@ int vendor_index(const std::string& reported, const CpuCatalog& catalog) { retur
 
 }  // namespace
 
-CpuFeatureSet expand_definition(const CpuDefinition& cpu, const CpuCatalog& catalog, bool honour_policies,
-                                const CpuFeatureSet* host, const std::string& where) {
-  CpuFeatureSet set;
-  if (!cpu.model.empty()) {
-    try {
-      set = catalog.model(cpu.model).features;
-    } catch (const Error& e) {
-      throw Error(fmt::format("{}: {}", where, e.what()));
-    }
-  }
-  for (const auto& f : cpu.features) {
-    const size_t id = catalog.feature_id(f.name, where);
-    const std::string& p = f.policy;
-    if (!honour_policies || p.empty() || p == "require" || p == "force") {
-      set.set(id);
-    } else if (p == "disable" || p == "forbid") {
-      set.reset(id);
-    } else if (p == "optional") {
-      if (host && host->test(id)) set.set(id);
-    } else {
-      throw Error(fmt::format("{}: feature '{}' has unknown policy '{}'", where, f.name, p),
-                  "use require, force, optional, disable or forbid");
-    }
-  }
-  return set;
-}
+namespace {
 
-HostCpu resolve_cpu_definition(const CpuDefinition& def, const std::string& host, const std::string& where,
-                               const CpuCatalog& catalog) {
+// A <feature> as the expansion applies it: policies reduced to their effect.
+enum class FeatureEffect : uint8_t { add, remove, add_if_host };
+struct FeatureEntry {
+  uint32_t id;
+  FeatureEffect effect;
+};
+
+// Collects a definition's <feature>s in order; libvirt refuses a feature named twice.
+class FeatureList {
+ public:
+  // `scratch` (cleared here) holds the entries: a caller resolving thousands of
+  // definitions passes the same one and allocates once.
+  FeatureList(const CpuCatalog& catalog, bool honour_policies, std::string_view where,
+              std::vector<FeatureEntry>* scratch = nullptr)
+      : catalog_(catalog), honour_(honour_policies), where_(where), entries_(scratch ? *scratch : own_) {
+    entries_.clear();
+  }
+  FeatureList(const FeatureList&) = delete;
+  FeatureList& operator=(const FeatureList&) = delete;
+
+  void add(std::string_view name, std::string_view policy) {
+    const size_t id = catalog_.feature_id(name, where_);
+    if (seen_.test(id))
+      throw Error(fmt::format("{}: CPU feature '{}' specified more than once", where_, name),
+                  "list each feature once (libvirt refuses such a definition too)");
+    seen_.set(id);
+    entries_.push_back({static_cast<uint32_t>(id), effect_of(name, policy)});
+  }
+
+  // The model's features (none without a model) with the entries applied in order.
+  // With model_mask, only the model's features in it count (what QEMU keeps).
+  CpuFeatureSet expand(const std::string& model, const CpuFeatureSet* host,
+                       const CpuFeatureSet* model_mask = nullptr) const {
+    CpuFeatureSet set;
+    if (!model.empty()) {
+      try {
+        set = catalog_.model(model).features;
+      } catch (const Error& e) {
+        throw Error(fmt::format("{}: {}", where_, e.what()));
+      }
+      if (model_mask) set &= *model_mask;
+    }
+    for (const FeatureEntry& e : entries_) {
+      switch (e.effect) {
+        case FeatureEffect::add: set.set(e.id); break;
+        case FeatureEffect::remove: set.reset(e.id); break;
+        case FeatureEffect::add_if_host:
+          if (host && host->test(e.id)) set.set(e.id);
+          break;
+      }
+    }
+    return set;
+  }
+
+ private:
+  FeatureEffect effect_of(std::string_view name, std::string_view p) const {
+    if (!honour_ || p.empty() || p == "require" || p == "force") return FeatureEffect::add;
+    if (p == "disable" || p == "forbid") return FeatureEffect::remove;
+    if (p == "optional") return FeatureEffect::add_if_host;
+    throw Error(fmt::format("{}: feature '{}' has unknown policy '{}'", where_, name, p),
+                "use require, force, optional, disable or forbid");
+  }
+
+  const CpuCatalog& catalog_;
+  bool honour_;
+  std::string_view where_;
+  CpuFeatureSet seen_;
+  std::vector<FeatureEntry> own_;
+  std::vector<FeatureEntry>& entries_;
+};
+
+// A host described by `def` (its features already expanded into `silicon`).
+HostCpu describe_definition(const CpuDefinition& def, const CpuFeatureSet& silicon, const std::string& host,
+                            const std::string& where, const CpuCatalog& catalog) {
   HostCpu h;
   h.host = host;
   h.origin = CpuOrigin::libvirt_cpu;
-  // A host CPU lists what it has; libvirt ignores policies there. A definition
-  // that says it is a guest CPU (mode=...) is read with its policies.
-  h.silicon = expand_definition(def, catalog, !def.mode.empty(), nullptr, where);
+  h.silicon = silicon;
   h.features = h.silicon;
   h.model = def.model;
   h.signature = def.signature;
@@ -81,6 +128,33 @@ HostCpu resolve_cpu_definition(const CpuDefinition& def, const std::string& host
   }
   if (auto id = catalog.find_feature("hypervisor")) h.hypervisor = h.silicon.test(*id);
   return h;
+}
+
+}  // namespace
+
+CpuFeatureSet expand_definition(const CpuDefinition& cpu, const CpuCatalog& catalog, bool honour_policies,
+                                const CpuFeatureSet* host, const std::string& where) {
+  FeatureList list(catalog, honour_policies, where);
+  for (const auto& f : cpu.features) list.add(f.name, f.policy);
+  return list.expand(cpu.model, host);
+}
+
+// A host CPU lists what it has; libvirt ignores policies there. A definition
+// that says it is a guest CPU (mode=...) is read with its policies.
+HostCpu resolve_cpu_definition(const CpuDefinition& def, const std::string& host, const std::string& where,
+                               const CpuCatalog& catalog) {
+  return describe_definition(def, expand_definition(def, catalog, !def.mode.empty(), nullptr, where), host, where,
+                             catalog);
+}
+
+HostCpu resolve_cpu_element(const pugi::xml_node& node, const std::string& host, const std::string& where,
+                            const CpuCatalog& catalog) {
+  CpuDefinition def;
+  parse_cpu_attributes(node, def);
+  thread_local std::vector<FeatureEntry> scratch;
+  FeatureList list(catalog, !def.mode.empty(), where, &scratch);
+  read_cpu_element(node, def, [&list](std::string_view name, std::string_view policy) { list.add(name, policy); });
+  return describe_definition(def, list.expand(def.model, nullptr), host, where, catalog);
 }
 
 HostCpu resolve_host_cpu(const HostFacts& host, const CpuCatalog& catalog) {
@@ -129,14 +203,26 @@ GuestCpu guest_cpu(const VmFacts& vm, const HostFacts& source, const CpuCatalog&
   if (!vm.has_cpu) {
     g.mode = "custom";
     g.model = "qemu64";
-    g.features = catalog.model(g.model).features;
+    g.features = catalog.model(g.model).features & host.features;  // QEMU drops what the CPU lacks
     g.notes.push_back("the domain has no <cpu> element: QEMU's default model qemu64 assumed");
     return g;
   }
   g.mode = vm.cpu.mode.empty() ? "custom" : vm.cpu.mode;
   if (g.mode == "custom") {
     g.model = vm.cpu.model;
-    g.features = expand_definition(vm.cpu, catalog, true, &host.features, where);
+    // QEMU runs a model without `enforce`: of the model's own features, the guest
+    // gets those the source CPU has (libvirt then writes the rest as disabled into
+    // the live definition). Listed features keep their policies: a running guest
+    // with a required feature has it.
+    FeatureList list(catalog, true, where);
+    for (const auto& f : vm.cpu.features) list.add(f.name, f.policy);
+    g.features = list.expand(vm.cpu.model, &host.features, &host.features);
+    const CpuFeatureSet dropped = list.expand(vm.cpu.model, &host.features) - g.features;
+    if (!dropped.empty()) {
+      g.notes.push_back(fmt::format("model {} names {} feature(s) the CPU of '{}' lacks ({}): QEMU does not give "
+                                    "them to the guest",
+                                    vm.cpu.model, dropped.count(), source.name, join(catalog.names(dropped), " ")));
+    }
     if (!vm.cpu.vendor.empty()) g.vendor = catalog.find_vendor(vm.cpu.vendor);
   } else if (g.mode == "host-model") {
     if (const CpuDefinition* hm = source.cpu.host_model.get()) {

@@ -3,6 +3,8 @@
 // Both resolve facts (raw CPUID, libvirt CPU descriptions, firmware state) into
 // catalog feature sets; pure, no I/O.
 #include <optional>
+
+#include <pugixml.hpp>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,10 @@ HostCpu resolve_host_cpu(const HostFacts& host, const CpuCatalog& catalog);
 // for such facts, without needing HostFacts). `where` names it in errors.
 HostCpu resolve_cpu_definition(const CpuDefinition& def, const std::string& host, const std::string& where,
                                const CpuCatalog& catalog);
+// The same straight from a <cpu> element, without building a CpuDefinition's
+// feature list (baselines of thousands of CPU descriptions).
+HostCpu resolve_cpu_element(const pugi::xml_node& node, const std::string& host, const std::string& where,
+                            const CpuCatalog& catalog);
 
 // The features a <cpu> definition gives: the model's (without its removed ones)
 // plus features listed. With honour_policies, require/force add, disable/forbid

@@ -10,43 +10,45 @@ namespace preflight {
 using xml::attr;
 using xml::text;
 
-CpuDefinition parse_cpu_element(const pugi::xml_node& node) {
-  CpuDefinition cpu;
-  const std::string name = node.name();
-  if (name == "mode") {
+void parse_cpu_attributes(const pugi::xml_node& node, CpuDefinition& cpu) {
+  if (std::string_view(node.name()) == "mode") {
     cpu.mode = attr(node, "name");
   } else {
     cpu.mode = attr(node, "mode");
     cpu.match = attr(node, "match");
     cpu.check = attr(node, "check");
   }
-  if (auto arch = node.child("arch")) cpu.arch = text(arch);
-  if (auto model = node.child("model")) {
-    cpu.model = text(model);
-    cpu.fallback = attr(model, "fallback");
-  }
-  if (auto vendor = node.child("vendor")) cpu.vendor = text(vendor);
-  if (auto sig = node.child("signature")) {
-    CpuSignature s;
-    s.family = sig.attribute("family").as_uint();
-    s.model = sig.attribute("model").as_uint();
-    if (sig.attribute("stepping")) s.stepping = sig.attribute("stepping").as_uint();
-    cpu.signature = s;
-  }
-  if (auto mc = node.child("microcode")) cpu.microcode = attr(mc, "version");
-  // Baselines read thousands of these: one pass over each feature's attributes.
-  size_t count = 0;
-  for (auto f : node.children("feature")) ++count;
-  cpu.features.reserve(count);
-  for (auto f : node.children("feature")) {
-    CpuFeatureRef ref;
-    for (auto a = f.first_attribute(); a; a = a.next_attribute()) {
-      const std::string_view key = a.name();
-      if (key == "name") ref.name = a.value();
-      if (key == "policy") ref.policy = a.value();
+}
+
+void parse_cpu_header_child(const pugi::xml_node& child, CpuDefinition& cpu) {
+  // The first of each child counts: a later one is only seen if the first left its field empty.
+  const std::string_view tag = child.name();
+  if (tag == "arch") {
+    if (cpu.arch.empty()) cpu.arch = text(child);
+  } else if (tag == "model") {
+    if (cpu.model.empty() && cpu.fallback.empty()) {
+      cpu.model = text(child);
+      cpu.fallback = attr(child, "fallback");
     }
-    cpu.features.push_back(std::move(ref));
+  } else if (tag == "vendor") {
+    if (cpu.vendor.empty()) cpu.vendor = text(child);
+  } else if (tag == "signature") {
+    if (cpu.signature) return;
+    CpuSignature s;
+    s.family = child.attribute("family").as_uint();
+    s.model = child.attribute("model").as_uint();
+    if (child.attribute("stepping")) s.stepping = child.attribute("stepping").as_uint();
+    cpu.signature = s;
+  } else if (tag == "microcode") {
+    if (cpu.microcode.empty()) cpu.microcode = attr(child, "version");
   }
+}
+
+CpuDefinition parse_cpu_element(const pugi::xml_node& node) {
+  CpuDefinition cpu;
+  read_cpu_element(node, cpu, [&cpu](std::string_view name, std::string_view policy) {
+    cpu.features.push_back({std::string(name), std::string(policy)});
+  });
   return cpu;
 }
 

@@ -24,6 +24,7 @@ struct CheckContext {
   const Policy& policy;
   const std::optional<LinkProbeResult>& link;  // nullopt when no probe was run
   const CpuCatalog* cpu_catalog;               // nullptr: the CPU checks are errors
+  const std::string& mode;                     // the planned migration mode; empty: any
 };
 
 enum class Outcome { pass, fire, skip, error };

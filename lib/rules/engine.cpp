@@ -31,7 +31,7 @@ Finding run_rule(const Rule& rule, const CheckRequest& req) {
   try {
     const CheckFn fn = find_check(rule.check);
     if (!fn) throw Error(rule.file + ":" + std::to_string(rule.line) + ": unknown check '" + rule.check + "'");
-    const CheckContext ctx{req.source, req.destination, req.vm, req.policy, req.link, req.cpu_catalog};
+    const CheckContext ctx{req.source, req.destination, req.vm, req.policy, req.link, req.cpu_catalog, req.mode};
     r = fn(ctx, rule.params);
   } catch (const std::exception& e) {
     r = CheckResult::error(e.what());

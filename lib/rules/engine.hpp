@@ -22,6 +22,9 @@ struct CheckRequest {
   std::optional<LinkProbeResult> link;  // the migration-link probe, when run
   std::chrono::year_month_day today;    // for waiver expiry
   const CpuCatalog* cpu_catalog = nullptr;  // libvirt's cpu_map; nullptr: CPU rules are errors
+  // How the move will be made (live, copy-storage, quick, offline) when a
+  // migration is planned; empty for a plain check, which judges any way to move.
+  std::string mode;
 };
 
 // One Finding per rule of `catalog`, in catalog order. A check that throws is an

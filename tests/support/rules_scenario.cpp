@@ -107,7 +107,7 @@ const CpuCatalog& cpu_catalog() {
 }
 
 Verdict Scenario::evaluate() const {
-  return preflight::evaluate(shipped_catalog(), CheckRequest{source, destination, vm, policy, link, today, &cpu_catalog()});
+  return preflight::evaluate(shipped_catalog(), CheckRequest{source, destination, vm, policy, link, today, &cpu_catalog(), mode});
 }
 
 Finding Scenario::finding(const std::string& rule) const {

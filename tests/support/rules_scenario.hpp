@@ -24,6 +24,7 @@ struct Scenario {
   VmFacts vm;
   Policy policy;
   std::optional<LinkProbeResult> link;
+  std::string mode;  // the planned migration mode; empty: a plain check
   std::chrono::year_month_day today{std::chrono::year{2026}, std::chrono::month{6}, std::chrono::day{15}};
 
   Scenario();

@@ -327,3 +327,18 @@ BOOST_AUTO_TEST_CASE(a_custom_model_gives_the_guest_only_what_the_source_cpu_has
   BOOST_TEST(!guest_cpu(bare, src, cat()).features.test(cat().feature_id("svm")));
   BOOST_TEST(guest_cpu(bare, src, cat()).features.test(cat().feature_id("sse2")));
 }
+
+BOOST_AUTO_TEST_CASE(the_hypervisor_bit_is_no_feature_a_guest_misses) {
+  // A nested host (CPUID hypervisor bit) and bare metal with the same CPU: QEMU sets
+  // the bit for every guest, so nothing is missing either way.
+  HostFacts nested = host_from_model("nested", "Skylake-Client", "Intel");
+  for (auto& l : nested.cpu.cpuid.value())
+    if (l.leaf == 1) l.ecx |= 1U << 31;
+  const HostFacts metal = host_from_model("metal", "Skylake-Client", "Intel");
+  const CpuComparison c = compare_hosts(nested, metal, cat());
+  BOOST_TEST(c.a.hypervisor);
+  BOOST_TEST(c.missing_on_b.empty());
+  BOOST_TEST(c.identical());
+  BOOST_TEST(comparison_text(c).find("nested: Intel family 6 model ") != std::string::npos, comparison_text(c));
+  BOOST_TEST(comparison_text(c).find(", a virtual machine\n") != std::string::npos);
+}

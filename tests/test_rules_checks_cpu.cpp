@@ -69,3 +69,14 @@ BOOST_AUTO_TEST_CASE(firmware_skips_without_firmware_state_and_names_bios_differ
   BOOST_TEST(f.message.find("identical CPUs, different BIOS settings") == 0, f.message);
   BOOST_TEST(f.remediation.find("Enable aes in the firmware") == 0, f.remediation);
 }
+
+BOOST_AUTO_TEST_CASE(a_guest_of_a_nested_source_may_move_to_bare_metal) {
+  // The source is itself a VM: its CPU (and so a host-model guest's) has the
+  // hypervisor bit, which QEMU sets for every guest on the destination too.
+  Scenario s;
+  s.source.cpu.libvirt_cpu.value().features.push_back({"hypervisor", ""});
+  s.vm.cpu = CpuDefinition{};
+  s.vm.cpu.mode = "host-model";
+  const Finding f = s.finding("cpu.features");
+  BOOST_TEST(to_string(f.status) == "pass", f.message);
+}

@@ -113,10 +113,11 @@ nlohmann::json missing_json(const std::vector<MissingFeature>& list) {
 }
 
 std::string host_line(const HostCpu& h) {
-  return fmt::format("{}: {} {}, microcode {}, {} features ({})", h.host,
+  return fmt::format("{}: {} {}, microcode {}, {} features ({}){}", h.host,
                      h.vendor_name.empty() ? "unknown vendor" : h.vendor_name, signature_text(h.signature),
                      h.microcode.empty() ? "unknown" : h.microcode, h.features.count(),
-                     h.origin == CpuOrigin::cpuid ? "raw CPUID" : "libvirt CPU description");
+                     h.origin == CpuOrigin::cpuid ? "raw CPUID" : "libvirt CPU description",
+                     h.hypervisor ? ", a virtual machine" : "");
 }
 
 }  // namespace
@@ -147,8 +148,9 @@ CpuComparison compare_hosts(const HostFacts& a, const HostFacts& b, const CpuCat
   c.same_vendor = !c.a.vendor_name.empty() && c.a.vendor_name == c.b.vendor_name;
   c.same_signature = c.a.signature && c.b.signature && c.a.signature->stepping && c.a.signature == c.b.signature;
   c.same_microcode = !c.a.microcode.empty() && c.a.microcode == c.b.microcode;
-  c.missing_on_b = explain_missing(c.a.features, c.b, b, &c.a, catalog);
-  c.missing_on_a = explain_missing(c.b.features, c.a, a, &c.b, catalog);
+  // Whether a host is itself virtual is in its line, not a feature guests miss.
+  c.missing_on_b = explain_missing(c.a.features - hypervisor_bit(catalog), c.b, b, &c.a, catalog);
+  c.missing_on_a = explain_missing(c.b.features - hypervisor_bit(catalog), c.a, a, &c.b, catalog);
   return c;
 }
 

@@ -157,6 +157,12 @@ HostCpu resolve_cpu_element(const pugi::xml_node& node, const std::string& host,
   return describe_definition(def, list.expand(def.model, nullptr), host, where, catalog);
 }
 
+CpuFeatureSet hypervisor_bit(const CpuCatalog& catalog) {
+  CpuFeatureSet s;
+  if (auto id = catalog.find_feature("hypervisor")) s.set(*id);
+  return s;
+}
+
 HostCpu resolve_host_cpu(const HostFacts& host, const CpuCatalog& catalog) {
   HostCpu h;
   h.host = host.name;

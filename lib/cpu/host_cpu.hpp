@@ -47,6 +47,11 @@ HostCpu resolve_cpu_definition(const CpuDefinition& def, const std::string& host
 HostCpu resolve_cpu_element(const pugi::xml_node& node, const std::string& host, const std::string& where,
                             const CpuCatalog& catalog);
 
+// The CPUID hypervisor bit as a set (empty when cpu_map lacks it). QEMU sets it for
+// every guest, so a destination without it (bare metal) takes any guest that has it:
+// comparisons leave it out.
+CpuFeatureSet hypervisor_bit(const CpuCatalog& catalog);
+
 // The features a <cpu> definition gives: the model's (without its removed ones)
 // plus features listed. With honour_policies, require/force add, disable/forbid
 // remove, optional adds only what `host` has (nothing when host is null); without,

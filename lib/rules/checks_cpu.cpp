@@ -78,7 +78,7 @@ CheckResult cpu_features(const CheckContext& c, const json&) {
   const CpuFeatureSet seen = guest.features - cat.non_migratable();
   json ev = {{"mode", guest.mode}, {"guest_model", guest.model}, {"guest_features", seen.count()}};
   if (!guest.notes.empty()) ev["notes"] = guest.notes;
-  const CpuFeatureSet missing = seen - dst.features;
+  const CpuFeatureSet missing = seen - dst.features - hypervisor_bit(cat);
   if (missing.empty())
     return CheckResult::pass("all " + std::to_string(seen.count()) + " CPU features " + c.vm.name + " sees exist on " +
                                  c.destination.name,
@@ -106,7 +106,7 @@ CheckResult cpu_firmware(const CheckContext& c, const json&) {
   const CpuCatalog& cat = *c.cpu_catalog;
   const HostCpu src = resolve_host_cpu(c.source, cat);
   const HostCpu dst = resolve_host_cpu(c.destination, cat);
-  const CpuFeatureSet lacking = src.features - dst.features;
+  const CpuFeatureSet lacking = src.features - dst.features - hypervisor_bit(cat);
   if (lacking.empty()) return CheckResult::pass(c.destination.name + " offers every feature " + c.source.name + " does");
   const auto explained = explain_missing(lacking, dst, c.destination, &src, cat);
   std::vector<MissingFeature> fw;

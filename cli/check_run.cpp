@@ -72,10 +72,10 @@ std::optional<LinkProbeResult> probe_migration_link(const HostFacts& destination
 }
 
 Verdict check_move(const CheckSetup& setup, const HostFacts& source, const HostFacts& destination, const VmFacts& vm,
-                   const std::optional<LinkProbeResult>& link) {
+                   const std::optional<LinkProbeResult>& link, const std::string& mode) {
   const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
   Verdict verdict =
-      evaluate(setup.catalog, CheckRequest{source, destination, vm, setup.policy, link, today, &setup.cpu_catalog});
+      evaluate(setup.catalog, CheckRequest{source, destination, vm, setup.policy, link, today, &setup.cpu_catalog, mode});
   // Pre-copy over 1 Gbit/s with no dirty-rate fact: a lower bound (`preflight estimate` refines it).
   PrecopyInput est;
   est.memory_bytes = vm.memory_kib * 1024;
@@ -85,7 +85,7 @@ Verdict check_move(const CheckSetup& setup, const HostFacts& source, const HostF
 }
 
 CheckRun run_check(Context& ctx, const std::string& vm_name, const std::string& destination_name,
-                   const std::string& from) {
+                   const std::string& from, const std::string& mode) {
   const Inventory& inv = ctx.require_inventory();
   const CheckSetup setup = load_check_setup(ctx);
 
@@ -137,8 +137,8 @@ CheckRun run_check(Context& ctx, const std::string& vm_name, const std::string& 
   const HostFacts& source = *got.facts[holders[0]];
   const VmFacts& vm = *find_vm(source, vm_name);
 
-  Verdict verdict = check_move(setup, source, *destination, vm, probe_migration_link(*destination));
-  return CheckRun{std::move(verdict), to_collect[holders[0]], &dest_host};
+  Verdict verdict = check_move(setup, source, *destination, vm, probe_migration_link(*destination), mode);
+  return CheckRun{std::move(verdict), to_collect[holders[0]], &dest_host, source, *destination, vm};
 }
 
 }  // namespace preflight::cli

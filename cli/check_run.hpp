@@ -35,9 +35,11 @@ CollectedHosts collect_hosts(const std::vector<const InventoryHost*>& hosts);
 // The TCP test of the destination's migration address; nullopt when it has none.
 std::optional<LinkProbeResult> probe_migration_link(const HostFacts& destination);
 
-// The rules on moving `vm` from `source` to `destination`, with the pre-copy estimate.
+// The rules on moving `vm` from `source` to `destination`, with the pre-copy
+// estimate. `mode`: how `preflight migrate` will move it (live, copy-storage,
+// quick, offline); empty for `preflight check`, which judges any way to move.
 Verdict check_move(const CheckSetup& setup, const HostFacts& source, const HostFacts& destination, const VmFacts& vm,
-                   const std::optional<LinkProbeResult>& link);
+                   const std::optional<LinkProbeResult>& link, const std::string& mode = {});
 
 // The inventory host named `name`; throws Error with "did you mean" and the known hosts.
 const InventoryHost& find_host(const Inventory& inv, const std::string& name);
@@ -46,11 +48,15 @@ struct CheckRun {
   Verdict verdict;                      // with the pre-copy estimate filled in
   const InventoryHost* source = nullptr;       // the inventory host the VM is on
   const InventoryHost* destination = nullptr;  // never null after run_check
+  // The facts the verdict was made from (for reporters that draw them).
+  HostFacts source_facts, destination_facts;
+  VmFacts vm;
 };
 
 // `from` empty: the VM is looked for on every inventory host. Throws Error when a
 // host or the VM is unknown, the VM is on several hosts, or the destination
 // cannot be read; a fact that could not be collected is an error finding.
-CheckRun run_check(Context& ctx, const std::string& vm, const std::string& destination, const std::string& from);
+CheckRun run_check(Context& ctx, const std::string& vm, const std::string& destination, const std::string& from,
+                   const std::string& mode = {});
 
 }  // namespace preflight::cli

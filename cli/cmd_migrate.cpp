@@ -87,7 +87,7 @@ void print_dry_run(Context& ctx, const MigrationRequest& r, const CheckRun& chec
 
 void run(Context& ctx, const MigrateOptions& o) {
   parse_migration_mode(o.mode);  // a bad mode is a usage error before any host is read
-  const CheckRun check = run_check(ctx, o.vm, o.destination, o.from);
+  const CheckRun check = run_check(ctx, o.vm, o.destination, o.from, o.mode);
   const MoveVerdict verdict = to_move_verdict(check.verdict);
   const bool undecided = exit_code(check.verdict, false) == ExitCode::undecided;
   const MigrationRequest request = make_request(o, check);
@@ -117,7 +117,7 @@ void run(Context& ctx, const MigrateOptions& o) {
   const std::string from = check.source->name;
   const Recheck recheck = [&ctx, &o, &interrupts, from] {
     if (interrupts.interrupted()) throw Error(o.vm + ": interrupted before moving");
-    return to_move_verdict(run_check(ctx, o.vm, o.destination, from).verdict);
+    return to_move_verdict(run_check(ctx, o.vm, o.destination, from, o.mode).verdict);
   };
 
   const bool json = ctx.options.output == "json";

@@ -124,7 +124,7 @@ Evacuation plan_evacuation(Context& ctx, const MigrateOptions& o, const CheckSet
     input.targets.push_back(std::move(t));
   }
   const CheckCandidate check = [&](const VmFacts& vm, const HostFacts& destination) {
-    const Verdict v = check_move(setup, source, destination, vm, link_of[destination.name]);
+    const Verdict v = check_move(setup, source, destination, vm, link_of[destination.name], o.mode);
     // A blocking finding rules the host out whatever the unknown facts would say.
     const bool blocked = std::any_of(v.results.begin(), v.results.end(),
                                      [](const Finding& f) { return f.status == Status::block; });
@@ -448,7 +448,7 @@ void execute(Context& ctx, const MigrateOptions& o, const Evacuation& e) {
       LibvirtHypervisor dst(libvirt_uri(destination, p.vm));
       const Recheck recheck = [&] {
         if (interrupts.interrupted()) throw Error(p.vm + ": interrupted before moving");
-        return to_move_verdict(run_check(ctx, p.vm, destination.name, source.name).verdict);
+        return to_move_verdict(run_check(ctx, p.vm, destination.name, source.name, o.mode).verdict);
       };
       const MigrationProgress progress = [&](const MigrationEvent& event) {
         // Polled while migrating, on the thread that owns the job statistics: abort there.

@@ -89,19 +89,36 @@ BOOST_AUTO_TEST_CASE(a_dry_run_with_accepted_warnings_prints_the_plan_and_the_li
 }
 
 BOOST_AUTO_TEST_CASE(a_warn_verdict_moves_only_with_accept_warnings) {
-  // lb1 to hostA: warn (storage.shared: its disk is on storage hostA does not share).
-  const auto r = run_preflight(migrate({"lb1", "hostA", "--dry-run"}));
+  // web2 to hostC: warn (network.same-segment: hostC's br0 is in another subnet).
+  const std::vector<std::string> base = {"--inventory", fixture("rules/network.same-segment/preflight.yaml"),
+                                         "migrate", "web2", "hostC", "--dry-run"};
+  const auto r = run_preflight(base);
   BOOST_TEST(r.exit_code == 1, r.err);
-  BOOST_TEST(contains(r.out, "preflight migrate: lb1 from hostB to hostA (live): REFUSED"), r.out);
-  BOOST_TEST(contains(r.out, "lb1: not moving to hostA: the verdict is warn; accept the warnings (--accept-warnings)"),
+  BOOST_TEST(contains(r.out, "preflight migrate: web2 from hostA to hostC (live): REFUSED"), r.out);
+  BOOST_TEST(contains(r.out, "web2: not moving to hostC: the verdict is warn; accept the warnings (--accept-warnings)"),
              r.out);
-  BOOST_TEST(contains(r.out, "  storage.shared: "), r.out);
+  BOOST_TEST(contains(r.out, "  network.same-segment: "), r.out);
   BOOST_TEST(!contains(r.out, "virDomainMigrateToURI3"), r.out);
 
-  const auto accepted = run_preflight(migrate({"lb1", "hostA", "--dry-run", "--accept-warnings"}));
+  std::vector<std::string> accepting = base;
+  accepting.push_back("--accept-warnings");
+  const auto accepted = run_preflight(accepting);
   BOOST_TEST(accepted.exit_code == 0, accepted.err);
-  BOOST_TEST(contains(accepted.out, "verdict warn\nwarnings accepted:\n  storage.shared: "), accepted.out);
-  BOOST_TEST(contains(accepted.out, "libvirt call: virDomainMigrateToURI3(lb1 on test://"), accepted.out);
+  BOOST_TEST(contains(accepted.out, "verdict warn\nwarnings accepted:\n  network.same-segment: "), accepted.out);
+  BOOST_TEST(contains(accepted.out, "libvirt call: virDomainMigrateToURI3(web2 on test://"), accepted.out);
+}
+
+BOOST_AUTO_TEST_CASE(the_mode_decides_what_a_local_disk_means) {
+  // lb1 (hostB) has a local disk: a plain check warns (copying is one way to move),
+  // a live move would leave it behind (no-go), a copy-storage move copies it (go).
+  const auto live = run_preflight(migrate({"lb1", "hostA", "--dry-run", "--accept-warnings"}));
+  BOOST_TEST(live.exit_code == 1, live.err);
+  BOOST_TEST(contains(live.out, "lb1: not moving to hostA: the verdict is no-go"), live.out);
+  BOOST_TEST(contains(live.out, "and a live move does not copy disks"), live.out);
+  const auto copy = run_preflight(migrate({"lb1", "hostA", "--dry-run", "--mode", "copy-storage"}));
+  BOOST_TEST(copy.exit_code == 0, copy.err);
+  BOOST_TEST(contains(copy.out, "(copy-storage), verdict go\n"), copy.out);
+  BOOST_TEST(contains(copy.out, "VIR_MIGRATE_NON_SHARED_DISK"), copy.out);
 }
 
 BOOST_AUTO_TEST_CASE(a_no_go_is_refused_with_its_reasons_exit_1_and_journaled) {
@@ -168,12 +185,9 @@ BOOST_AUTO_TEST_CASE(a_real_move_through_the_cli_runs_on_the_destination_and_is_
                            << "  lab1:\n    libvirt: " << lab.host(1).control_uri << "\n    migrate_uri: "
                            << lab.host(1).peer_uri << "\n"
                            << "  lab2:\n    libvirt: " << lab.host(2).control_uri << "\n    migrate_uri: "
-                           << lab.host(2).peer_uri << "\n"
-                           << "policy: policy.yaml\n";
-  // The lab guest's qemu64 model names svm, which neither lab host has (QEMU drops
-  // it under check='partial'); the check sees that as a missing feature on lab2.
-  std::ofstream(dir.path / "policy.yaml") << "waivers:\n  - rule: cpu.features\n    vm: " << vm
-                                          << "\n    reason: \"qemu64's svm is on neither lab host\"\n";
+                           << lab.host(2).peer_uri << "\n";
+  // No waiver: the lab guest's qemu64 names svm, which neither lab host has; QEMU
+  // drops it, and so does the guest view of the check.
   const auto r = run_preflight({"--inventory", inventory.string(), "migrate", vm, "lab2", "--accept-warnings",
                                 "-o", "json", "--timeout", "60"},
                                {"XDG_STATE_HOME=" + dir.path.string()});

@@ -146,20 +146,42 @@ BOOST_AUTO_TEST_CASE(a_dry_run_of_demo_hostA_places_web1_and_says_why_the_others
 }
 
 BOOST_AUTO_TEST_CASE(warn_verdicts_place_a_vm_only_with_accept_warnings) {
-  // lb1 to hostA is warn (storage.shared); the other VMs of hostB are no-go there.
-  const auto refused = run_preflight(demo({"--evacuate", "hostB", "--to", "hostA", "--dry-run", "-o", "json"}));
+  // fixtures/rules/network.same-segment: web2 and web3 on hostA; hostC's br0 is in
+  // another subnet, so moving either there is warn (network.same-segment).
+  const std::vector<std::string> base = {"--inventory", fixture("rules/network.same-segment/preflight.yaml"),
+                                         "migrate", "--evacuate", "hostA", "--to", "hostC", "--dry-run"};
+  std::vector<std::string> as_json = base;
+  as_json.insert(as_json.end(), {"-o", "json"});
+  const auto refused = run_preflight(as_json);
   BOOST_TEST(refused.exit_code == 1, refused.err);
   auto vms = by_vm(json::parse(refused.out));
-  BOOST_TEST(vms["lb1"]["placement"] == "unplaced");
-  BOOST_TEST(vms["lb1"]["why"] == "no candidate qualifies: warn on 1 (--accept-warnings takes those)");
-  BOOST_TEST(vms["lb1"]["candidates"].size() == 1u);  // --to: hostC is no candidate
-  BOOST_TEST(vms["test1"]["placement"] == "skipped");
+  for (const char* vm : {"web2", "web3"}) {
+    BOOST_TEST(vms[vm]["placement"] == "unplaced", vm);
+    BOOST_TEST(vms[vm]["why"] == "no candidate qualifies: warn on 1 (--accept-warnings takes those)", vm);
+    BOOST_TEST(vms[vm]["candidates"].size() == 1u);  // --to: hostB is no candidate
+  }
 
-  const auto accepted = run_preflight(demo({"--evacuate", "hostB", "--to", "hostA", "--dry-run", "--accept-warnings"}));
-  BOOST_TEST(accepted.exit_code == 1, accepted.err);
-  BOOST_TEST(contains(accepted.out, "lb1              running     4.0 GiB  hostA        warn"), accepted.out);
-  BOOST_TEST(contains(accepted.out, "  1. lb1 -> hostA (warnings accepted)\n       warning: storage.shared: "),
-             accepted.out);
+  std::vector<std::string> accepting = base;
+  accepting.push_back("--accept-warnings");
+  const auto accepted = run_preflight(accepting);
+  BOOST_TEST(accepted.exit_code == 0, accepted.err);
+  for (const char* vm : {"web2", "web3"})
+    BOOST_TEST(contains(accepted.out, std::string(vm) + " -> hostC (warnings accepted)\n       warning: network.same-segment: "),
+               accepted.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_live_evacuation_leaves_vms_with_local_disks_unplaced_copy_storage_places_them) {
+  // lb1 (hostB) has a local disk: a live move would leave it behind; copy-storage copies it.
+  const auto live = run_preflight(demo({"--evacuate", "hostB", "--to", "hostA", "--dry-run", "-o", "json"}));
+  BOOST_TEST(live.exit_code == 1, live.err);
+  auto vms = by_vm(json::parse(live.out));
+  BOOST_TEST(vms["lb1"]["placement"] == "unplaced");
+  BOOST_TEST(vms["lb1"]["why"] == "no candidate qualifies: no-go on 1");
+  const auto copy = run_preflight(
+      demo({"--evacuate", "hostB", "--to", "hostA", "--dry-run", "--mode", "copy-storage", "-o", "json"}));
+  vms = by_vm(json::parse(copy.out));
+  BOOST_TEST(vms["lb1"]["placement"] == "placed", copy.out);
+  BOOST_TEST(vms["lb1"]["destination"] == "hostA", copy.out);
 }
 
 BOOST_AUTO_TEST_CASE(ten_gigabit_hosts_take_eight_moves_at_once_unless_concurrency_says_otherwise) {
@@ -275,11 +297,7 @@ BOOST_AUTO_TEST_CASE(three_guests_evacuated_with_concurrency_2_all_run_on_host_2
                            << "  lab1:\n    libvirt: " << lab.host(1).control_uri << "\n    migrate_uri: "
                            << lab.host(1).peer_uri << "\n"
                            << "  lab2:\n    libvirt: " << lab.host(2).control_uri << "\n    migrate_uri: "
-                           << lab.host(2).peer_uri << "\n"
-                           << "policy: policy.yaml\n";
-  // The lab guest's qemu64 model names svm, which neither lab host has (see test_migrate_cli).
-  std::ofstream(dir.path / "policy.yaml")
-      << "waivers:\n  - rule: cpu.features\n    reason: \"qemu64's svm is on neither lab host\"\n";
+                           << lab.host(2).peer_uri << "\n";
   const std::vector<std::string> env = {"XDG_STATE_HOME=" + dir.path.string()};
 
   const auto r = run_preflight({"--inventory", inventory.string(), "migrate", "--evacuate", "lab1", "--to", "lab2",
@@ -377,10 +395,7 @@ BOOST_AUTO_TEST_CASE(a_vm_whose_name_is_taken_stays_unplaced_and_a_timed_out_mov
                            << "  lab1:\n    libvirt: " << lab.host(1).control_uri << "\n    migrate_uri: "
                            << lab.host(1).peer_uri << "\n"
                            << "  lab2:\n    libvirt: " << lab.host(2).control_uri << "\n    migrate_uri: "
-                           << lab.host(2).peer_uri << "\n"
-                           << "policy: policy.yaml\n";
-  std::ofstream(dir.path / "policy.yaml")
-      << "waivers:\n  - rule: cpu.features\n    reason: \"qemu64's svm is on neither lab host\"\n";
+                           << lab.host(2).peer_uri << "\n";
   const auto r = run_preflight({"--inventory", inventory.string(), "migrate", "--evacuate", "lab1",
                                 "--accept-warnings", "--bandwidth", "1", "--timeout", "1"},
                                {"XDG_STATE_HOME=" + dir.path.string()});

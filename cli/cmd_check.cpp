@@ -4,6 +4,7 @@
 
 #include "cli/check_run.hpp"
 #include "cli/command.hpp"
+#include "report/dot_report.hpp"
 #include "report/junit_report.hpp"
 #include "report/text_report.hpp"
 #include "report/verdict_json.hpp"
@@ -18,9 +19,11 @@ struct CheckOptions {
 };
 
 void run(Context& ctx, const CheckOptions& o) {
-  const Verdict verdict = run_check(ctx, o.vm, o.destination, o.from).verdict;
+  const CheckRun run = run_check(ctx, o.vm, o.destination, o.from);
+  const Verdict& verdict = run.verdict;
   const std::string& out = ctx.options.output;
   if (out == "json") std::cout << render_json(verdict);
+  else if (out == "dot") std::cout << render_dot(verdict, run.source_facts, run.destination_facts, run.vm);
   else if (out == "junit") std::cout << render_junit(verdict);
   else std::cout << render_text(verdict, ctx.color());
   std::cout.flush();
@@ -35,8 +38,16 @@ void register_check(CLI::App& app, Context& ctx) {
   cmd->add_option("VM", o->vm, "the VM's name")->required();
   cmd->add_option("DEST", o->destination, "destination host (inventory name)")->required();
   cmd->add_option("--from", o->from, "source host (default: the inventory host the VM is on)");
-  cmd->add_option("-o,--output", ctx.options.output, "text|json|junit")->check(CLI::IsMember({"text", "json", "junit"}));
+  cmd->add_option("-o,--output", ctx.options.output, "text|json|junit|dot (dot: a Graphviz picture of what blocks)")
+      ->check(CLI::IsMember({"text", "json", "junit", "dot"}));
   cmd->add_flag("--strict", ctx.options.strict, "warnings block too (exit 1)");
+  cmd->footer(
+      "Exit status: 0 go (or warn), 1 no-go (warn too under --strict), 2 could not decide.\n"
+      "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
+      "  preflight check web1 hostB                  may web1 move to hostB?\n"
+      "  preflight check db1 hostB -o json           the verdict with every rule's evidence\n"
+      "  preflight check db1 hostB -o dot | dot -Tsvg > db1.svg   a picture: the VM, both hosts, networks,\n"
+      "                                              storage; red edges block, labelled with the rule");
   cmd->callback([&ctx, o] { run(ctx, *o); });
 }
 

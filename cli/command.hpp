@@ -47,5 +47,7 @@ void register_mask(CLI::App& app, Context& ctx);
 void register_rules(CLI::App& app, Context& ctx);
 void register_check(CLI::App& app, Context& ctx);
 void register_migrate(CLI::App& app, Context& ctx);
+void register_estimate(CLI::App& app, Context& ctx);
+void register_matrix(CLI::App& app, Context& ctx);
 
 }  // namespace preflight::cli

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   preflight::cli::register_rules(app, ctx);
   preflight::cli::register_check(app, ctx);
   preflight::cli::register_migrate(app, ctx);
+  preflight::cli::register_estimate(app, ctx);
+  preflight::cli::register_matrix(app, ctx);
   // After the subcommands, which would otherwise inherit it.
   app.footer(
       "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
@@ -51,6 +53,9 @@ int main(int argc, char** argv) {
       "  preflight compare hostA hostB              CPU differences both ways, with causes\n"
       "  preflight baseline hostA hostB --format qemu   the CPU every host can run\n"
       "  preflight mask db1 --hosts hostA hostB     the guest CPU that lets db1 run on both\n"
+      "  preflight matrix                           which hosts' CPUs can take which hosts' guests\n"
+      "  preflight estimate db1 hostB               how long moving db1 takes, and its downtime\n"
+      "  preflight check db1 hostB -o dot | dot -Tsvg > db1.svg   a picture of what blocks\n"
       "  preflight collect --all -o facts/          facts of every host, in parallel\n"
       "Run 'preflight COMMAND --help' for a command's options.");
 

@@ -48,3 +48,19 @@ BOOST_AUTO_TEST_CASE(iteration_cap_forces_stop_and_copy) {
   BOOST_TEST(e.iterations == 5);
   BOOST_TEST(e.downtime_s > 0.3);
 }
+
+BOOST_AUTO_TEST_CASE(rounds_list_each_iteration_then_the_stop_and_copy) {
+  const MoveEstimate e = estimate_precopy({8 * GiB, 25e6, {1e9}, 0.3, 30});
+  BOOST_TEST(e.rounds.size() == static_cast<size_t>(e.iterations) + 1);
+  BOOST_TEST(e.rounds.front().bytes == 8.0 * GiB);
+  double total = 0;
+  for (size_t i = 0; i < e.rounds.size(); ++i) {
+    BOOST_TEST(e.rounds[i].stop_and_copy == (i + 1 == e.rounds.size()));
+    BOOST_TEST(e.rounds[i].seconds == e.rounds[i].bytes * 8 / 1e9, boost::test_tools::tolerance(1e-9));
+    if (i > 0) BOOST_TEST(e.rounds[i].bytes == e.rounds[i - 1].seconds * 25e6, boost::test_tools::tolerance(1e-9));
+    total += e.rounds[i].seconds;
+  }
+  BOOST_TEST(e.rounds.back().seconds == e.downtime_s);
+  BOOST_TEST(total == e.total_s, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(estimate_quick(1 * GiB, {1e9}).rounds.empty());
+}

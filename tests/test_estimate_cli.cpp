@@ -1,0 +1,191 @@
+// End to end: `preflight estimate` on the demo lab (R54): the inputs and where they
+// came from, the pre-copy rounds, live and quick times, assumptions said aloud,
+// exit 2 when the VM's memory is not known.
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.hpp"
+
+using nlohmann::json;
+using preflight::test::fixture;
+using preflight::test::run_preflight;
+
+namespace {
+
+constexpr double GiB = 1024.0 * 1024 * 1024;
+
+std::vector<std::string> demo(const std::vector<std::string>& args) {
+  std::vector<std::string> a = {"--inventory", fixture("lab/preflight.yaml"), "estimate"};
+  a.insert(a.end(), args.begin(), args.end());
+  return a;
+}
+
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The demo lab with hostC's lab3 shrunk to 512 MiB and link speeds stated.
+std::string lab_with_small_lab3(const TempDir& dir) {
+  std::string xml = slurp(fixture("lab/hostC.xml"));
+  const size_t at = xml.find("<name>lab3</name>");
+  for (const std::string tag : {"memory", "currentMemory"}) {
+    const std::string from = "<" + tag + " unit='GiB'>2</" + tag + ">";
+    const size_t pos = xml.find(from, at);
+    BOOST_REQUIRE(pos != std::string::npos);
+    xml.replace(pos, from.size(), "<" + tag + " unit='MiB'>512</" + tag + ">");
+  }
+  std::ofstream(dir.path / "hostC.xml") << xml;
+  const auto inventory = dir.path / "preflight.yaml";
+  std::ofstream out(inventory);
+  out << "hosts:\n"
+      << "  hostB:\n    libvirt: test://" << fixture("lab/hostB.xml") << "\n    cpu: " << fixture("lab/hostB-cpu.xml")
+      << "\n    link_gbit: 10\n"
+      << "  hostC:\n    libvirt: test://" << (dir.path / "hostC.xml").string()
+      << "\n    cpu: " << fixture("lab/hostC-cpu.xml") << "\n    link_gbit: 1\n";
+  return inventory.string();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(unknown_inputs_are_assumed_and_said_so_with_the_rounds_and_both_times) {
+  const auto r = run_preflight(demo({"web1", "hostB"}));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.find("preflight estimate: web1 from hostA to hostB (running)") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("memory        4.0 GiB      the domain's <memory> on hostA") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("dirty rate    0.0 MiB/s    unknown: assumed 0, an idle guest") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("link          1 Gbit/s     unknown: assumed 1 GbE") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("max downtime  300 ms       QEMU's default limit") != std::string::npos, r.out);
+  // 4 GiB at 1 Gbit/s: one round of 34.4 s, nothing dirtied, an empty stop-and-copy.
+  BOOST_TEST(r.out.find("  1                4.0 GiB        34.4 s\n") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("  stop-and-copy        0 B          0 ms\n") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("total 34.4 s, downtime 0 ms, 1 pre-copy iteration\n") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("quick migration") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("total 68.7 s, all of it downtime") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("assumed, not known: dirty rate, link speed") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("check: go") != std::string::npos, r.out);
+}
+
+BOOST_AUTO_TEST_CASE(given_inputs_drive_the_rounds_in_json) {
+  const auto r = run_preflight(demo({"db1", "hostB", "--link-gbit", "10", "--dirty-rate", "200", "-o", "json"}));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const json j = json::parse(r.out);
+  BOOST_TEST(j["vm"] == "db1");
+  BOOST_TEST(j["source"] == "hostA");
+  BOOST_TEST(j["destination"] == "hostB");
+  BOOST_TEST(j["inputs"]["memory_bytes"]["value"].get<double>() == 32 * GiB);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["value"].get<double>() == 10e9);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["from"] == "--link-gbit");
+  BOOST_TEST(j["inputs"]["dirty_bytes_per_s"]["value"].get<double>() == 200.0 * 1024 * 1024);
+  BOOST_TEST(j["inputs"]["dirty_bytes_per_s"]["assumed"] == false);
+  BOOST_TEST(j["inputs"]["max_downtime_ms"]["value"].get<double>() == 300.0);
+  BOOST_TEST(j["assumed"].empty());
+  BOOST_TEST(j["check_verdict"] == "no-go");  // db1 cannot go to hostB, but its move can still be estimated
+
+  const json& live = j["live"];
+  BOOST_TEST(live["converges"] == true);
+  const json& rounds = live["rounds"];
+  BOOST_TEST(rounds.size() == live["iterations"].get<size_t>() + 1);
+  BOOST_TEST(rounds[0]["bytes"].get<double>() == 32 * GiB);
+  // 200 MiB/s against 1.25 GB/s: each round carries about 0.168 of the one before.
+  BOOST_TEST(rounds[1]["bytes"].get<double>() / rounds[0]["bytes"].get<double>() == 200.0 * 1024 * 1024 / 1.25e9,
+             boost::test_tools::tolerance(1e-9));
+  double sum = 0;
+  for (const auto& round : rounds) sum += round["seconds"].get<double>();
+  BOOST_TEST(sum == live["total_s"].get<double>(), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(rounds.back()["stop_and_copy"] == true);
+  BOOST_TEST(live["downtime_ms"].get<double>() <= 300.0);
+  BOOST_TEST(live["downtime_ms"].get<double>() == rounds.back()["seconds"].get<double>() * 1000.0,
+             boost::test_tools::tolerance(1e-9));
+  // Quick: 32 GiB twice over 10 Gbit/s.
+  BOOST_TEST(j["quick"]["total_s"].get<double>() == 2 * 32 * GiB * 8 / 10e9, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(quick_migration_of_512_mib_over_1_gbe_takes_about_8_s_as_in_seed_003) {
+  TempDir dir("preflight-estimate-seed");
+  const std::string inventory = lab_with_small_lab3(dir);
+  const auto r = run_preflight({"--inventory", inventory, "estimate", "lab3", "hostB", "-o", "json"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const json j = json::parse(r.out);
+  BOOST_TEST(j["inputs"]["memory_bytes"]["value"].get<double>() == 512.0 * 1024 * 1024);
+  // The slower of the two hosts' stated links.
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["value"].get<double>() == 1e9);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["from"] == "link_gbit of hostC in the inventory (the slower of the two hosts)");
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["assumed"] == false);
+  BOOST_TEST(j["assumed"] == json::array({"dirty_rate"}));
+  // Seed 003: 512 MB over 1 GbE, about 8 s (the state crosses the link twice).
+  BOOST_TEST(j["quick"]["total_s"].get<double>() == 8.6, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(j["quick"]["downtime_s"] == j["quick"]["total_s"]);
+
+  const auto text = run_preflight({"--inventory", inventory, "estimate", "lab3", "hostB"});
+  BOOST_TEST(text.exit_code == 0, text.err);
+  BOOST_TEST(text.out.find("total 8.6 s, all of it downtime") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("link          1 Gbit/s     link_gbit of hostC in the inventory") != std::string::npos,
+             text.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_guest_dirtying_faster_than_the_link_is_said_not_to_converge) {
+  const auto r = run_preflight(demo({"web1", "hostB", "--dirty-rate", "500"}));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.find("does not converge: the guest dirties memory (500.0 MiB/s) as fast as the link sends it "
+                        "(119.2 MiB/s)") != std::string::npos,
+             r.out);
+  const json j = json::parse(run_preflight(demo({"web1", "hostB", "--dirty-rate", "500", "-o", "json"})).out);
+  BOOST_TEST(j["live"]["converges"] == false);
+  BOOST_TEST(j["live"]["downtime_ms"].get<double>() > 300.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_vm_whose_memory_is_not_known_cannot_be_estimated_exit_2) {
+  TempDir dir("preflight-estimate-nomem");
+  // hostB from a facts file in which erp1 states no memory.
+  const auto collected = run_preflight(
+      {"--inventory", fixture("lab/preflight.yaml"), "collect", "hostB", "-o", (dir.path / "hostB.yaml").string()});
+  BOOST_REQUIRE_MESSAGE(collected.exit_code == 0, collected.err);
+  std::string facts = slurp((dir.path / "hostB.yaml").string());
+  const size_t at = facts.find("memory_kib: 100663296");  // erp1's 96 GiB
+  BOOST_REQUIRE(at != std::string::npos);
+  facts.replace(at, std::string("memory_kib: 100663296").size(), "memory_kib: 0");
+  std::ofstream(dir.path / "hostB.yaml") << facts;
+  std::ofstream(dir.path / "preflight.yaml")
+      << "hosts:\n  hostA:\n    libvirt: test://" << fixture("lab/hostA.xml") << "\n    cpu: "
+      << fixture("lab/hostA-cpu.xml") << "\n  hostB:\n    facts: " << (dir.path / "hostB.yaml").string() << "\n";
+
+  const auto r = run_preflight({"--inventory", (dir.path / "preflight.yaml").string(), "estimate", "erp1", "hostA"});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(r.err == "preflight: cannot estimate moving 'erp1': its memory size is not known (the domain on 'hostB' "
+                      "states none); the estimate needs the VM's <memory>; check the domain definition\n");
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_vm_or_a_bad_input_is_exit_2) {
+  const auto r = run_preflight(demo({"nosuch", "hostB"}));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("VM 'nosuch' not found") != std::string::npos, r.err);
+  BOOST_TEST(run_preflight(demo({"web1", "hostB", "--link-gbit", "0"})).exit_code == 2);
+  BOOST_TEST(run_preflight(demo({"web1", "hostB", "--dirty-rate", "-1"})).exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(help_shows_examples) {
+  const auto r = run_preflight({"estimate", "--help"});
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.out.find("preflight estimate db1 hostB --link-gbit 10 --dirty-rate 200") != std::string::npos, r.out);
+}

@@ -1,0 +1,145 @@
+// End to end: `preflight matrix` on the demo lab: hostA (Cascade Lake) -> hostB
+// (Haswell) loses features, hostB -> hostA is ok, anything <-> hostC (AMD) is a
+// vendor mismatch; a host whose CPU cannot be resolved fails closed (exit 2).
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.hpp"
+
+using nlohmann::json;
+using preflight::test::fixture;
+using preflight::test::run_preflight;
+
+namespace {
+
+std::vector<std::string> demo(const std::vector<std::string>& args) {
+  std::vector<std::string> a = {"--inventory", fixture("lab/preflight.yaml"), "matrix"};
+  a.insert(a.end(), args.begin(), args.end());
+  return a;
+}
+
+std::map<std::pair<std::string, std::string>, json> by_pair(const json& j) {
+  std::map<std::pair<std::string, std::string>, json> out;
+  for (const auto& p : j["pairs"]) out[{p["from"], p["to"]}] = p;
+  return out;
+}
+
+// A grid row: the host padded to "FROM \\ TO", each cell to "vendor", two blanks between.
+std::string fmt_row(const std::string& host, const std::string& a, const std::string& b, const std::string& c) {
+  auto pad = [](std::string s, size_t n) { return s.append(n > s.size() ? n - s.size() : 0, ' '); };
+  return pad(host, 9) + "  " + pad(a, 6) + "  " + pad(b, 6) + "  " + c + "\n";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_demo_lab_pairs_in_json_with_the_missing_feature_names) {
+  const auto r = run_preflight(demo({"-o", "json"}));
+  BOOST_TEST(r.exit_code == 1, r.err);  // some pair cannot move
+  const json j = json::parse(r.out);
+  const auto pairs = by_pair(j);
+  BOOST_TEST(pairs.size() == 6u);  // every ordered pair of 3 hosts
+  auto at = [&](const std::string& from, const std::string& to) { return pairs.at({from, to}); };
+
+  const json ab = at("hostA", "hostB");
+  BOOST_TEST(ab["status"] == "missing");
+  BOOST_TEST(ab["missing_count"].get<size_t>() == ab["missing"].size());
+  BOOST_TEST(ab["missing"].size() > 10u);
+  std::set<std::string> names;
+  for (const auto& m : ab["missing"]) names.insert(m["feature"]);
+  for (const std::string f : {"avx512f", "avx512bw", "clwb"}) BOOST_TEST(names.count(f) == 1u, f);
+  BOOST_TEST(names.count("invtsc") == 0u);  // not migratable: no guest of hostA sees it
+
+  BOOST_TEST(at("hostB", "hostA")["status"] == "ok");
+  BOOST_TEST(at("hostB", "hostA")["missing"].empty());
+  for (const std::string other : {"hostA", "hostB"}) {
+    BOOST_TEST(at(other, "hostC")["status"] == "vendor", other);
+    BOOST_TEST(at("hostC", other)["status"] == "vendor", other);
+    BOOST_TEST(at("hostC", other)["vendors"] == json::array({"AMD", "Intel"}), other);
+  }
+
+  // What the matrix says hostB lacks is what `compare` says it lacks.
+  const json c = json::parse(run_preflight({"--inventory", fixture("lab/preflight.yaml"), "compare", "hostA", "hostB",
+                                            "-o", "json"})
+                                 .out);
+  std::set<std::string> compared;
+  for (const auto& m : c["missing_on_b"]) compared.insert(m["feature"]);
+  for (const auto& n : names) BOOST_TEST(compared.count(n) == 1u, n);
+
+  // Each host's share of its vendor's baseline: hostA gives up what hostB lacks.
+  std::map<std::string, json> hosts;
+  for (const auto& h : j["hosts"]) hosts[h["host"]] = h;
+  BOOST_TEST(hosts["hostA"]["baseline"]["gives_up"] == ab["missing_count"]);
+  BOOST_TEST(hosts["hostB"]["baseline"]["gives_up"] == 0);
+  BOOST_TEST(hosts["hostA"]["baseline"]["model"] == "Haswell-noTSX-IBRS");
+  BOOST_TEST(hosts["hostC"]["baseline"]["vendor"] == "AMD");
+  BOOST_TEST(j["baselines"].size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(the_text_grid_is_aligned_with_a_legend_and_the_baselines) {
+  const auto r = run_preflight(demo({}));
+  BOOST_TEST(r.exit_code == 1, r.err);
+  const size_t lost = json::parse(run_preflight(demo({"-o", "json"})).out)["pairs"][0]["missing_count"];
+  const std::string grid = "FROM \\ TO  hostA   hostB   hostC\n" +
+                           fmt_row("hostA", "-", std::to_string(lost), "vendor") +
+                           "hostB      ok      -       vendor\n"
+                           "hostC      vendor  vendor  -\n";
+  BOOST_TEST(r.out.find(grid) != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("  vendor  different CPU vendors: no guest can move between them\n") != std::string::npos);
+  BOOST_TEST(r.out.find("  ok      TO offers every feature of FROM's CPU") != std::string::npos);
+  BOOST_TEST(r.out.find("baseline of the Intel hosts (hostA, hostB): Haswell-noTSX-IBRS, ") != std::string::npos,
+             r.out);
+  BOOST_TEST(r.out.find("baseline of the AMD hosts (hostC): EPYC-Rome, ") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("(gives up " + std::to_string(lost) + ")") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("no baseline spans all hosts: their CPU vendors differ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(named_hosts_and_files_and_an_all_ok_matrix_is_exit_0) {
+  const auto r = run_preflight(demo({"hostB", fixture("lab/hostB-cpu.xml"), "-o", "json"}));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const json j = json::parse(r.out);
+  BOOST_TEST(j["pairs"].size() == 2u);
+  for (const auto& p : j["pairs"]) BOOST_TEST(p["status"] == "ok");
+
+  const auto two = run_preflight(demo({"hostA", "hostB", "-o", "json"}));
+  BOOST_TEST(two.exit_code == 1, two.err);
+  BOOST_TEST(json::parse(two.out)["pairs"].size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_host_whose_cpu_cannot_be_resolved_fails_closed_exit_2) {
+  const auto dir = std::filesystem::temp_directory_path() / ("preflight-matrix-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string inventory = (dir / "preflight.yaml").string();
+  // hostA without its cpu: file: the test driver reports no CPU model of its own.
+  std::ofstream(inventory) << "hosts:\n  hostA:\n    libvirt: test://" << fixture("lab/hostA.xml")
+                           << "\n  hostB:\n    libvirt: test://" << fixture("lab/hostB.xml")
+                           << "\n    cpu: " << fixture("lab/hostB-cpu.xml") << "\n";
+  const auto r = run_preflight({"--inventory", inventory, "matrix"});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.out.empty(), r.out);
+  BOOST_TEST(r.err.rfind("preflight: matrix: cannot resolve the CPU of 1 host: host 'hostA': CPU not known", 0) == 0,
+             r.err);
+  BOOST_TEST(r.err.find("no pair is judged on a guess") != std::string::npos, r.err);
+  std::filesystem::remove_all(dir);
+
+  const auto one = run_preflight(demo({"hostA"}));
+  BOOST_TEST(one.exit_code == 2);
+  BOOST_TEST(one.err == "preflight: matrix: 1 host given, a matrix needs at least two; name two or more hosts, or "
+                        "add hosts to the inventory\n");
+  const auto unknown = run_preflight(demo({"hostA", "nosuch"}));
+  BOOST_TEST(unknown.exit_code == 2);
+  BOOST_TEST(unknown.err.find("nosuch") != std::string::npos, unknown.err);
+}
+
+BOOST_AUTO_TEST_CASE(help_shows_examples) {
+  const auto r = run_preflight({"matrix", "--help"});
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.out.find("preflight matrix hostA hostB -o json") != std::string::npos, r.out);
+}

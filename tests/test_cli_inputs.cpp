@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
 
 #include "support/run_process.hpp"
 
@@ -86,4 +89,44 @@ BOOST_AUTO_TEST_CASE(unknown_inventory_host_suggests_a_name) {
 BOOST_AUTO_TEST_CASE(usage_error_is_exit_2) {
   const ProcessResult r = run({"collect", "--no-such-option"});
   BOOST_TEST(r.exit_code == 2);
+}
+
+namespace {
+std::string write_temp(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".xml");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+const std::string kHaswell =
+    "<cpu>\n  <arch>x86_64</arch>\n  <model>Haswell</model>\n  <vendor>Intel</vendor>\n  <feature name='aes'/>\n</cpu>\n";
+const std::string kSkylake =
+    "<cpu>\n  <arch>x86_64</arch>\n  <model>Skylake-Client</model>\n  <vendor>Intel</vendor>\n  <feature name='vmx'/>\n"
+    "</cpu>\n";
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_cpu_file_names_the_cpu_that_is_wrong) {
+  const std::string dup = write_temp("preflight-dup", kHaswell + kSkylake +
+                                                          "<cpu><model>Haswell</model><feature name='aes'/>"
+                                                          "<feature name='aes'/></cpu>\n");
+  expect_undecided(run({"baseline", dup}), dup + "#3: CPU feature 'aes' specified more than once; ");
+  const std::string typo = write_temp("preflight-typo", kHaswell + "<cpu><model>Haswell</model><feature name='avx512'/></cpu>");
+  const ProcessResult r = run({"baseline", typo});
+  expect_undecided(r, typo + "#2: unknown CPU feature 'avx512' (did you mean '");
+  std::filesystem::remove(dup);
+  std::filesystem::remove(typo);
+}
+
+BOOST_AUTO_TEST_CASE(a_cpu_file_reads_the_same_however_it_is_laid_out) {
+  // A declaration, a comment that holds "</cpu>", CPUs on one line: the same baseline.
+  const std::string plain = write_temp("preflight-plain", kHaswell + kSkylake);
+  const std::string odd = write_temp("preflight-odd", "<?xml version='1.0'?>\n<!-- was <cpu>..</cpu> -->\n" + kHaswell +
+                                                          "<!-- </cpu> -->" + kSkylake);
+  const ProcessResult a = run({"baseline", "--features", plain});
+  const ProcessResult b = run({"baseline", "--features", odd});
+  BOOST_TEST(a.exit_code == 0, a.err);
+  BOOST_TEST(b.exit_code == 0, b.err);
+  BOOST_TEST(a.out == b.out);
+  BOOST_TEST(a.out.find("<model fallback='allow'>Haswell</model>") != std::string::npos, a.out);
+  for (const auto& f : {plain, odd}) std::filesystem::remove(f);
 }

@@ -99,8 +99,20 @@ std::string text_location(std::string_view text, const std::string& origin, size
 std::string read_file(const std::string& path, const std::string& hint) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot read: " + std::strerror(errno), hint);
-  std::stringstream buf;
+  // One read of the whole file when its size is known (CPU files run to megabytes).
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size > 0) {
+    std::string text(static_cast<size_t>(size), '\0');
+    in.seekg(0);
+    if (in.read(text.data(), size) && in.gcount() == size && in.peek() == std::char_traits<char>::eof()) return text;
+    in.clear();
+  }
+  in.clear();
+  in.seekg(0);
+  std::stringstream buf;  // a pipe or a file that changed while read
   buf << in.rdbuf();
+  if (in.bad()) throw Error(path + ": cannot read: " + std::strerror(errno), hint);
   return buf.str();
 }
 

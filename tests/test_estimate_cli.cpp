@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
 
+using preflight::test::TempDir;
 using nlohmann::json;
 using preflight::test::fixture;
 using preflight::test::run_preflight;
@@ -26,16 +28,6 @@ std::vector<std::string> demo(const std::vector<std::string>& args) {
   a.insert(a.end(), args.begin(), args.end());
   return a;
 }
-
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);

@@ -19,7 +19,9 @@
 #include "support/lab.hpp"
 #include "support/lab_available.hpp"
 #include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
 
+using preflight::test::TempDir;
 using preflight::test::fixture;
 using preflight::test::Lab;
 using preflight::test::run_preflight;
@@ -33,20 +35,6 @@ std::vector<std::string> migrate(const std::vector<std::string>& args) {
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// A fresh folder under the system's temp dir, removed at the end of the test.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 }  // namespace
 
@@ -181,11 +169,7 @@ BOOST_AUTO_TEST_CASE(a_real_move_through_the_cli_runs_on_the_destination_and_is_
 
   TempDir dir("preflight-migrate-lab");
   const auto inventory = dir.path / "preflight.yaml";
-  std::ofstream(inventory) << "hosts:\n"
-                           << "  lab1:\n    libvirt: " << lab.host(1).control_uri << "\n    migrate_uri: "
-                           << lab.host(1).peer_uri << "\n"
-                           << "  lab2:\n    libvirt: " << lab.host(2).control_uri << "\n    migrate_uri: "
-                           << lab.host(2).peer_uri << "\n";
+  std::ofstream(inventory) << lab.inventory_yaml();
   // No waiver: the lab guest's qemu64 names svm, which neither lab host has; QEMU
   // drops it, and so does the guest view of the check.
   const auto r = run_preflight({"--inventory", inventory.string(), "migrate", vm, "lab2", "--accept-warnings",

@@ -20,7 +20,9 @@
 #include "support/lab.hpp"
 #include "support/lab_available.hpp"
 #include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
 
+using preflight::test::TempDir;
 using nlohmann::json;
 using preflight::test::fixture;
 using preflight::test::Lab;
@@ -36,19 +38,6 @@ std::vector<std::string> demo(const std::vector<std::string>& args) {
   a.insert(a.end(), args.begin(), args.end());
   return a;
 }
-
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 std::map<std::string, json> by_vm(const json& plan) {
   std::map<std::string, json> out;
@@ -293,11 +282,7 @@ BOOST_AUTO_TEST_CASE(three_guests_evacuated_with_concurrency_2_all_run_on_host_2
 
   TempDir dir("preflight-evacuate-lab");
   const auto inventory = dir.path / "preflight.yaml";
-  std::ofstream(inventory) << "hosts:\n"
-                           << "  lab1:\n    libvirt: " << lab.host(1).control_uri << "\n    migrate_uri: "
-                           << lab.host(1).peer_uri << "\n"
-                           << "  lab2:\n    libvirt: " << lab.host(2).control_uri << "\n    migrate_uri: "
-                           << lab.host(2).peer_uri << "\n";
+  std::ofstream(inventory) << lab.inventory_yaml();
   const std::vector<std::string> env = {"XDG_STATE_HOME=" + dir.path.string()};
 
   const auto r = run_preflight({"--inventory", inventory.string(), "migrate", "--evacuate", "lab1", "--to", "lab2",
@@ -391,11 +376,7 @@ BOOST_AUTO_TEST_CASE(a_vm_whose_name_is_taken_stays_unplaced_and_a_timed_out_mov
 
   TempDir dir("preflight-evacuate-lab-failed");
   const auto inventory = dir.path / "preflight.yaml";
-  std::ofstream(inventory) << "hosts:\n"
-                           << "  lab1:\n    libvirt: " << lab.host(1).control_uri << "\n    migrate_uri: "
-                           << lab.host(1).peer_uri << "\n"
-                           << "  lab2:\n    libvirt: " << lab.host(2).control_uri << "\n    migrate_uri: "
-                           << lab.host(2).peer_uri << "\n";
+  std::ofstream(inventory) << lab.inventory_yaml();
   const auto r = run_preflight({"--inventory", inventory.string(), "migrate", "--evacuate", "lab1",
                                 "--accept-warnings", "--bandwidth", "1", "--timeout", "1"},
                                {"XDG_STATE_HOME=" + dir.path.string()});

@@ -43,20 +43,10 @@ bool counts(const Finding& f) {
          f.status == Status::waived;
 }
 
-int rank(Status s) {
-  switch (s) {
-    case Status::error: return 0;
-    case Status::block: return 1;
-    case Status::warn: return 2;
-    case Status::waived: return 3;
-    default: return 4;
-  }
-}
-
 // The attributes of an edge carrying `findings` (non-passing ones only).
 std::string edge_attrs(std::vector<const Finding*> findings) {
   std::stable_sort(findings.begin(), findings.end(),
-                   [](const Finding* a, const Finding* b) { return rank(a->status) < rank(b->status); });
+                   [](const Finding* a, const Finding* b) { return report_rank(a->status) < report_rank(b->status); });
   if (findings.empty()) return "color=\"green\"";
   const Status worst = findings.front()->status;
   std::string label, tooltip;

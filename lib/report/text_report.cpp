@@ -21,17 +21,6 @@ const char* color_of(Status s) {
   return "";
 }
 
-int rank(Status s) {
-  switch (s) {
-    case Status::error: return 0;
-    case Status::block: return 1;
-    case Status::warn: return 2;
-    case Status::waived: return 3;
-    case Status::pass: return 4;
-    case Status::skip: return 5;
-  }
-  return 6;
-}
 
 std::string paint(const std::string& text, const char* code, bool color) {
   return color ? std::string(code) + text + "\033[0m" : text;
@@ -48,7 +37,7 @@ std::string render_text(const Verdict& v, bool color) {
   for (const auto& f : v.results) width = std::max(width, f.rule.size());
   std::vector<const Finding*> order;
   for (const auto& f : v.results) order.push_back(&f);
-  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return rank(a->status) < rank(b->status); });
+  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return report_rank(a->status) < report_rank(b->status); });
   out += fmt::format("{:<7} {:<{}} {}\n", "STATUS", "RULE", width, "FINDING");
   for (const Finding* f : order) {
     const std::string status = fmt::format("{:<7}", to_string(f->status));

@@ -17,6 +17,18 @@ enum class Status { pass, warn, block, waived, skip, error };
 enum class VerdictKind { go, warn, no_go };
 
 std::string to_string(Status s);
+// Reports list findings most serious first: error, block, warn, waived, pass, skip.
+inline int report_rank(Status s) {
+  switch (s) {
+    case Status::error: return 0;
+    case Status::block: return 1;
+    case Status::warn: return 2;
+    case Status::waived: return 3;
+    case Status::pass: return 4;
+    case Status::skip: return 5;
+  }
+  return 6;
+}
 std::string to_string(VerdictKind v);  // "go" | "warn" | "no-go"
 
 struct Finding {

@@ -64,6 +64,14 @@ std::string Lab::run(const std::vector<std::string>& args) const {
   return r.out;
 }
 
+std::string Lab::inventory_yaml() const {
+  std::string y = "hosts:\n";
+  for (int n : {1, 2})
+    y += "  lab" + std::to_string(n) + ":\n    libvirt: " + host(n).control_uri + "\n    migrate_uri: " +
+         host(n).peer_uri + "\n";
+  return y;
+}
+
 std::string Lab::guest_xml(const std::string& name, bool dirty, const std::string& disk) const {
   std::vector<std::string> args{"guest-xml", name, dirty ? "dirty" : "plain"};
   if (!disk.empty()) args.push_back(disk);

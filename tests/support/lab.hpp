@@ -28,6 +28,9 @@ class Lab {
   const LabHost& host(int n) const { return hosts_.at(n - 1); }
   std::string accel() const { return accel_; }  // "kvm" | "tcg"
 
+  // An inventory naming the two hosts lab1 and lab2 (control URI, migration URI).
+  std::string inventory_yaml() const;
+
   // The counter guest's domain XML; dirty: it also rewrites 32 MiB continuously;
   // disk: a qcow2 path it gets as an (unused) IDE disk.
   std::string guest_xml(const std::string& name, bool dirty = false, const std::string& disk = "") const;

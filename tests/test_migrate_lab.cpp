@@ -57,16 +57,9 @@ class CountingHypervisor : public Hypervisor {
   Hypervisor& real_;
 };
 
-const MoveVerdict kGo{MoveVerdictKind::go, {}};
-Recheck same(const MoveVerdict& v) {
-  return [v] { return v; };
-}
-
-Migrator::Options fast_polling() {
-  Migrator::Options o;
-  o.poll_interval = std::chrono::milliseconds(100);
-  return o;
-}
+using preflight::test::fast_polling;
+using preflight::test::kGo;
+using preflight::test::same;
 
 }  // namespace
 

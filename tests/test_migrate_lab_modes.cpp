@@ -27,16 +27,9 @@ using preflight::test::LabGuest;
 
 namespace {
 
-const MoveVerdict kGo{MoveVerdictKind::go, {}};
-Recheck same(const MoveVerdict& v) {
-  return [v] { return v; };
-}
-
-Migrator::Options fast_polling() {
-  Migrator::Options o;
-  o.poll_interval = std::chrono::milliseconds(100);
-  return o;
-}
+using preflight::test::fast_polling;
+using preflight::test::kGo;
+using preflight::test::same;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

@@ -1,14 +1,28 @@
 #pragma once
 // A counter guest on lab host 1 and both hosts' hypervisors, for the lab's
 // migration tests. Include from test files only (after <boost/test/unit_test.hpp>).
+#include <chrono>
 #include <string>
 #include <utility>
 
 #include "migrate/libvirt_hypervisor.hpp"
 #include "migrate/migration_request.hpp"
+#include "migrate/migrator.hpp"
 #include "support/lab.hpp"
 
 namespace preflight::test {
+
+// A go verdict, a re-check that keeps giving `v`, and a Migrator polling the job
+// every 100 ms: what the lab's Migrator tests run with.
+inline const MoveVerdict kGo{MoveVerdictKind::go, {}};
+inline Recheck same(const MoveVerdict& v) {
+  return [v] { return v; };
+}
+inline Migrator::Options fast_polling() {
+  Migrator::Options o;
+  o.poll_interval = std::chrono::milliseconds(100);
+  return o;
+}
 
 struct LabGuest {
   Lab& lab = *shared_lab();

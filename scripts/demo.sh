@@ -22,3 +22,7 @@ run check web1 hostB -o json  # the same verdict for scripts
 run compare hostA hostB
 run baseline hostA hostB --format libvirt
 run mask db1 --hosts hostA hostB
+run matrix                    # every pair of hosts at once
+# Before a move: how long, and the plan (nothing moves in the demo lab)
+run estimate web1 hostB
+run migrate lb1 hostA --mode copy-storage --dry-run

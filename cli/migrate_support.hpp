@@ -64,6 +64,8 @@ class PlannedHypervisor final : public Hypervisor {
   std::optional<StorageVolume> volume_at(const std::string& path) override { fail(path); }
   void create_volume(const StorageVolume& v) override { fail(v.path); }
   void delete_volume(const StorageVolume& v) override { fail(v.path); }
+  std::unique_ptr<VolumeReader> read_volume(const StorageVolume& v) override { fail(v.path); }
+  std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override { fail(v.path); }
   void abort_job(const std::string& vm) override { fail(vm); }
   JobStats job_stats(const std::string&) override { return {}; }
 

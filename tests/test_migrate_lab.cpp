@@ -50,6 +50,8 @@ class CountingHypervisor : public Hypervisor {
   std::optional<StorageVolume> volume_at(const std::string& path) override { return real_.volume_at(path); }
   void create_volume(const StorageVolume& v) override { real_.create_volume(v); }
   void delete_volume(const StorageVolume& v) override { real_.delete_volume(v); }
+  std::unique_ptr<VolumeReader> read_volume(const StorageVolume& v) override { return real_.read_volume(v); }
+  std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override { return real_.write_volume(v); }
   void abort_job(const std::string& vm) override { real_.abort_job(vm); }
   JobStats job_stats(const std::string& vm) override { return real_.job_stats(vm); }
 

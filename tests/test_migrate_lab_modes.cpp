@@ -1,7 +1,7 @@
 // The migrator's other modes and faults against real libvirtd + QEMU in the
-// two-host lab (tests/lab/): copy-storage of a qcow2 disk, quick, offline, a link
-// cut mid-move, and the guest CPU verified on the destination. Skipped, with the
-// reason, where the lab cannot run.
+// two-host lab (tests/lab/): copy-storage of a qcow2 disk, quick, offline (also
+// with a qcow2 disk preflight copies), a link cut mid-move, and the guest CPU
+// verified on the destination. Skipped, with the reason, where the lab cannot run.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -68,6 +68,14 @@ class LoggingHypervisor : public Hypervisor {
   void delete_volume(const StorageVolume& v) override {
     record("delete_volume " + v.path);
     real_.delete_volume(v);
+  }
+  std::unique_ptr<VolumeReader> read_volume(const StorageVolume& v) override {
+    record("read_volume " + v.path);
+    return real_.read_volume(v);
+  }
+  std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override {
+    record("write_volume " + v.path);
+    return real_.write_volume(v);
   }
   void abort_job(const std::string& vm) override { real_.abort_job(vm); }
   JobStats job_stats(const std::string& vm) override { return real_.job_stats(vm); }
@@ -249,6 +257,56 @@ BOOST_AUTO_TEST_CASE(offline_moves_a_shut_off_definition) {
   try {
     host1.destroy(vm);
     host2.destroy(vm);
+  } catch (...) {
+  }
+}
+
+BOOST_AUTO_TEST_CASE(offline_copies_a_qcow2_disk_the_destination_lacks_then_moves_the_definition) {
+  Lab& lab = *test::shared_lab();
+  LibvirtHypervisor real1(lab.host(1).control_uri), real2(lab.host(2).control_uri);
+  std::vector<std::string> log;
+  LoggingHypervisor host1(real1, "host1", log), host2(real2, "host2", log);
+  const std::string vm = "lab-offline-disk";
+  real1.destroy(vm);
+  real2.destroy(vm);
+  LabVolume disk(lab, vm + ".qcow2");
+  BOOST_TEST_REQUIRE(lab.qcow2_has_pattern(1, disk.path));
+  BOOST_TEST_REQUIRE(!real2.volume_at(disk.path).has_value());
+  auto define = test::run_process({"virsh", "-q", "-c", lab.host(1).control_uri, "define", "/dev/stdin"}, {},
+                                  lab.guest_xml(vm, false, disk.path));
+  BOOST_TEST_REQUIRE(define.exit_code == 0, define.err);
+  BOOST_TEST_REQUIRE(to_string(real1.state(vm)) == "shut off");
+
+  MigrationRequest request;
+  request.vm = vm;
+  request.source = "lab-host1";
+  request.destination = "lab-host2";
+  request.destination_peer_uri = lab.host(2).peer_uri;
+  request.mode = MigrationMode::offline;
+  request.timeout = std::chrono::milliseconds(60000);
+  auto outcome = Migrator(host1, host2, nullptr, fast_polling()).run(request, kGo, same(kGo));
+  BOOST_TEST_MESSAGE("offline move with a disk copy: " << outcome.timings.move_ms << " ms");
+  BOOST_TEST(to_string(outcome.result) == "moved", outcome.message);
+  BOOST_TEST((log == std::vector<std::string>{"host2 create_volume " + disk.path, "host1 read_volume " + disk.path,
+                                              "host2 write_volume " + disk.path, "host1 migrate"}));
+  BOOST_TEST(to_string(real2.state(vm)) == "shut off");
+  BOOST_TEST(to_string(real1.state(vm)) == "absent");
+  const auto on_destination = real2.volume_at(disk.path);
+  BOOST_TEST_REQUIRE(on_destination.has_value());
+  BOOST_TEST(on_destination->pool == "images");
+  BOOST_TEST(on_destination->format == "qcow2");
+  BOOST_TEST(on_destination->capacity_bytes == 16u << 20);
+  BOOST_TEST(lab.qcow2_has_pattern(2, disk.path), "the disk's data did not arrive on host 2");
+  const auto check = lab.exec(2, {"qemu-img", "check", "-U", "-f", "qcow2", disk.path});
+  BOOST_TEST(check.exit_code == 0, check.out);  // a consistent qcow2: no corruption, no leaked clusters
+  // Only the definition left host 1: its disk file stays, untouched.
+  BOOST_TEST(lab.qcow2_has_pattern(1, disk.path));
+  auto start = test::run_process({"virsh", "-q", "-c", lab.host(2).control_uri, "start", vm});
+  BOOST_TEST(start.exit_code == 0, start.err);
+  BOOST_TEST(lab.wait_counter_above(2, vm, 2, 30), vm << " does not run on host 2");
+  try {
+    real1.destroy(vm);
+    real2.destroy(vm);
   } catch (...) {
   }
 }

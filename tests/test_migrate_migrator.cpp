@@ -85,8 +85,50 @@ class FakeHost : public Hypervisor {
     calls.push_back("delete_volume " + v.path);
     volumes.erase(v.path);
   }
+  // A volume's content is contents[path]; a written one is stored at finish().
+  struct Reader : VolumeReader {
+    std::string data;
+    std::size_t at = 0;
+    std::size_t read(char* buffer, std::size_t size) override {
+      const std::size_t n = std::min(size, data.size() - at);
+      std::copy_n(data.data() + at, n, buffer);
+      at += n;
+      return n;
+    }
+    void finish() override {}
+  };
+  struct Writer : VolumeWriter {
+    FakeHost* host;
+    std::string path;
+    std::string data;
+    void write(const char* d, std::size_t size) override {
+      if (host->fail_write) throw Error(host->name_ + ": writing " + path + ": no space left on device");
+      data.append(d, size);
+    }
+    void finish() override {
+      host->calls.push_back("finish_write " + path);
+      host->contents[path] = data;
+    }
+  };
+  std::unique_ptr<VolumeReader> read_volume(const StorageVolume& v) override {
+    calls.push_back("read_volume " + v.path);
+    if (!volumes.count(v.path)) throw Error(name_ + ": reading " + v.path + ": no such volume");
+    auto r = std::make_unique<Reader>();
+    r->data = contents[v.path];
+    return r;
+  }
+  std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override {
+    calls.push_back("write_volume " + v.path);
+    if (!volumes.count(v.path)) throw Error(name_ + ": writing " + v.path + ": no such volume");
+    auto w = std::make_unique<Writer>();
+    w->host = this;
+    w->path = v.path;
+    return w;
+  }
   void abort_job(const std::string&) override { calls.push_back("abort"); }
   JobStats job_stats(const std::string&) override { return {}; }
+  bool fail_write = false;                            // write_volume's writes throw
+  std::map<std::string, std::string> contents;       // volume content by path
   MigrationCall last_call;
   std::map<std::string, std::string> xml;            // domain XML per VM; default: guest_xml(vm, sse4.2)
   std::map<std::string, StorageVolume> volumes;      // by path
@@ -318,6 +360,20 @@ BOOST_AUTO_TEST_CASE(plans_per_mode) {
                                        "migrate vm1 to qemu+tcp://hostB/system",
                                        "verify: vm1 running on hostB, absent from hostA, its guest CPU as it was on "
                                        "hostA"}));
+  auto off = h.request(MigrationMode::offline);
+  BOOST_TEST((offline.steps == std::vector<MigrationStep>{MigrationStep::precreate_volumes, MigrationStep::copy_volumes,
+                                                          MigrationStep::migrate}));
+  BOOST_TEST(!offline.call.copy_storage);
+  BOOST_TEST((describe_plan(offline, off, h.a) ==
+              std::vector<std::string>{
+                  "precreate on hostB the volume of each disk of vm1 that is copied (each file disk with no volume at "
+                  "its path on hostB): in the pool of the same name and directory, same name, capacity and format as "
+                  "on hostA",
+                  "copy the content of each precreated volume from hostA to hostB through libvirt storage streams "
+                  "(virStorageVolDownload on hostA, virStorageVolUpload on hostB); the disk files stay on hostA: "
+                  "preflight never deletes them, and VIR_MIGRATE_UNDEFINE_SOURCE removes only the definition",
+                  "migrate vm1 to qemu+tcp://hostB/system",
+                  "verify: vm1 shut off on hostB, absent from hostA, its guest CPU as it was on hostA"}));
   BOOST_CHECK_THROW(parse_migration_mode("warp"), Error);
 }
 
@@ -464,4 +520,105 @@ BOOST_AUTO_TEST_CASE(copy_storage_refuses_a_disk_in_no_pool_and_never_overwrites
                              "preflight does not overwrite a disk");
   BOOST_TEST(exists.count(exists.a, "migrate") + outside.count(outside.a, "migrate") == 0);
   BOOST_TEST(exists.b.volumes.size() == 1u);  // untouched
+}
+
+namespace {
+
+// hostA has vm1 shut off with the qcow2 disk of StorageHosts, its content `data`.
+struct OfflineHosts : StorageHosts {
+  explicit OfflineHosts(const std::string& devices = kQcowDisk) : StorageHosts(devices) {
+    a.domains["vm1"] = DomainState::shut_off;
+    a.contents["/var/lib/libvirt/images/vm1.qcow2"] = data;
+  }
+  // Larger than the migrator's chunk, so that it is copied in several.
+  std::string data = std::string(3u << 20, 'Z') + "end";
+};
+
+StorageVolume nfs_volume(const std::string& server) {
+  StorageVolume v = images_volume("vm1.qcow2");
+  v.pool_type = "netfs";
+  v.pool_source.hosts = {server};
+  v.pool_source.dir = "/export/images";
+  return v;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(offline_copies_each_disk_the_destination_lacks_before_moving_the_definition) {
+  OfflineHosts h(kQcowDisk +
+                 "<disk type='file' device='cdrom'><source file='/iso/tools.iso'/><target dev='hdc'/><readonly/></disk>"
+                 "<disk type='block' device='disk'><source dev='/dev/vg/data'/><target dev='vdc'/></disk>");
+  std::vector<std::string> order;
+  std::vector<MigrationEvent::Phase> phases;
+  h.a.on_migrate = [&](const std::string& vm) {
+    order = h.b.calls;
+    h.a.domains.erase(vm);
+    h.b.domains[vm] = DomainState::shut_off;
+    h.b.xml[vm] = h.a.xml[vm];
+  };
+  auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo),
+                                    [&](const MigrationEvent& e) { phases.push_back(e.phase); });
+  BOOST_TEST(to_string(out.result) == "moved", out.message);
+  BOOST_TEST((h.a.last_call.kind == MigrationCall::Kind::offline));
+  BOOST_TEST(!h.a.last_call.copy_storage);  // libvirt refuses OFFLINE with NON_SHARED_DISK
+  const std::string disk = "/var/lib/libvirt/images/vm1.qcow2";
+  BOOST_TEST((order == std::vector<std::string>{"state", "create_volume " + disk, "write_volume " + disk,
+                                                "finish_write " + disk}));
+  BOOST_TEST(h.count(h.a, "read_volume " + disk) == 1);
+  BOOST_TEST(h.b.contents[disk] == h.data);
+  BOOST_TEST(h.a.volumes.count(disk) == 1u);  // the source's disk is never deleted
+  BOOST_TEST(h.a.contents[disk] == h.data);
+  BOOST_TEST((std::find(phases.begin(), phases.end(), MigrationEvent::Phase::copying) != phases.end()));
+  BOOST_TEST(to_string(MigrationEvent::Phase::copying) == "copying");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_offline_copy_deletes_the_volume_and_leaves_the_vm_shut_off_on_the_source) {
+  OfflineHosts h;
+  h.b.fail_write = true;
+  auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "failed");
+  BOOST_TEST(out.running_on == "source");
+  BOOST_TEST(out.message == "hostB: writing /var/lib/libvirt/images/vm1.qcow2: no space left on device; shut off on "
+                            "hostA, absent on hostB; deleted the precreated volume /var/lib/libvirt/images/vm1.qcow2 "
+                            "on hostB");
+  BOOST_TEST(h.count(h.a, "migrate") == 0);
+  BOOST_TEST(h.b.volumes.empty());
+  BOOST_TEST(to_string(h.a.domains["vm1"]) == "shut off");
+  BOOST_TEST(h.a.contents["/var/lib/libvirt/images/vm1.qcow2"] == h.data);
+
+  // The definition move failing after the copy: the copy goes, the source stays.
+  OfflineHosts m;
+  m.a.on_migrate = [](const std::string&) { throw Error("hostA: migrating vm1: connection reset"); };
+  auto out2 = Migrator(m.a, m.b).run(m.request(MigrationMode::offline), kGo, same(kGo));
+  BOOST_TEST(out2.running_on == "source");
+  BOOST_TEST(m.b.volumes.empty());
+  BOOST_TEST(m.a.volumes.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(offline_takes_the_same_shared_storage_as_shared_and_refuses_any_other_volume) {
+  // The same NFS export at the same path on both hosts: one file, nothing copied.
+  OfflineHosts shared;
+  shared.a.volumes["/var/lib/libvirt/images/vm1.qcow2"] = nfs_volume("nas1");
+  shared.b.volumes["/var/lib/libvirt/images/vm1.qcow2"] = nfs_volume("nas1");
+  auto out = Migrator(shared.a, shared.b).run(shared.request(MigrationMode::offline), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "moved", out.message);
+  BOOST_TEST(shared.count(shared.b, "create_volume /var/lib/libvirt/images/vm1.qcow2") == 0);
+  BOOST_TEST(shared.count(shared.a, "read_volume /var/lib/libvirt/images/vm1.qcow2") == 0);
+
+  // Another export, or a local (dir pool) file: a conflict, never overwritten.
+  for (const StorageVolume& there : {nfs_volume("nas2"), images_volume("vm1.qcow2")}) {
+    OfflineHosts h;
+    h.a.volumes["/var/lib/libvirt/images/vm1.qcow2"] = nfs_volume("nas1");
+    h.b.volumes["/var/lib/libvirt/images/vm1.qcow2"] = there;
+    auto o = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo));
+    BOOST_TEST(to_string(o.result) == "refused");
+    BOOST_TEST(o.message == "vm1: not moving: hostB already has /var/lib/libvirt/images/vm1.qcow2 (pool images), not "
+                            "on storage shared with hostA; preflight does not overwrite a disk");
+    BOOST_TEST(h.count(h.a, "migrate") == 0);
+  }
+  // Both local dir pools: the destination's file is another disk.
+  OfflineHosts local;
+  local.b.volumes["/var/lib/libvirt/images/vm1.qcow2"] = images_volume("vm1.qcow2");
+  BOOST_TEST(to_string(Migrator(local.a, local.b).run(local.request(MigrationMode::offline), kGo, same(kGo)).result) ==
+             "refused");
 }

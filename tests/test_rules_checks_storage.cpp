@@ -38,7 +38,10 @@ BOOST_AUTO_TEST_CASE(a_planned_mode_decides_what_a_local_disk_means) {
   BOOST_TEST(to_string(s.finding("storage.shared").status) == "pass");
   BOOST_TEST(s.finding("storage.shared").message == "the move copies 1 disk(s) (--mode copy-storage)");
   BOOST_TEST(to_string(s.finding("storage.cache-mode").status) == "pass");
-  for (const char* mode : {"live", "quick", "offline"}) {
+  s.mode = "offline";  // preflight copies it before moving the shut-off VM's definition
+  BOOST_TEST(to_string(s.finding("storage.shared").status) == "pass");
+  BOOST_TEST(s.finding("storage.shared").message == "the move copies 1 disk(s) (--mode offline)");
+  for (const char* mode : {"live", "quick"}) {
     s.mode = mode;  // these leave the disk behind
     const Finding f = s.finding("storage.shared");
     BOOST_TEST(to_string(f.status) == "block", mode);
@@ -48,6 +51,8 @@ BOOST_AUTO_TEST_CASE(a_planned_mode_decides_what_a_local_disk_means) {
   }
   s.mode = "copy-storage";
   s.policy.allow_storage_copy = false;  // the policy still rules
+  BOOST_TEST(to_string(s.finding("storage.shared").status) == "block");
+  s.mode = "offline";
   BOOST_TEST(to_string(s.finding("storage.shared").status) == "block");
   Scenario shared;
   shared.mode = "live";
@@ -189,4 +194,18 @@ BOOST_AUTO_TEST_CASE(cache_mode_warns_only_on_non_shared_storage) {
   const Finding g = l.finding("storage.cache-mode");
   BOOST_TEST(to_string(g.status) == "warn");
   BOOST_TEST(g.message.find("sdb (cache=unsafe)") != std::string::npos, g.message);
+}
+
+BOOST_AUTO_TEST_CASE(cache_mode_does_not_matter_for_an_offline_move) {
+  Scenario l = local_disk();
+  l.vm.disks[0].cache = "writeback";
+  l.mode = "offline";
+  const Finding f = l.finding("storage.cache-mode");
+  BOOST_TEST(to_string(f.status) == "pass");
+  BOOST_TEST(f.message == "the VM is shut off: an offline move has no cached guest writes, whatever the cache mode");
+  BOOST_TEST(f.evidence["disks"][0] == "vda (cache=writeback)");
+  l.mode = "live";
+  BOOST_TEST(to_string(l.finding("storage.cache-mode").status) == "warn");
+  l.mode = "quick";
+  BOOST_TEST(to_string(l.finding("storage.cache-mode").status) == "warn");
 }

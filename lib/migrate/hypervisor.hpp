@@ -4,10 +4,13 @@
 //
 // Thread contract: migrate() blocks; job_stats() and abort_job() may be called
 // from another thread while it runs. Every failure throws Error.
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "facts/host_facts.hpp"
 #include "migrate/job_stats.hpp"
 
 namespace preflight {
@@ -27,7 +30,7 @@ struct MigrationCall {
   enum class Kind {
     live,      // pre-copy while running
     stopped,   // the (paused) domain is copied as is and stays paused
-    offline,   // definition only, the domain is shut off
+    offline,   // definition only, the domain is shut off (the migrator copies non-shared disks before)
   };
   Kind kind = Kind::live;
   bool copy_storage = false;                      // non-shared disks copied too
@@ -43,7 +46,30 @@ struct StorageVolume {
   std::string path;       // the volume's file, as a domain's disk names it
   std::uint64_t capacity_bytes = 0;  // the size the guest sees
   std::string format;     // raw, qcow2...; empty when the pool does not say
+  std::string pool_type;  // dir, netfs...: with pool_source, whether two hosts' pools are one storage
+  PoolSource pool_source; // the pool's <source> (NFS server and export, ...); empty for a dir pool
   bool operator==(const StorageVolume&) const = default;
+};
+
+// A volume's bytes read from the start (a libvirt storage stream). Destroying it
+// before finish() abandons the transfer. Every failure throws Error.
+class VolumeReader {
+ public:
+  virtual ~VolumeReader() = default;
+  // Up to `size` bytes into `buffer`; 0 once everything was read.
+  virtual std::size_t read(char* buffer, std::size_t size) = 0;
+  // Ends the transfer after read() returned 0.
+  virtual void finish() = 0;
+};
+
+// A volume's bytes written from the start, over what it held. Destroying it
+// before finish() abandons the transfer. Every failure throws Error.
+class VolumeWriter {
+ public:
+  virtual ~VolumeWriter() = default;
+  virtual void write(const char* data, std::size_t size) = 0;
+  // Ends the transfer; returns once the host has written everything.
+  virtual void finish() = 0;
 };
 
 class Hypervisor {
@@ -81,6 +107,11 @@ class Hypervisor {
   virtual void create_volume(const StorageVolume& volume) = 0;
   // Deletes the volume at volume.path from pool volume.pool; a missing one is not an error.
   virtual void delete_volume(const StorageVolume& volume) = 0;
+  // The content of the volume at volume.path in pool volume.pool, as stored (a
+  // qcow2 volume's qcow2 file). Throws Error when there is no such volume.
+  virtual std::unique_ptr<VolumeReader> read_volume(const StorageVolume& volume) = 0;
+  // Writes the content of the existing volume at volume.path in pool volume.pool.
+  virtual std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& volume) = 0;
 
   // Cancels `vm`'s running job; no job is not an error.
   virtual void abort_job(const std::string& vm) = 0;

@@ -61,6 +61,7 @@ struct Handle {
 using DomainHandle = Handle<virDomainPtr, virDomainFree>;
 using PoolHandle = Handle<virStoragePoolPtr, virStoragePoolFree>;
 using VolumeHandle = Handle<virStorageVolPtr, virStorageVolFree>;
+using StreamHandle = Handle<virStreamPtr, virStreamFree>;
 
 // A string libvirt allocated, freed here.
 std::string take_string(char* s) {
@@ -277,11 +278,16 @@ std::string LibvirtHypervisor::domain_xml(const std::string& vm) {
 
 namespace {
 
-// The pool's target directory ("" when its XML has none).
-std::string pool_directory(virStoragePoolPtr pool, const std::string& origin) {
+// The pool as its XML describes it (empty facts when libvirt gives no XML).
+PoolFacts pool_facts(virStoragePoolPtr pool, const std::string& origin) {
   const std::string xml = take_string(virStoragePoolGetXMLDesc(pool, 0));
   if (xml.empty()) return {};
-  return parse_pool_xml(xml, origin).target_path;
+  return parse_pool_xml(xml, origin);
+}
+
+// The pool's target directory ("" when its XML has none).
+std::string pool_directory(virStoragePoolPtr pool, const std::string& origin) {
+  return pool_facts(pool, origin).target_path;
 }
 
 // Both sides of a path comparison without a trailing slash ("/a/b/" is "/a/b").
@@ -317,7 +323,10 @@ std::optional<StorageVolume> LibvirtHypervisor::volume_at(const std::string& pat
   const VolumeFacts facts = parse_volume_xml(take_string(virStorageVolGetXMLDesc(vol.ptr, 0)), origin);
   StorageVolume out;
   out.pool = virStoragePoolGetName(pool.ptr);
-  out.pool_path = pool_directory(pool.ptr, uri_);
+  const PoolFacts pool_xml = pool_facts(pool.ptr, uri_);
+  out.pool_path = pool_xml.target_path;
+  out.pool_type = pool_xml.type;
+  out.pool_source = pool_xml.source;
   out.name = virStorageVolGetName(vol.ptr);
   out.path = path;
   out.format = facts.format;
@@ -377,6 +386,103 @@ void LibvirtHypervisor::delete_volume(const StorageVolume& volume) {
   }
   if (take_string(virStorageVolGetPath(vol.ptr)) != volume.path) return;  // another volume of that name
   if (virStorageVolDelete(vol.ptr, 0) < 0) main_->fail("deleting " + volume.path);
+}
+
+namespace {
+
+// One storage stream of a volume transfer; abandoned (virStreamAbort) unless finished.
+class LibvirtVolumeStream {
+ public:
+  LibvirtVolumeStream(std::string uri, std::string what) : uri_(std::move(uri)), what_(std::move(what)) {}
+  ~LibvirtVolumeStream() {
+    if (stream_.ptr && !finished_) virStreamAbort(stream_.ptr);
+  }
+  LibvirtVolumeStream(const LibvirtVolumeStream&) = delete;
+  LibvirtVolumeStream& operator=(const LibvirtVolumeStream&) = delete;
+
+  [[noreturn]] void fail(const std::string& step) const {
+    throw Error(fmt::format("{}: {}: {}: {}", uri_, what_, step, last_libvirt_error()));
+  }
+  void finish() {
+    if (virStreamFinish(stream_.ptr) < 0) fail("finishing the transfer");
+    finished_ = true;
+  }
+
+  StreamHandle stream_;
+
+ private:
+  std::string uri_;
+  std::string what_;
+  bool finished_ = false;
+};
+
+class LibvirtVolumeReader final : public VolumeReader {
+ public:
+  LibvirtVolumeReader(std::string uri, std::string what) : stream(std::move(uri), std::move(what)) {}
+  std::size_t read(char* buffer, std::size_t size) override {
+    const int got = virStreamRecv(stream.stream_.ptr, buffer, size);
+    if (got < 0) stream.fail("reading");
+    return static_cast<std::size_t>(got);
+  }
+  void finish() override { stream.finish(); }
+  LibvirtVolumeStream stream;
+};
+
+class LibvirtVolumeWriter final : public VolumeWriter {
+ public:
+  LibvirtVolumeWriter(std::string uri, std::string what) : stream(std::move(uri), std::move(what)) {}
+  void write(const char* data, std::size_t size) override {
+    while (size > 0) {
+      const int sent = virStreamSend(stream.stream_.ptr, data, size);
+      if (sent < 0) stream.fail("writing");
+      data += sent;
+      size -= static_cast<std::size_t>(sent);
+    }
+  }
+  void finish() override { stream.finish(); }
+  LibvirtVolumeStream stream;
+};
+
+// The volume at volume.path, which must be in pool volume.pool.
+VolumeHandle find_volume(virConnectPtr conn, const std::string& uri, const StorageVolume& volume,
+                                const std::string& what) {
+  VolumeHandle vol(virStorageVolLookupByPath(conn, volume.path.c_str()));
+  if (!vol.ptr) throw Error(fmt::format("{}: {}: no such volume: {}", uri, what, last_libvirt_error()));
+  PoolHandle pool(virStoragePoolLookupByVolume(vol.ptr));
+  const char* pool_name = pool.ptr ? virStoragePoolGetName(pool.ptr) : nullptr;
+  if (!pool_name || volume.pool != pool_name)
+    throw Error(fmt::format("{}: {}: the volume is not in pool {}", uri, what, volume.pool));
+  return vol;
+}
+
+}  // namespace
+
+std::unique_ptr<VolumeReader> LibvirtHypervisor::read_volume(const StorageVolume& volume) {
+  virConnectPtr conn = main_->get();
+  const std::string what = "reading " + volume.path;
+  VolumeHandle vol = find_volume(conn, uri_, volume, what);
+  auto reader = std::make_unique<LibvirtVolumeReader>(uri_, what);
+  reader->stream.stream_.ptr = virStreamNew(conn, 0);
+  if (!reader->stream.stream_.ptr) main_->fail(what + ": opening a stream");
+  if (virStorageVolDownload(vol.ptr, reader->stream.stream_.ptr, 0, 0, 0) < 0) {
+    virStreamFree(std::exchange(reader->stream.stream_.ptr, nullptr));  // no transfer to abort
+    main_->fail(what);
+  }
+  return reader;
+}
+
+std::unique_ptr<VolumeWriter> LibvirtHypervisor::write_volume(const StorageVolume& volume) {
+  virConnectPtr conn = main_->get();
+  const std::string what = "writing " + volume.path;
+  VolumeHandle vol = find_volume(conn, uri_, volume, what);
+  auto writer = std::make_unique<LibvirtVolumeWriter>(uri_, what);
+  writer->stream.stream_.ptr = virStreamNew(conn, 0);
+  if (!writer->stream.stream_.ptr) main_->fail(what + ": opening a stream");
+  if (virStorageVolUpload(vol.ptr, writer->stream.stream_.ptr, 0, 0, 0) < 0) {
+    virStreamFree(std::exchange(writer->stream.stream_.ptr, nullptr));
+    main_->fail(what);
+  }
+  return writer;
 }
 
 void LibvirtHypervisor::abort_job(const std::string& vm) {

@@ -1,7 +1,8 @@
 #pragma once
 // Hypervisor over a libvirt connection (read-write). Migration is peer to peer
 // with virDomainMigrateToURI3; volumes are created in and deleted from storage
-// pools (virStorageVolCreateXML, virStorageVolDelete); job statistics and aborts go through a second
+// pools (virStorageVolCreateXML, virStorageVolDelete) and read or written through
+// storage streams (virStorageVolDownload, virStorageVolUpload); job statistics and aborts go through a second
 // connection so they answer while migrate() blocks the first. The first instance
 // sets SIGPIPE to ignored when it is at its default (a daemon dying mid-call would
 // otherwise end the program) and keeps libvirt from printing errors.
@@ -34,6 +35,8 @@ class LibvirtHypervisor final : public Hypervisor {
   std::optional<StorageVolume> volume_at(const std::string& path) override;
   void create_volume(const StorageVolume& volume) override;
   void delete_volume(const StorageVolume& volume) override;
+  std::unique_ptr<VolumeReader> read_volume(const StorageVolume& volume) override;
+  std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& volume) override;
   void abort_job(const std::string& vm) override;
   JobStats job_stats(const std::string& vm) override;
 

@@ -27,7 +27,9 @@ MigrationPlan plan_migration(const MigrationRequest& request) {
       plan.call.bandwidth_mib_s.reset();
       plan.source_before = DomainState::shut_off;
       plan.destination_after = DomainState::shut_off;
-      plan.steps = {MigrationStep::migrate};
+      // libvirt refuses VIR_MIGRATE_OFFLINE with VIR_MIGRATE_NON_SHARED_DISK: the
+      // disks that are not shared are copied by preflight before the definition moves.
+      plan.steps = {MigrationStep::precreate_volumes, MigrationStep::copy_volumes, MigrationStep::migrate};
       break;
   }
   return plan;
@@ -39,9 +41,22 @@ std::vector<std::string> describe_plan(const MigrationPlan& plan, const Migratio
   for (MigrationStep step : plan.steps) {
     switch (step) {
       case MigrationStep::precreate_volumes:
-        lines.push_back(fmt::format("precreate on {} the volume of each disk of {} that is copied: in the pool of "
+        lines.push_back(fmt::format("precreate on {} the volume of each disk of {} that is copied{}: in the pool of "
                                     "the same name and directory, same name, capacity and format as on {}",
-                                    request.destination, request.vm, request.source));
+                                    request.destination, request.vm,
+                                    request.mode == MigrationMode::offline
+                                        ? fmt::format(" (each file disk with no volume at its path on {})",
+                                                      request.destination)
+                                        : "",
+                                    request.source));
+        break;
+      case MigrationStep::copy_volumes:
+        lines.push_back(fmt::format("copy the content of each precreated volume from {} to {} through libvirt "
+                                    "storage streams (virStorageVolDownload on {}, virStorageVolUpload on {}); "
+                                    "the disk files stay on {}: preflight never deletes them, and "
+                                    "VIR_MIGRATE_UNDEFINE_SOURCE removes only the definition",
+                                    request.source, request.destination, request.source, request.destination,
+                                    request.source));
         break;
       case MigrationStep::suspend_source:
         lines.push_back(fmt::format("suspend {} on {}", request.vm, request.source));

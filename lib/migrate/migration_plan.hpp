@@ -9,7 +9,8 @@
 namespace preflight {
 
 enum class MigrationStep {
-  precreate_volumes,   // copy-storage: an empty copy of each copied disk's volume on the destination
+  precreate_volumes,   // copy-storage, offline: an empty copy of each copied disk's volume on the destination
+  copy_volumes,        // offline: each precreated volume's content, streamed from the source by preflight
   suspend_source,      // quick: pause the VM where it is
   migrate,             // the hypervisor's migration call
   resume_destination,  // quick: run the moved (paused) VM

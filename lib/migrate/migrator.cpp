@@ -12,6 +12,7 @@
 #include "collect/domain_xml.hpp"
 #include "core/error.hpp"
 #include "migrate/guest_cpu_check.hpp"
+#include "rules/storage_sharing.hpp"
 
 namespace preflight {
 namespace {
@@ -41,12 +42,26 @@ std::optional<DomainState> try_state(Hypervisor& host, const std::string& vm) {
 
 std::string state_text(const std::optional<DomainState>& s) { return s ? to_string(*s) : "unknown (unreachable)"; }
 
+// Whether the two hosts' volumes at one path are one file: their pools have the
+// same directory and the same shared source (a dir pool never is).
+bool same_storage(const StorageVolume& a, const StorageVolume& b) {
+  PoolFacts pa, pb;
+  pa.type = a.pool_type;
+  pa.source = a.pool_source;
+  pb.type = b.pool_type;
+  pb.source = b.pool_source;
+  return a.pool_path == b.pool_path && same_pool_source(pa, pb);
+}
+
+constexpr std::size_t kCopyChunk = 1 << 20;
+
 }  // namespace
 
 std::string to_string(MigrationEvent::Phase phase) {
   switch (phase) {
     case MigrationEvent::Phase::rechecking: return "rechecking";
     case MigrationEvent::Phase::precreating: return "precreating";
+    case MigrationEvent::Phase::copying: return "copying";
     case MigrationEvent::Phase::suspending: return "suspending";
     case MigrationEvent::Phase::migrating: return "migrating";
     case MigrationEvent::Phase::resuming: return "resuming";
@@ -170,7 +185,17 @@ std::string Migrator::preconditions(const MigrationRequest& request, const Migra
 // that is neither shareable nor read-only) that are files: each must be a volume of
 // a pool on the source, and absent on the destination. Other disk types (block
 // devices, network disks) are not precreated; libvirt needs them to exist there.
+//
+// Offline, preflight copies those disks itself, and the plan knows nothing of
+// sharing; the destination's own view of the path decides. No volume there: the
+// disk is not shared, it is precreated and copied. A volume there, in a pool of the
+// same directory whose source is the same storage as the source host's pool (the
+// same NFS export, RBD pool... as the storage.shared rule compares them): shared,
+// the same file, nothing to copy. Any other volume there (a dir pool's local file,
+// another export) is a conflict: refused, as copy-storage refuses any volume there,
+// since preflight does not overwrite a disk.
 std::string Migrator::storage_preconditions(const MigrationRequest& request, const VmFacts& vm, Attempt& attempt) {
+  const bool offline = request.mode == MigrationMode::offline;
   for (const DiskFacts& disk : vm.disks) {
     if (disk.type != "file" || disk.source.empty() || disk.shareable || disk.readonly) continue;
     try {
@@ -179,9 +204,12 @@ std::string Migrator::storage_preconditions(const MigrationRequest& request, con
         return fmt::format("{}: not moving: disk {} ({}) is in no storage pool on {}, so it cannot be precreated on {}; "
                            "define a pool for its directory on both hosts",
                            request.vm, disk.target, disk.source, request.source, request.destination);
-      if (std::optional<StorageVolume> there = destination_.volume_at(disk.source))
-        return fmt::format("{}: not moving: {} already has {} (pool {}); preflight does not overwrite a disk",
-                           request.vm, request.destination, disk.source, there->pool);
+      if (std::optional<StorageVolume> there = destination_.volume_at(disk.source)) {
+        if (offline && same_storage(*volume, *there)) continue;  // shared: the same file on both hosts
+        return fmt::format("{}: not moving: {} already has {} (pool {}){}; preflight does not overwrite a disk",
+                           request.vm, request.destination, disk.source, there->pool,
+                           offline ? ", not on storage shared with " + request.source : "");
+      }
       attempt.to_precreate.push_back(*volume);
     } catch (const std::exception& e) {
       return fmt::format("{}: not moving: cannot read the storage of disk {}: {}", request.vm, disk.target, e.what());
@@ -202,6 +230,12 @@ void Migrator::execute(const MigrationRequest& request, const MigrationPlan& pla
             attempt.precreated.push_back(volume);
           }
           break;
+        case MigrationStep::copy_volumes: {
+          notify(progress, MigrationEvent::Phase::copying);
+          const auto started = Clock::now();
+          for (const StorageVolume& volume : attempt.precreated) copy_volume(request, volume, started);
+          break;
+        }
         case MigrationStep::suspend_source:
           notify(progress, MigrationEvent::Phase::suspending);
           source_.suspend(request.vm);
@@ -218,6 +252,26 @@ void Migrator::execute(const MigrationRequest& request, const MigrationPlan& pla
   } catch (const std::exception& e) {
     outcome.message = e.what();
   }
+}
+
+// Streams one volume's content from the source into its precreated copy on the
+// destination. The source's volume is only read. --timeout bounds all the copies
+// together. Throws Error when a transfer fails or times out (the writer abandons
+// its transfer; recover() deletes the precreated volume).
+void Migrator::copy_volume(const MigrationRequest& request, const StorageVolume& volume, Clock::time_point started) {
+  std::unique_ptr<VolumeReader> reader = source_.read_volume(volume);
+  std::unique_ptr<VolumeWriter> writer = destination_.write_volume(volume);
+  std::vector<char> buffer(kCopyChunk);
+  for (;;) {
+    if (request.timeout.count() > 0 && Clock::now() - started >= request.timeout)
+      throw Error(fmt::format("{}: timed out after {} ms copying {} to {}", request.vm, request.timeout.count(),
+                              volume.path, request.destination));
+    const std::size_t got = reader->read(buffer.data(), buffer.size());
+    if (got == 0) break;
+    writer->write(buffer.data(), got);
+  }
+  reader->finish();
+  writer->finish();
 }
 
 // The migration call, with a second thread that polls the job on the source and

@@ -3,7 +3,9 @@
 // accept_warnings), re-checks right before moving, and on any failure aborts the
 // job, reads both hosts and leaves the VM running on the source, resuming it if
 // it was left paused -- never making a second running copy -- and deletes the
-// volumes it precreated on the destination (copy-storage) unless the VM is there.
+// volumes it precreated on the destination (copy-storage, offline) unless the VM is
+// there. An offline move copies the disks that are not shared itself (storage
+// streams) before moving the definition; the source's disk files are never deleted.
 // A move is verified: the VM runs (offline: is defined) on the destination only,
 // with the guest CPU it had on the source before the move. Every attempt,
 // refusals included, is appended to the journal when one is given.
@@ -25,7 +27,7 @@
 namespace preflight {
 
 struct MigrationEvent {
-  enum class Phase { rechecking, precreating, suspending, migrating, resuming, verifying, recovering, done };
+  enum class Phase { rechecking, precreating, copying, suspending, migrating, resuming, verifying, recovering, done };
   Phase phase = Phase::rechecking;
   JobStats stats;  // set while migrating
 };
@@ -58,7 +60,7 @@ class Migrator {
   // What one run() learned before moving and changed on the way.
   struct Attempt {
     std::optional<CpuDefinition> planned_cpu;  // the source's guest CPU before the move; none: no <cpu>
-    std::vector<StorageVolume> to_precreate;   // copy-storage: the copied disks' volumes on the source
+    std::vector<StorageVolume> to_precreate;   // copy-storage, offline: the copied disks' volumes on the source
     std::vector<StorageVolume> precreated;     // created on the destination so far
   };
 
@@ -67,6 +69,8 @@ class Migrator {
   std::string storage_preconditions(const MigrationRequest& request, const VmFacts& vm, Attempt& attempt);
   void execute(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
                Attempt& attempt, MigrationOutcome& outcome);
+  void copy_volume(const MigrationRequest& request, const StorageVolume& volume,
+                   std::chrono::steady_clock::time_point started);
   void migrate_step(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
                     MigrationOutcome& outcome);
   void verify(const MigrationRequest& request, const MigrationPlan& plan, const Attempt& attempt,

@@ -115,9 +115,12 @@ CheckResult storage_shared(const CheckContext& c, const json&) {
   if (auto problem = space_problem(c, items, ev)) return *problem;
   if (c.mode.empty()) return CheckResult::fire(ev, "copy");  // a plain check: copying is one way to move
   ev["mode"] = c.mode;
-  if (c.mode == "copy-storage")
-    return CheckResult::pass("the move copies " + std::to_string(items.size()) + " disk(s) (--mode copy-storage)", ev);
-  // live, quick and offline moves expect the disks where they are: two hosts writing
+  // copy-storage: libvirt mirrors the disks; offline: preflight copies them (storage
+  // streams) before moving the definition of the shut-off VM.
+  if (c.mode == "copy-storage" || c.mode == "offline")
+    return CheckResult::pass(
+        "the move copies " + std::to_string(items.size()) + " disk(s) (--mode " + c.mode + ")", ev);
+  // live and quick moves expect the disks where they are: two hosts writing
   // different files at one path, or a VM without its disks.
   return CheckResult::fire(ev, "not_copied", Severity::block);
 }
@@ -226,6 +229,11 @@ CheckResult cache_mode(const CheckContext& c, const json& params) {
   // whatever the cache mode (libvirt agrees: copied disks pass its safety check).
   if (!flagged.empty() && c.mode == "copy-storage")
     return CheckResult::pass("the non-shared disks are copied by the move, whatever their cache mode",
+                             {{"disks", flagged}, {"mode", c.mode}});
+  // An offline move is of a shut-off VM: no guest, no host page cache holding its
+  // writes, nothing for the cache mode to lose.
+  if (!flagged.empty() && c.mode == "offline")
+    return CheckResult::pass("the VM is shut off: an offline move has no cached guest writes, whatever the cache mode",
                              {{"disks", flagged}, {"mode", c.mode}});
   if (flagged.empty()) return CheckResult::pass("no unsafe cache mode on non-shared storage");
   return CheckResult::fire({{"disks", flagged}, {"safe_modes", safe}});

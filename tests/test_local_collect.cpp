@@ -4,11 +4,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "collect/cpuid_enumerate.hpp"
 #include "collect/libcpuid_dump.hpp"
+#include "collect/kvm_msr.hpp"
 #include "collect/local_collector.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "cpu/host_cpu.hpp"
 
 #include "support/print_facts.hpp"
 
@@ -242,4 +247,36 @@ BOOST_AUTO_TEST_CASE(live_machine_structure) {
                               << h.cpu.vendor.value() << " family " << h.cpu.family.value() << " model "
                               << h.cpu.model.value() << " stepping " << h.cpu.stepping.value_or(0) << " microcode "
                               << h.cpu.microcode.value_or("?") << " codename " << h.cpu.codename.value_or("?"));
+}
+
+BOOST_AUTO_TEST_CASE(feature_msrs_come_from_the_reader_and_decode_into_features) {
+  // A recorded root reads no MSRs unless told how; given a reader, they are facts
+  // and the CPU engine turns IA32_ARCH_CAPABILITIES bits into features.
+  BOOST_TEST(collect_local(fake()).cpu.msrs.empty());
+  LocalCollectOptions o = fake();
+  o.read_msrs = [] { return std::vector<MsrValue>{{0x10a, 0x21}}; };  // rdctl-no, mds-no
+  const HostFacts h = collect_local(o);
+  BOOST_TEST_REQUIRE(h.cpu.msrs.size() == 1u);
+  const CpuCatalog catalog = CpuCatalog::load();
+  const HostCpu cpu = resolve_host_cpu(h, catalog);
+  BOOST_TEST(cpu.features.test(catalog.feature_id("rdctl-no")));
+  BOOST_TEST(cpu.features.test(catalog.feature_id("mds-no")));
+  BOOST_TEST(!cpu.features.test(catalog.feature_id("ibrs-all")));
+  // A reader that fails leaves them empty, the rest collected.
+  o.read_msrs = []() -> std::vector<MsrValue> { throw Error("/dev/kvm: cannot open: No such file"); };
+  const HostFacts failed = collect_local(o);
+  BOOST_TEST(failed.cpu.msrs.empty());
+  BOOST_TEST(failed.cpu.cpuid.known());
+}
+
+BOOST_AUTO_TEST_CASE(the_live_machine_reads_kvm_feature_msrs_where_kvm_opens) {
+  const int fd = ::open("/dev/kvm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    BOOST_TEST_MESSAGE("no /dev/kvm to open here: KVM feature MSRs not tested");
+    return;
+  }
+  ::close(fd);
+  const std::vector<MsrValue> msrs = read_kvm_feature_msrs();
+  BOOST_TEST(!msrs.empty());
+  BOOST_TEST(collect_local(LocalCollectOptions{}).cpu.msrs == msrs);
 }

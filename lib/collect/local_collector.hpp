@@ -22,6 +22,9 @@ struct LocalCollectOptions {
   // on this machine (read_cpuid_leaves_on_cpu) — set it whenever `root` is not
   // this machine's, e.g. to a recorded dump.
   std::function<std::vector<CpuidLeaf>(unsigned cpu)> read_cpuid;
+  // The feature MSRs (cpu.msrs); throws Error when it cannot. Empty: KVM's
+  // (read_kvm_feature_msrs) when `root` is "/", none otherwise.
+  std::function<std::vector<MsrValue>()> read_msrs;
 };
 
 // name = the hostname ("localhost" when unreadable); source = "local", or

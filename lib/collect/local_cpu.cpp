@@ -6,6 +6,7 @@
 #include "collect/cpuid_identify.hpp"
 #include "collect/cpuid_reader.hpp"
 #include "collect/cpuid_variants.hpp"
+#include "collect/kvm_msr.hpp"
 #include "collect/local_readers.hpp"
 #include "collect/proc_cpuinfo.hpp"
 #include "collect/sysfs_cpulist.hpp"
@@ -89,6 +90,16 @@ void read_cpu(const LocalRoot& root, const LocalCollectOptions& opts, const Cpui
                                          : Fact<std::string>::unknown(origin + ": no 'microcode' line");
     cpu.kernel_flags = b.count("flags") ? Fact(split_words(b.at("flags")))
                                         : Fact<std::vector<std::string>>::unknown(origin + ": no 'flags' line");
+  }
+
+  // Feature MSRs as KVM offers them to guests (what libvirt adds to CPUID for
+  // arch-capabilities features); left empty where they cannot be read.
+  if (opts.read_msrs || opts.root == "/") {
+    try {
+      cpu.msrs = opts.read_msrs ? opts.read_msrs() : read_kvm_feature_msrs();
+    } catch (const Error&) {
+      cpu.msrs.clear();
+    }
   }
 
   const std::function<std::vector<CpuidLeaf>(unsigned)> reader =

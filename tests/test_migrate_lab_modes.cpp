@@ -238,11 +238,7 @@ BOOST_AUTO_TEST_CASE(offline_moves_a_shut_off_definition) {
   BOOST_TEST_REQUIRE(define.exit_code == 0, define.err);
   BOOST_TEST_REQUIRE(to_string(host1.state(vm)) == "shut off");
 
-  MigrationRequest request;
-  request.vm = vm;
-  request.source = "lab-host1";
-  request.destination = "lab-host2";
-  request.destination_peer_uri = lab.host(2).peer_uri;
+  MigrationRequest request = test::lab_request(lab, vm);
   request.mode = MigrationMode::offline;
   request.timeout = std::chrono::milliseconds(60000);
   auto outcome = Migrator(host1, host2, nullptr, fast_polling()).run(request, kGo, same(kGo));
@@ -277,11 +273,7 @@ BOOST_AUTO_TEST_CASE(offline_copies_a_qcow2_disk_the_destination_lacks_then_move
   BOOST_TEST_REQUIRE(define.exit_code == 0, define.err);
   BOOST_TEST_REQUIRE(to_string(real1.state(vm)) == "shut off");
 
-  MigrationRequest request;
-  request.vm = vm;
-  request.source = "lab-host1";
-  request.destination = "lab-host2";
-  request.destination_peer_uri = lab.host(2).peer_uri;
+  MigrationRequest request = test::lab_request(lab, vm);
   request.mode = MigrationMode::offline;
   request.timeout = std::chrono::milliseconds(60000);
   auto outcome = Migrator(host1, host2, nullptr, fast_polling()).run(request, kGo, same(kGo));

@@ -457,17 +457,32 @@ VolumeHandle find_volume(virConnectPtr conn, const std::string& uri, const Stora
 
 }  // namespace
 
+namespace {
+
+// Opens `stream` on a new libvirt stream of `conn` (reached as `uri`) and starts
+// `transfer` (virStorageVolDownload or virStorageVolUpload) of the volume through it.
+template <class Transfer>
+void start_volume_transfer(virConnectPtr conn, const std::string& uri, virStorageVolPtr vol,
+                           LibvirtVolumeStream& stream, Transfer transfer, const std::string& what) {
+  const auto fail = [&](const std::string& step) {
+    throw Error(fmt::format("{}: {}: {}", uri, step, last_libvirt_error()));
+  };
+  stream.stream_.ptr = virStreamNew(conn, 0);
+  if (!stream.stream_.ptr) fail(what + ": opening a stream");
+  if (transfer(vol, stream.stream_.ptr, 0, 0, 0) < 0) {
+    virStreamFree(std::exchange(stream.stream_.ptr, nullptr));  // no transfer to abort
+    fail(what);
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<VolumeReader> LibvirtHypervisor::read_volume(const StorageVolume& volume) {
   virConnectPtr conn = main_->get();
   const std::string what = "reading " + volume.path;
   VolumeHandle vol = find_volume(conn, uri_, volume, what);
   auto reader = std::make_unique<LibvirtVolumeReader>(uri_, what);
-  reader->stream.stream_.ptr = virStreamNew(conn, 0);
-  if (!reader->stream.stream_.ptr) main_->fail(what + ": opening a stream");
-  if (virStorageVolDownload(vol.ptr, reader->stream.stream_.ptr, 0, 0, 0) < 0) {
-    virStreamFree(std::exchange(reader->stream.stream_.ptr, nullptr));  // no transfer to abort
-    main_->fail(what);
-  }
+  start_volume_transfer(conn, uri_, vol.ptr, reader->stream, virStorageVolDownload, what);
   return reader;
 }
 
@@ -476,12 +491,7 @@ std::unique_ptr<VolumeWriter> LibvirtHypervisor::write_volume(const StorageVolum
   const std::string what = "writing " + volume.path;
   VolumeHandle vol = find_volume(conn, uri_, volume, what);
   auto writer = std::make_unique<LibvirtVolumeWriter>(uri_, what);
-  writer->stream.stream_.ptr = virStreamNew(conn, 0);
-  if (!writer->stream.stream_.ptr) main_->fail(what + ": opening a stream");
-  if (virStorageVolUpload(vol.ptr, writer->stream.stream_.ptr, 0, 0, 0) < 0) {
-    virStreamFree(std::exchange(writer->stream.stream_.ptr, nullptr));
-    main_->fail(what);
-  }
+  start_volume_transfer(conn, uri_, vol.ptr, writer->stream, virStorageVolUpload, what);
   return writer;
 }
 

@@ -24,6 +24,16 @@ inline Migrator::Options fast_polling() {
   return o;
 }
 
+// Moving `vm` from lab host 1 to lab host 2, as the lab tests name them.
+inline MigrationRequest lab_request(const Lab& lab, const std::string& vm) {
+  MigrationRequest r;
+  r.vm = vm;
+  r.source = "lab-host1";
+  r.destination = "lab-host2";
+  r.destination_peer_uri = lab.host(2).peer_uri;
+  return r;
+}
+
 struct LabGuest {
   Lab& lab = *shared_lab();
   LibvirtHypervisor host1{lab.host(1).control_uri};
@@ -48,14 +58,7 @@ struct LabGuest {
   LabGuest(const LabGuest&) = delete;
   LabGuest& operator=(const LabGuest&) = delete;
 
-  MigrationRequest request() const {
-    MigrationRequest r;
-    r.vm = vm;
-    r.source = "lab-host1";
-    r.destination = "lab-host2";
-    r.destination_peer_uri = lab.host(2).peer_uri;
-    return r;
-  }
+  MigrationRequest request() const { return lab_request(lab, vm); }
   // The guest runs on host 1 only, and keeps counting there.
   void check_still_on_source() {
     BOOST_TEST(to_string(host1.state(vm)) == "running");

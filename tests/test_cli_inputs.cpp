@@ -71,7 +71,8 @@ BOOST_AUTO_TEST_CASE(unreachable_libvirt_uri) {
 
 BOOST_AUTO_TEST_CASE(missing_inventory) {
   expect_undecided(run({"collect", "--inventory", "/nonexistent/inv.yaml", "--all", "-o", "/tmp/x"}),
-                   "/nonexistent/inv.yaml: cannot read the inventory file; give an existing file with --inventory");
+                   "/nonexistent/inv.yaml: cannot read: No such file or directory; give an existing inventory file "
+                   "with --inventory");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_inventory) {

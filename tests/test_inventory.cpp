@@ -60,8 +60,27 @@ BOOST_AUTO_TEST_CASE(a_link_speed_that_is_not_a_positive_number_is_refused_with_
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "inventory.yaml").string();
   std::ofstream(path) << "hosts:\n  hostA:\n    libvirt: qemu:///system\n    link_gbit: fast\n";
-  BOOST_TEST(error_of(path) == path + ":4:16: 'link_gbit' must be a positive number (Gbit/s), not 'fast'; "
+  BOOST_TEST(error_of(path) == path + ":4:16: 'link_gbit' must be a number of Gbit/s from 0.001 to 10000, not 'fast'; "
                                       "e.g. link_gbit: 10 for a 10 GbE migration network");
+  for (const std::string value : {"inf", "nan", "1e-300", "-1", "0", "1e300"}) {
+    std::ofstream(path) << "hosts:\n  hostA:\n    libvirt: qemu:///system\n    link_gbit: " << value << "\n";
+    BOOST_TEST(error_of(path).find("'link_gbit' must be a number of Gbit/s from 0.001 to 10000, not '" + value + "'") !=
+                   std::string::npos,
+               value);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_key_given_twice_a_second_document_and_a_directory_are_refused) {
+  const auto dir = std::filesystem::temp_directory_path() / ("preflight-inventory-dup-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "folder.yaml");
+  const std::string path = (dir / "inventory.yaml").string();
+  std::ofstream(path) << "hosts:\n  hostA:\n    libvirt: qemu:///system\n    libvirt: test:///default\n";
+  BOOST_TEST(error_of(path) == path + ":4:5: duplicate key 'libvirt'; fix the inventory file");
+  std::ofstream(path) << "hosts:\n  hostA:\n    libvirt: qemu:///system\n---\nhosts: {}\n";
+  BOOST_TEST(error_of(path) == path + ":5:1: a second YAML document; the file holds one; fix the inventory file");
+  const std::string folder = (dir / "folder.yaml").string();
+  BOOST_TEST(error_of(folder).rfind(folder + ": is a directory, not a file; ", 0) == 0, error_of(folder));
   std::filesystem::remove_all(dir);
 }
 
@@ -78,5 +97,7 @@ BOOST_AUTO_TEST_CASE(host_without_source_is_refused) {
 
 BOOST_AUTO_TEST_CASE(missing_file_says_what_to_do) {
   const std::string msg = error_of("/nonexistent/inv.yaml");
-  BOOST_TEST(msg.rfind("/nonexistent/inv.yaml: cannot read the inventory file; give an existing file", 0) == 0, msg);
+  BOOST_TEST(msg.rfind("/nonexistent/inv.yaml: cannot read: No such file or directory; give an existing inventory file",
+                       0) == 0,
+             msg);
 }

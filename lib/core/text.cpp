@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -97,6 +98,13 @@ std::string text_location(std::string_view text, const std::string& origin, size
 }
 
 std::string read_file(const std::string& path, const std::string& hint) {
+  // Refused before opening: a directory would read as garbage sizes, a FIFO or a
+  // device would block or never end.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::is_directory(status)) throw Error(path + ": is a directory, not a file", hint);
+  if (!ec && !std::filesystem::is_regular_file(status))
+    throw Error(path + ": is not a regular file (a FIFO, socket or device): preflight reads files only", hint);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot read: " + std::strerror(errno), hint);
   // One read of the whole file when its size is known (CPU files run to megabytes).

@@ -20,7 +20,8 @@ std::pair<int, int> line_col(std::string_view text, std::ptrdiff_t offset);
 // "<origin>:<line>:<col>" of a byte offset into `text` (1-based), as parse errors
 // from pugixml (which report offsets) are shown.
 std::string text_location(std::string_view text, const std::string& origin, size_t offset);
-// Reads a whole file; throws Error "<path>: cannot read: <reason>" with `hint`.
+// Reads a whole regular file; throws Error "<path>: cannot read: <reason>" (or "is a
+// directory", "is not a regular file", refused before opening) with `hint`.
 std::string read_file(const std::string& path, const std::string& hint = {});
 
 }  // namespace preflight

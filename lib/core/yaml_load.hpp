@@ -10,7 +10,13 @@ namespace preflight {
 // "<origin>:<line>:<col>" of a yaml-cpp mark (1-based); just origin when the mark is unset.
 std::string yaml_location(const std::string& origin, const YAML::Mark& mark);
 
-// One YAML document; throws Error naming origin, line and column, with `hint`.
+// One YAML document; throws Error naming origin, line and column, with `hint`. Also
+// refused: a second document, a key given twice in a map, nesting deeper than 64
+// levels, more than 1,000,000 nodes once aliases are expanded.
 YAML::Node load_yaml(const std::string& text, const std::string& origin, const std::string& hint);
+
+// The depth and node limits of load_yaml alone, for a reader that checks duplicate
+// keys itself (with the key's path in its message).
+void check_yaml_limits(const YAML::Node& root, const std::string& origin, const std::string& hint);
 
 }  // namespace preflight

@@ -3,6 +3,8 @@
 // struct, in struct order. Fields<T>::each(s, v) calls v(key, member[, Style]) for
 // every member; the writer and the reader are the two visitors, so they cannot
 // drift apart. A struct added to the facts model needs a Fields<> here.
+#include <span>
+
 #include "facts/host_facts.hpp"
 
 namespace preflight::facts_yaml {
@@ -18,6 +20,12 @@ inline constexpr bool kFlow = false;
 // Plain structs (no Fact inside) left out entirely when equal to T{}.
 template <class T>
 inline constexpr bool kOmitWhenDefault = false;
+
+// Keys a record must carry. The reader refuses an entry without one (a VM whose
+// memory size is missing is not a VM of 0 KiB: the rules would say go); the writer
+// writes them even when empty.
+template <class T>
+inline constexpr std::span<const char* const> kRequired{};
 
 template <class T>
 concept Record = requires { sizeof(Fields<T>); };  // a Fields<T> specialisation exists
@@ -134,6 +142,8 @@ struct Fields<CpuTuneFacts> {
   }
 };
 
+inline constexpr const char* kVmRequired[] = {"name", "state", "memory_kib", "current_memory_kib", "vcpus"};
+template <> inline constexpr std::span<const char* const> kRequired<VmFacts> = kVmRequired;
 template <>
 struct Fields<VmFacts> {
   template <class S, class V> static void each(S& s, V&& v) {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <limits>
@@ -11,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "core/yaml_load.hpp"
 #include "facts/facts_yaml.hpp"
 #include "facts/facts_yaml_fields.hpp"
 
@@ -109,6 +111,15 @@ class FieldReader {
     }
   }
 
+  // Fails at `mark` (the record's map) naming the first required key that is absent.
+  void require(std::span<const char* const> keys, const YAML::Mark& mark) const {
+    for (const char* key : keys) {
+      if (std::any_of(entries_.begin(), entries_.end(), [key](const Entry& e) { return e.key == key; })) continue;
+      reader_.fail(mark, path_ + record_name(), fmt::format("no '{}': the rules need it, and a missing value is not 0", key),
+                   "collect the facts again with `preflight collect`, or add the key");
+    }
+  }
+
   void finish() const {
     for (const auto& e : entries_) {
       if (e.used) continue;
@@ -124,6 +135,12 @@ class FieldReader {
     YAML::Node value;
     bool used;
   };
+  // " (NAME)" when the record has a scalar name, for messages about it.
+  std::string record_name() const {
+    for (const auto& e : entries_)
+      if (e.key == "name" && e.value.IsScalar()) return " (" + e.value.Scalar() + ")";
+    return "";
+  }
   const Reader& reader_;
   std::string path_;
   std::vector<Entry> entries_;
@@ -188,6 +205,7 @@ void Reader::read(const YAML::Node& node, const std::string& path, T& out, Style
   } else {
     static_assert(Record<T>, "facts_yaml_fields.hpp has no Fields<> for this type");
     FieldReader fields(*this, node, path);
+    fields.require(facts_yaml::kRequired<T>, node.Mark());
     Fields<T>::each(out, fields);
     fields.finish();
   }
@@ -214,6 +232,7 @@ HostFacts facts_from_yaml(const std::string& text, const std::string& origin) {
     }
     if (docs.size() > 1) reader.fail(docs[1].Mark(), "", "a second YAML document; a facts file holds one");
     if (!docs[0].IsMap()) reader.fail(docs[0].Mark(), "", "expected a map with schema_version and host");
+    check_yaml_limits(docs[0], origin, kFixHint);
     FieldReader top(reader, docs[0], "");
     check_schema_version(reader, top);
     HostFacts host;

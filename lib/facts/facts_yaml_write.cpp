@@ -51,16 +51,20 @@ void write(YAML::Emitter& out, const T& v, Style style = Style::plain);
 
 class FieldWriter {
  public:
-  explicit FieldWriter(YAML::Emitter& out) : out_(out) {}
+  FieldWriter(YAML::Emitter& out, std::span<const char* const> required) : out_(out), required_(required) {}
   template <class T>
   void operator()(const char* key, const T& value, Style style = Style::plain) {
-    if (omitted(value)) return;
+    if (omitted(value) && !is_required(key)) return;
     out_ << YAML::Key << key << YAML::Value;
     write(out_, value, style);
   }
 
  private:
+  bool is_required(std::string_view key) const {
+    return std::find(required_.begin(), required_.end(), key) != required_.end();
+  }
   YAML::Emitter& out_;
+  std::span<const char* const> required_;
 };
 
 template <class T>
@@ -127,7 +131,7 @@ void write(YAML::Emitter& out, const T& v, Style style) {
     static_assert(Record<T>, "facts_yaml_fields.hpp has no Fields<> for this type");
     const bool flow = kFlow<T> || written_field_count(v) == 0;
     out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
-    Fields<T>::each(v, FieldWriter(out));
+    Fields<T>::each(v, FieldWriter(out, facts_yaml::kRequired<T>));
     out << YAML::EndMap;
   }
 }

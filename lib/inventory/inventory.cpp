@@ -4,8 +4,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -27,6 +25,8 @@ std::string scalar(const YAML::Node& n, const std::string& file, const std::stri
 }
 
 const std::vector<std::string> kHostKeys = {"libvirt", "cpu", "facts", "pool", "migration", "migrate_uri", "link_gbit"};
+constexpr double kMinLinkGbit = 0.001;  // 1 Mbit/s
+constexpr double kMaxLinkGbit = 10000;
 const std::vector<std::string> kTopKeys = {"hosts", "policy"};
 
 void reject_unknown(const std::string& key, const std::vector<std::string>& known, const std::string& at,
@@ -71,14 +71,9 @@ std::string resolve_libvirt_uri(const std::string& uri, const std::string& base_
 }
 
 Inventory load_inventory(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    throw Error(fmt::format("{}: cannot read the inventory file", path),
-                "give an existing file with --inventory, or create ./preflight.yaml (see fixtures/lab/preflight.yaml)");
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const YAML::Node root = load_yaml(buf.str(), path, "fix the YAML syntax");
+  const std::string text = read_file(
+      path, "give an existing inventory file with --inventory, or create ./preflight.yaml (see fixtures/lab/preflight.yaml)");
+  const YAML::Node root = load_yaml(text, path, "fix the inventory file");
   Inventory inv;
   inv.path = fs::absolute(path).lexically_normal().string();
   const std::string dir = fs::path(inv.path).parent_path().string();
@@ -109,9 +104,9 @@ Inventory load_inventory(const std::string& path) {
       if (key == "link_gbit") {
         char* end = nullptr;
         const double gbit = std::strtod(value.c_str(), &end);
-        if (value.empty() || *end != '\0' || !(gbit > 0))
-          throw Error(fmt::format("{}: 'link_gbit' must be a positive number (Gbit/s), not '{}'",
-                                  where(path, hk.second.Mark()), value),
+        if (value.empty() || *end != '\0' || !(gbit >= kMinLinkGbit && gbit <= kMaxLinkGbit))  // NaN fails too
+          throw Error(fmt::format("{}: 'link_gbit' must be a number of Gbit/s from {:g} to {:g}, not '{}'",
+                                  where(path, hk.second.Mark()), kMinLinkGbit, kMaxLinkGbit, value),
                       "e.g. link_gbit: 10 for a 10 GbE migration network");
         h.link_gbit = gbit;
       }

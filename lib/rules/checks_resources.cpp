@@ -12,6 +12,13 @@ using nlohmann::json;
 
 uint64_t mib(uint64_t kib) { return kib / 1024; }
 
+// a + b, or the largest value when that overflows: a need that cannot be counted
+// cannot fit anywhere, and must never wrap around to a small one.
+uint64_t add_saturating(uint64_t a, uint64_t b) {
+  uint64_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
 // Numeric, component-wise: "9.10.0" > "9.9.1". Non-digits end a component.
 int compare_versions(const std::string& a, const std::string& b) {
   std::stringstream sa(a), sb(b);
@@ -34,6 +41,8 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 
 CheckResult memory(const CheckContext& c, const json& params) {
   const double overhead_mib = c.policy.memory_overhead_mib.value_or(param_number(params, "overhead_mib", 256));
+  if (!(overhead_mib >= 0 && overhead_mib <= 1024.0 * 1024))  // also NaN
+    return CheckResult::error("memory overhead of " + std::to_string(overhead_mib) + " MiB is out of range (0 to 1 TiB)");
   const uint64_t overhead_kib = static_cast<uint64_t>(overhead_mib * 1024);
   const auto& mem = c.destination.memory;
   if (!mem.free_kib.known()) return CheckResult::unknown(c.destination, "memory.free_kib", mem.free_kib.reason());
@@ -47,7 +56,7 @@ CheckResult memory(const CheckContext& c, const json& params) {
       if (mem.total_kib.known() && c.destination.vms.known()) {
         uint64_t used = 0;
         for (const auto& v : c.destination.vms.value())
-          if (v.state == "running" || v.state == "paused") used += v.memory_kib;
+          if (v.state == "running" || v.state == "paused") used = add_saturating(used, v.memory_kib);
         const uint64_t total = mem.total_kib.value();
         const uint64_t bound = total > used ? total - used : 0;
         if (c.vm.memory_kib > bound) {
@@ -77,7 +86,7 @@ CheckResult memory(const CheckContext& c, const json& params) {
                                  std::to_string(mib(c.vm.memory_kib)) + " MiB",
                              ev);
   }
-  const uint64_t need = c.vm.memory_kib + overhead_kib;
+  const uint64_t need = add_saturating(c.vm.memory_kib, overhead_kib);
   ev["need_mib"] = mib(need);
   if (need > free_kib) return CheckResult::fire(ev);
   return CheckResult::pass(std::to_string(mib(need)) + " MiB needed, " + std::to_string(mib(free_kib)) + " MiB free on " +

@@ -1,10 +1,10 @@
 #include "rules/policy.hpp"
 
+#include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "core/error.hpp"
@@ -15,6 +15,9 @@ namespace preflight {
 namespace {
 
 using namespace std::chrono;
+
+constexpr double kMaxOvercommit = 1000;         // vCPUs per host CPU
+constexpr double kMaxOverheadMib = 1024 * 1024;  // 1 TiB per VM
 
 std::string at(const std::string& origin, const YAML::Node& n) {
   return origin + ":" + std::to_string(n.Mark().line + 1);
@@ -34,15 +37,18 @@ std::string scalar(const YAML::Node& n, const std::string& what, const std::stri
   return n.Scalar();
 }
 
-double number(const YAML::Node& n, const std::string& what, const std::string& origin) {
+// A finite decimal number in [0, max]: "inf", "nan" and "1e300" are refused, not
+// turned into a zero or a wrapped integer later.
+double number(const YAML::Node& n, const std::string& what, const std::string& origin, double max) {
   const std::string s = scalar(n, what, origin);
   try {
     size_t used = 0;
     const double d = std::stod(s, &used);
-    if (used == s.size() && d >= 0) return d;
+    if (used == s.size() && std::isfinite(d) && d >= 0 && d <= max) return d;
   } catch (const std::exception&) {
   }
-  throw Error(at(origin, n) + ": " + what + " must be a non-negative number, not '" + s + "'");
+  throw Error(at(origin, n) + ": " + what + " must be a number from 0 to " + fmt::format("{:g}", max) + ", not '" +
+              s + "'");
 }
 
 bool boolean(const YAML::Node& n, const std::string& what, const std::string& origin) {
@@ -124,10 +130,10 @@ Policy parse_policy(const std::string& text, const std::string& origin, const Ru
     }
   }
   if (auto n = root["cpu_overcommit"]) {
-    p.cpu_overcommit = number(n, "cpu_overcommit", origin);
+    p.cpu_overcommit = number(n, "cpu_overcommit", origin, kMaxOvercommit);
     if (*p.cpu_overcommit <= 0) throw Error(at(origin, n) + ": cpu_overcommit must be above 0");
   }
-  if (auto n = root["memory_overhead_mib"]) p.memory_overhead_mib = number(n, "memory_overhead_mib", origin);
+  if (auto n = root["memory_overhead_mib"]) p.memory_overhead_mib = number(n, "memory_overhead_mib", origin, kMaxOverheadMib);
   if (auto n = root["allow_storage_copy"]) p.allow_storage_copy = boolean(n, "allow_storage_copy", origin);
   if (auto n = root["require_same_pool"]) p.require_same_pool = boolean(n, "require_same_pool", origin);
   if (auto s = root["severity"]) {
@@ -142,11 +148,7 @@ Policy parse_policy(const std::string& text, const std::string& origin, const Ru
 }
 
 Policy load_policy(const std::string& path, const RuleCatalog* catalog) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot read policy file", "check the path given by --policy or the inventory's policy:");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_policy(ss.str(), path, catalog);
+  return parse_policy(read_file(path, "check the path given by --policy or the inventory's policy:"), path, catalog);
 }
 
 }  // namespace preflight

@@ -78,8 +78,10 @@ struct LabGuest {
     BOOST_TEST_REQUIRE(lab.wait_counter_above(2, vm, last_on_source + 3, 15), vm << " does not count on host 2");
     const auto on_destination = lab.serial_counter(2, vm);
     BOOST_TEST_REQUIRE(on_destination.size() >= 2u);
+    // A restarted guest counts from 0 again. No upper bound: under load host 1's
+    // serial log can lag what the guest printed before the switch-over (seen: the
+    // last line read there 1, the second line on host 2 15).
     BOOST_TEST(on_destination[1] > last_on_source);
-    BOOST_TEST(on_destination[1] <= last_on_source + 5);
   }
 };
 

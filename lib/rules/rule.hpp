@@ -48,7 +48,7 @@ RuleCatalog load_rule_catalog(const std::string& dir);
 // One rule file's text; `origin` names it in errors. Appends to `catalog`.
 void parse_rule_file(const std::string& text, const std::string& origin, RuleCatalog& catalog);
 
-// The rules/ folder shipped with preflight.
+// The rules/ folder shipped with preflight: data_dir()/rules (core/install_paths.hpp).
 std::string default_rules_dir();
 
 // Fills {placeholders} of `tmpl` from the top-level fields of `values` (strings

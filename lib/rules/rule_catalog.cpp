@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/error.hpp"
+#include "core/install_paths.hpp"
 #include "rules/check.hpp"
 #include "core/text.hpp"
 #include "core/yaml_load.hpp"
@@ -117,16 +118,12 @@ RuleCatalog load_rule_catalog(const std::string& dir) {
   if (files.empty()) throw Error(dir + ": no *.yaml rule files", "pass --rules DIR with the rules/ folder of preflight");
   RuleCatalog catalog;
   for (const auto& f : files) {
-    std::ifstream in(f);
-    if (!in) throw Error(f.string() + ": cannot read rule file", "check its permissions");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    parse_rule_file(ss.str(), f.string(), catalog);
+    parse_rule_file(read_file(f.string(), "check its permissions"), f.string(), catalog);
   }
   return catalog;
 }
 
-std::string default_rules_dir() { return std::string(PREFLIGHT_SOURCE_DIR) + "/rules"; }
+std::string default_rules_dir() { return data_dir() + "/rules"; }
 
 std::string fill_template(const std::string& tmpl, const nlohmann::json& values) {
   std::string out;

@@ -15,7 +15,7 @@
 namespace preflight::test {
 namespace {
 
-const std::string kLabScript = std::string(PREFLIGHT_SOURCE_DIR) + "/tests/lab/lab.sh";
+const std::string kLabScript = PREFLIGHT_LAB_SCRIPT;
 
 std::string lab_dir() {
   const char* dir = std::getenv("PREFLIGHT_LAB_DIR");

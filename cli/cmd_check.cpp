@@ -2,7 +2,7 @@
 // migration link, run the rules, print the verdict, exit 0 go / 1 no-go / 2 undecided.
 #include <iostream>
 
-#include "cli/check_run.hpp"
+#include "check/check_run.hpp"
 #include "cli/command.hpp"
 #include "report/dot_report.hpp"
 #include "report/junit_report.hpp"
@@ -19,7 +19,7 @@ struct CheckOptions {
 };
 
 void run(Context& ctx, const CheckOptions& o) {
-  const CheckRun run = run_check(ctx, o.vm, o.destination, o.from);
+  const CheckRun run = run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, o.from);
   const Verdict& verdict = run.verdict;
   const std::string& out = ctx.options.output;
   if (out == "json") std::cout << render_json(verdict);

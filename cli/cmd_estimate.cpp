@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/check_run.hpp"
+#include "check/check_run.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "estimate/precopy.hpp"
@@ -43,7 +43,7 @@ EstimateInput link_input(const EstimateOptions& o, const CheckRun& run) {
 }
 
 void run(Context& ctx, const EstimateOptions& o) {
-  const CheckRun run = run_check(ctx, o.vm, o.destination, o.from);
+  const CheckRun run = run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, o.from);
   if (run.vm.memory_kib == 0)
     throw Error(fmt::format("cannot estimate moving '{}': its memory size is not known (the domain on '{}' states none)",
                             o.vm, run.source_facts.name),

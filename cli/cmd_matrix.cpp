@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/check_run.hpp"
+#include "check/check_run.hpp"
 #include "cli/command.hpp"
 #include "collect/host_source.hpp"
 #include "core/error.hpp"

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/check_run.hpp"
+#include "check/check_run.hpp"
 #include "cli/command.hpp"
 #include "cli/migrate_evacuate.hpp"
 #include "cli/migrate_support.hpp"
@@ -19,18 +19,23 @@
 #include "migrate/journal.hpp"
 #include "migrate/libvirt_hypervisor.hpp"
 #include "migrate/migration_plan.hpp"
+#include "migrate/migration_json.hpp"
 #include "migrate/migrator.hpp"
+#include "migrate/move_request.hpp"
+#include "migrate/planned_hypervisor.hpp"
 
 namespace preflight::cli {
 namespace {
 
 MigrationRequest make_request(const MigrateOptions& o, const CheckRun& check) {
-  return make_request(o, o.vm, *check.source, *check.destination);
+  return preflight::make_request(o, o.vm, *check.source, *check.destination);
 }
 
 void print_outcome(Context& ctx, const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out) {
   if (ctx.options.output == "json") {
-    std::cout << outcome_json(r, v, out).dump() << "\n";
+    nlohmann::json j = outcome_json(r, v, out);
+    j["event"] = "outcome";
+    std::cout << j.dump() << "\n";
     return;
   }
   std::string result = to_string(out.result);
@@ -87,7 +92,7 @@ void print_dry_run(Context& ctx, const MigrationRequest& r, const CheckRun& chec
 
 void run(Context& ctx, const MigrateOptions& o) {
   parse_migration_mode(o.mode);  // a bad mode is a usage error before any host is read
-  const CheckRun check = run_check(ctx, o.vm, o.destination, o.from, o.mode);
+  const CheckRun check = run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, o.from, o.mode);
   const MoveVerdict verdict = to_move_verdict(check.verdict);
   const bool undecided = exit_code(check.verdict, false) == ExitCode::undecided;
   const MigrationRequest request = make_request(o, check);
@@ -117,7 +122,7 @@ void run(Context& ctx, const MigrateOptions& o) {
   const std::string from = check.source->name;
   const Recheck recheck = [&ctx, &o, &interrupts, from] {
     if (interrupts.interrupted()) throw Error(o.vm + ": interrupted before moving");
-    return to_move_verdict(run_check(ctx, o.vm, o.destination, from, o.mode).verdict);
+    return to_move_verdict(run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, from, o.mode).verdict);
   };
 
   const bool json = ctx.options.output == "json";

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "check/check_run.hpp"
 #include "inventory/inventory.hpp"
 
 namespace preflight::cli {
@@ -33,6 +34,8 @@ struct Context {
   const Inventory& require_inventory();
   // Whether to colour output on stdout.
   bool color() const;
+  // The rules, policy and CPU catalog named by the options (and the inventory).
+  CheckSetup check_setup();
 
  private:
   bool inventory_loaded_ = false;

@@ -23,6 +23,10 @@ const Inventory& Context::require_inventory() {
               "give one with --inventory (the demo lab's is fixtures/lab/preflight.yaml)");
 }
 
+CheckSetup Context::check_setup() {
+  return load_check_setup(require_inventory(), {options.rules_dir, options.policy, options.cpu_map});
+}
+
 bool Context::color() const {
   if (options.no_color) return false;
   if (const char* nc = std::getenv("NO_COLOR"); nc && *nc) return false;

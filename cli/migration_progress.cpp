@@ -37,21 +37,6 @@ std::string progress_line(const std::string& vm, const MigrationEvent& event) {
                      bytes(s.memory_bps), s.dirty_rate, s.iteration, s.expected_downtime_ms);
 }
 
-nlohmann::json progress_json(const MigrationEvent& event) {
-  const JobStats& s = event.stats;
-  return {{"event", "progress"},
-          {"phase", to_string(event.phase)},
-          {"active", s.active},
-          {"elapsed_ms", s.elapsed_ms},
-          {"data_total", s.data_total},
-          {"data_processed", s.data_processed},
-          {"data_remaining", s.data_remaining},
-          {"memory_bps", s.memory_bps},
-          {"dirty_rate", s.dirty_rate},
-          {"iteration", s.iteration},
-          {"expected_downtime_ms", s.expected_downtime_ms}};
-}
-
 MigrationProgressBar::MigrationProgressBar(std::string vm)
     : vm_(std::move(vm)), enabled_(isatty(STDERR_FILENO) != 0) {}
 

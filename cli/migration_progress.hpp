@@ -1,10 +1,8 @@
 #pragma once
-// How a running move is shown: one stderr line redrawn from the job statistics
-// (only when stderr is a terminal), or one JSON object per event for -o json.
+// How a running move is shown on a terminal: one stderr line redrawn from the job
+// statistics (for -o json: progress_json, lib/migrate/migration_json.hpp).
 #include <mutex>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "migrate/migrator.hpp"
 
@@ -28,9 +26,5 @@ class MigrationProgressBar {
 // 28.5 MiB of 64.4 MiB left, 20.0 MiB/s, dirty 5091 pages/s, iteration 2, downtime ~1597 ms";
 // the bar is the current pass (total - remaining).
 std::string progress_line(const std::string& vm, const MigrationEvent& event);
-
-// {"event":"progress","phase":"migrating","elapsed_ms":..,"data_total":..,"data_processed":..,
-//  "data_remaining":..,"memory_bps":..,"dirty_rate":..,"iteration":..,"expected_downtime_ms":..}
-nlohmann::json progress_json(const MigrationEvent& event);
 
 }  // namespace preflight::cli

@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(a_no_go_is_refused_with_its_reasons_exit_1_and_journaled) {
   BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(journal, line)), "no journal line");
   const auto j = nlohmann::json::parse(line);
   BOOST_TEST(j["vm"] == "db1");
-  BOOST_TEST(j["outcome"] == "refused");
+  BOOST_TEST(j["result"] == "refused");
   BOOST_TEST(j["verdict"] == "no-go");
 
   const auto json = run_preflight(migrate({"db1", "hostB", "--dry-run", "-o", "json"}));
@@ -197,7 +197,7 @@ BOOST_AUTO_TEST_CASE(a_real_move_through_the_cli_runs_on_the_destination_and_is_
   std::ifstream journal(dir.path / "preflight" / "journal.jsonl");
   std::string line;
   BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(journal, line)), "no journal line");
-  BOOST_TEST(nlohmann::json::parse(line)["outcome"] == "moved", line);
+  BOOST_TEST(nlohmann::json::parse(line)["result"] == "moved", line);
   try {
     host1.destroy(vm);
     host2.destroy(vm);

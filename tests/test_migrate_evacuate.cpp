@@ -330,7 +330,7 @@ BOOST_AUTO_TEST_CASE(three_guests_evacuated_with_concurrency_2_all_run_on_host_2
   std::set<std::string> journaled;
   for (std::string line; std::getline(journal, line);) {
     const json j = json::parse(line);
-    BOOST_TEST(j["outcome"] == "moved", line);
+    BOOST_TEST(j["result"] == "moved", line);
     BOOST_TEST(j["destination"] == "lab2", line);
     journaled.insert(j["vm"].get<std::string>());
   }
@@ -401,7 +401,7 @@ BOOST_AUTO_TEST_CASE(a_vm_whose_name_is_taken_stays_unplaced_and_a_timed_out_mov
   std::ifstream journal(dir.path / "preflight" / "journal.jsonl");
   std::string line;
   BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(journal, line)), "no journal line");
-  BOOST_TEST(json::parse(line)["outcome"] == "failed", line);
+  BOOST_TEST(json::parse(line)["result"] == "failed", line);
   BOOST_TEST(!std::getline(journal, line), "one attempt only: " << line);
   for (const std::string vm : {"evac-slow", "evac-twin"}) {
     try {

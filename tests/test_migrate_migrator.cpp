@@ -20,129 +20,12 @@
 #include "migrate/journal.hpp"
 #include "migrate/migration_plan.hpp"
 #include "migrate/migrator.hpp"
+#include "support/fake_host.hpp"
 
 using namespace preflight;
+using preflight::test::FakeHost;
 
 namespace {
-
-// One host with a table of domain states; every call is recorded. Hooks make a
-// verb fail or change the states the way a real hypervisor would.
-class FakeHost : public Hypervisor {
- public:
-  explicit FakeHost(std::string name) : name_(std::move(name)) {}
-  std::map<std::string, DomainState> domains;
-  std::vector<std::string> calls;
-  FakeHost* peer = nullptr;
-  std::function<void(const std::string&)> on_migrate;  // throws to fail; default: moves the VM to peer
-  bool unreachable = false;
-
-  std::string name() const override { return name_; }
-  DomainState state(const std::string& vm) override {
-    calls.push_back("state");
-    if (unreachable) throw Error(name_ + ": cannot connect");
-    auto it = domains.find(vm);
-    return it == domains.end() ? DomainState::absent : it->second;
-  }
-  void start(const std::string&) override { calls.push_back("start"); }
-  void destroy(const std::string& vm) override { domains.erase(vm); }
-  void suspend(const std::string& vm) override {
-    calls.push_back("suspend");
-    domains[vm] = DomainState::paused;
-  }
-  void resume(const std::string& vm) override {
-    calls.push_back("resume");
-    if (unreachable) throw Error(name_ + ": cannot connect");
-    domains[vm] = DomainState::running;
-  }
-  void migrate(const std::string& vm, const std::string&, const MigrationCall& call) override {
-    calls.push_back("migrate");
-    last_call = call;
-    if (on_migrate) return on_migrate(vm);
-    peer->domains[vm] = domains[vm];
-    if (xml.count(vm)) peer->xml[vm] = xml[vm];
-    domains.erase(vm);
-    xml.erase(vm);
-  }
-  std::string describe_migrate(const std::string& vm, const std::string& uri, const MigrationCall&) const override {
-    return "migrate " + vm + " to " + uri;
-  }
-  std::string domain_xml(const std::string& vm) override {
-    calls.push_back("domain_xml");
-    if (unreachable) throw Error(name_ + ": cannot connect");
-    auto it = xml.find(vm);
-    return it == xml.end() ? guest_xml(vm, "<feature policy='require' name='sse4.2'/>") : it->second;
-  }
-  std::optional<StorageVolume> volume_at(const std::string& path) override {
-    auto it = volumes.find(path);
-    return it == volumes.end() ? std::nullopt : std::optional<StorageVolume>(it->second);
-  }
-  void create_volume(const StorageVolume& v) override {
-    calls.push_back("create_volume " + v.path);
-    if (volumes.count(v.path)) throw Error(name_ + ": creating " + v.path + ": the volume already exists");
-    volumes[v.path] = v;
-  }
-  void delete_volume(const StorageVolume& v) override {
-    calls.push_back("delete_volume " + v.path);
-    volumes.erase(v.path);
-  }
-  // A volume's content is contents[path]; a written one is stored at finish().
-  struct Reader : VolumeReader {
-    std::string data;
-    std::size_t at = 0;
-    std::size_t read(char* buffer, std::size_t size) override {
-      const std::size_t n = std::min(size, data.size() - at);
-      std::copy_n(data.data() + at, n, buffer);
-      at += n;
-      return n;
-    }
-    void finish() override {}
-  };
-  struct Writer : VolumeWriter {
-    FakeHost* host;
-    std::string path;
-    std::string data;
-    void write(const char* d, std::size_t size) override {
-      if (host->fail_write) throw Error(host->name_ + ": writing " + path + ": no space left on device");
-      data.append(d, size);
-    }
-    void finish() override {
-      host->calls.push_back("finish_write " + path);
-      host->contents[path] = data;
-    }
-  };
-  std::unique_ptr<VolumeReader> read_volume(const StorageVolume& v) override {
-    calls.push_back("read_volume " + v.path);
-    if (!volumes.count(v.path)) throw Error(name_ + ": reading " + v.path + ": no such volume");
-    auto r = std::make_unique<Reader>();
-    r->data = contents[v.path];
-    return r;
-  }
-  std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override {
-    calls.push_back("write_volume " + v.path);
-    if (!volumes.count(v.path)) throw Error(name_ + ": writing " + v.path + ": no such volume");
-    auto w = std::make_unique<Writer>();
-    w->host = this;
-    w->path = v.path;
-    return w;
-  }
-  void abort_job(const std::string&) override { calls.push_back("abort"); }
-  JobStats job_stats(const std::string&) override { return {}; }
-  bool fail_write = false;                            // write_volume's writes throw
-  std::map<std::string, std::string> contents;       // volume content by path
-  MigrationCall last_call;
-  std::map<std::string, std::string> xml;            // domain XML per VM; default: guest_xml(vm, sse4.2)
-  std::map<std::string, StorageVolume> volumes;      // by path
-
-  // A domain whose guest CPU is qemu64 with `features` (<feature> elements) and
-  // whose devices are `devices`.
-  static std::string guest_xml(const std::string& vm, const std::string& features, const std::string& devices = "") {
-    return "<domain type='kvm'><name>" + vm + "</name><cpu mode='custom' match='exact'><model>qemu64</model>" +
-           features + "</cpu><devices>" + devices + "</devices></domain>";
-  }
-
- private:
-  std::string name_;
-};
 
 struct Hosts {
   FakeHost a{"hostA"}, b{"hostB"};
@@ -323,8 +206,10 @@ BOOST_AUTO_TEST_CASE(every_attempt_is_journaled) {
   for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
   BOOST_TEST_REQUIRE(lines.size() == 2u);
   BOOST_TEST(lines[0]["verdict"] == "no-go");
-  BOOST_TEST(lines[0]["outcome"] == "refused");
-  BOOST_TEST(lines[1]["outcome"] == "moved");
+  BOOST_TEST(lines[0]["result"] == "refused");
+  BOOST_TEST(lines[1]["result"] == "moved");
+  BOOST_TEST(lines[1].contains("time"));
+  BOOST_TEST(lines[1]["reasons"].is_array());
   BOOST_TEST(lines[1]["vm"] == "vm1");
   BOOST_TEST(lines[1]["mode"] == "live");
   BOOST_TEST(lines[1]["destination_state"] == "running");

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "migrate/migration_json.hpp"
 
 namespace preflight {
 
@@ -36,32 +37,9 @@ std::filesystem::path Journal::default_path() {
 
 void Journal::append(const MigrationRequest& request, const MoveVerdict& verdict,
                      const MigrationOutcome& outcome) const {
-  auto state = [](const std::optional<DomainState>& s) -> nlohmann::json {
-    return s ? nlohmann::json(to_string(*s)) : nlohmann::json("unknown");
-  };
   const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  nlohmann::json line = {
-      {"time", fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now)},
-      {"vm", request.vm},
-      {"source", request.source},
-      {"destination", request.destination},
-      {"mode", to_string(request.mode)},
-      {"verdict", to_string(verdict.kind)},
-      {"outcome", to_string(outcome.result)},
-      {"message", outcome.message},
-      {"source_state", state(outcome.source_state)},
-      {"destination_state", state(outcome.destination_state)},
-      {"running_on", outcome.running_on},
-      {"timings_ms",
-       {{"check", outcome.timings.check_ms},
-        {"move", outcome.timings.move_ms},
-        {"verify", outcome.timings.verify_ms},
-        {"total", outcome.timings.total_ms}}},
-      {"stats",
-       {{"data_processed", outcome.last_stats.data_processed},
-        {"iteration", outcome.last_stats.iteration},
-        {"elapsed_ms", outcome.last_stats.elapsed_ms}}},
-  };
+  nlohmann::json line = outcome_json(request, verdict, outcome);
+  line["time"] = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now);
   std::error_code ec;
   std::filesystem::create_directories(file_.parent_path(), ec);
   if (ec) throw Error(fmt::format("{}: cannot create the journal folder: {}", file_.parent_path().string(), ec.message()));

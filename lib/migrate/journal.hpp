@@ -1,7 +1,6 @@
 #pragma once
 // The append-only record of every migration attempt: one JSON object per line,
-// {"time","vm","source","destination","mode","verdict","outcome","message",
-//  "source_state","destination_state","running_on","timings_ms":{...},"stats":{...}}.
+// outcome_json (migration_json.hpp) with "time" added.
 #include <filesystem>
 #include <string>
 

@@ -1,5 +1,5 @@
 // The check of one move: see check_run.hpp.
-#include "cli/check_run.hpp"
+#include "check/check_run.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -16,14 +16,10 @@
 #include "estimate/precopy.hpp"
 #include "rules/engine.hpp"
 
-namespace preflight::cli {
+namespace preflight {
 namespace {
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
+std::string join(const std::vector<std::string>& v) { return preflight::join(v, ", "); }
 
 const VmFacts* find_vm(const HostFacts& h, const std::string& vm) {
   if (const auto* vms = h.vms.get())
@@ -57,12 +53,11 @@ CollectedHosts collect_hosts(const std::vector<const InventoryHost*>& hosts) {
   return c;
 }
 
-CheckSetup load_check_setup(Context& ctx) {
-  const Inventory& inv = ctx.require_inventory();
-  RuleCatalog catalog = load_rule_catalog(ctx.options.rules_dir.empty() ? default_rules_dir() : ctx.options.rules_dir);
-  const std::string policy_path = ctx.options.policy.empty() ? inv.policy : ctx.options.policy;
+CheckSetup load_check_setup(const Inventory& inv, const CheckSetupPaths& paths) {
+  RuleCatalog catalog = load_rule_catalog(paths.rules_dir.empty() ? default_rules_dir() : paths.rules_dir);
+  const std::string policy_path = paths.policy.empty() ? inv.policy : paths.policy;
   Policy policy = policy_path.empty() ? Policy{} : load_policy(policy_path, &catalog);
-  return CheckSetup{std::move(catalog), std::move(policy), CpuCatalog::load(ctx.options.cpu_map)};
+  return CheckSetup{std::move(catalog), std::move(policy), CpuCatalog::load(paths.cpu_map)};
 }
 
 std::optional<LinkProbeResult> probe_migration_link(const HostFacts& destination) {
@@ -84,11 +79,8 @@ Verdict check_move(const CheckSetup& setup, const HostFacts& source, const HostF
   return verdict;
 }
 
-CheckRun run_check(Context& ctx, const std::string& vm_name, const std::string& destination_name,
-                   const std::string& from, const std::string& mode) {
-  const Inventory& inv = ctx.require_inventory();
-  const CheckSetup setup = load_check_setup(ctx);
-
+CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::string& vm_name,
+                   const std::string& destination_name, const std::string& from, const std::string& mode) {
   const InventoryHost& dest_host = find_host(inv, destination_name);
   std::vector<const InventoryHost*> candidates;
   if (!from.empty()) {
@@ -141,4 +133,4 @@ CheckRun run_check(Context& ctx, const std::string& vm_name, const std::string& 
   return CheckRun{std::move(verdict), to_collect[holders[0]], &dest_host, source, *destination, vm};
 }
 
-}  // namespace preflight::cli
+}  // namespace preflight

@@ -1,11 +1,10 @@
 #pragma once
-// The check of one move, shared by `preflight check` and `preflight migrate`:
+// The check of one move, shared by `preflight check`, `estimate` and `migrate`:
 // collect the source and destination now, probe the migration link, run the rules.
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "cli/command.hpp"
 #include "cpu/cpu_catalog.hpp"
 #include "facts/host_facts.hpp"
 #include "inventory/inventory.hpp"
@@ -14,16 +13,23 @@
 #include "rules/rule.hpp"
 #include "rules/verdict.hpp"
 
-namespace preflight::cli {
+namespace preflight {
 
-// What every check of one run shares: the rule catalog (--rules), the policy
-// (--policy, else the inventory's) and libvirt's CPU catalog (--cpu-map).
+// What every check of one run shares: the rule catalog, the policy and libvirt's
+// CPU catalog.
 struct CheckSetup {
   RuleCatalog catalog;
   Policy policy;
   CpuCatalog cpu_catalog;
 };
-CheckSetup load_check_setup(Context& ctx);
+// Where they come from; an empty field takes the default: the rules shipped with
+// preflight, the inventory's policy (none when it names none), libvirt's cpu_map.
+struct CheckSetupPaths {
+  std::string rules_dir;
+  std::string policy;
+  std::string cpu_map;
+};
+CheckSetup load_check_setup(const Inventory& inv, const CheckSetupPaths& paths);
 
 // Collects every host in parallel; a host that fails has its error instead.
 struct CollectedHosts {
@@ -56,7 +62,7 @@ struct CheckRun {
 // `from` empty: the VM is looked for on every inventory host. Throws Error when a
 // host or the VM is unknown, the VM is on several hosts, or the destination
 // cannot be read; a fact that could not be collected is an error finding.
-CheckRun run_check(Context& ctx, const std::string& vm, const std::string& destination, const std::string& from,
-                   const std::string& mode = {});
+CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::string& vm, const std::string& destination,
+                   const std::string& from, const std::string& mode = {});
 
-}  // namespace preflight::cli
+}  // namespace preflight

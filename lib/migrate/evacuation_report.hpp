@@ -1,0 +1,36 @@
+#pragma once
+// What `preflight migrate --evacuate` prints: the plan, one line (or JSON object)
+// per event of a move, and the report. Formatting only; the job is evacuate_job.hpp.
+// (Beside the job rather than in lib/report: lib/report is a pure layer below
+// migrate and cannot see its types.)
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "migrate/evacuate_job.hpp"
+
+namespace preflight {
+
+// The plan: the VMs and their targets, the VMs without one and why on each
+// candidate, the moves in start order with their libvirt calls.
+std::string evacuation_plan_text(const Evacuation& e, const MigrateOptions& o, const MoveSteps& steps);
+// {"event":"evacuation-plan","host","mode","dry_run","limits":{..},"vms":[..],"moves":[..]}
+nlohmann::json evacuation_plan_json(const Evacuation& e, const MigrateOptions& o, const MoveSteps& steps);
+
+// One move's events. Text: "   12.3s  web1 -> hostB: started" (stderr lines).
+std::string move_started_text(const MigrationRequest& r, double t_ms);
+std::string move_phase_text(const MigrationRequest& r, MigrationEvent::Phase phase, double t_ms);
+std::string move_ended_text(const MoveRecord& rec);
+// JSON: {"event":"start",..}, progress_json with vm, destination, t_ms; outcome_json
+// with "event":"outcome", started_ms and ended_ms.
+nlohmann::json move_started_json(const MigrationRequest& r, double t_ms);
+nlohmann::json move_progress_json(const MigrationRequest& r, const MigrationEvent& event, double t_ms);
+nlohmann::json move_ended_json(const MoveVerdict& v, const MoveRecord& rec);
+
+// After the moves: what became of every VM, and why those not moved stayed.
+std::string evacuation_report_text(const Evacuation& e, const std::vector<MoveRecord>& records);
+// {"event":"evacuation","host","exit_code","vms":[{"vm","result","destination","message","time_s"}],"counts":{..}}
+nlohmann::json evacuation_report_json(const Evacuation& e, const std::vector<MoveRecord>& records, int status);
+
+}  // namespace preflight

@@ -1,0 +1,46 @@
+#include "migrate/migration_json.hpp"
+
+namespace preflight {
+
+nlohmann::json outcome_json(const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out) {
+  auto state = [](const std::optional<DomainState>& s) { return s ? nlohmann::json(to_string(*s)) : nlohmann::json(); };
+  return {{"vm", r.vm},
+          {"source", r.source},
+          {"destination", r.destination},
+          {"mode", to_string(r.mode)},
+          {"verdict", to_string(v.kind)},
+          {"result", to_string(out.result)},
+          {"message", out.message},
+          {"reasons", out.reasons},
+          {"source_state", state(out.source_state)},
+          {"destination_state", state(out.destination_state)},
+          {"running_on", out.running_on},
+          {"timings_ms",
+           {{"check", out.timings.check_ms},
+            {"move", out.timings.move_ms},
+            {"verify", out.timings.verify_ms},
+            {"total", out.timings.total_ms}}},
+          {"stats",
+           {{"data_processed", out.last_stats.data_processed},
+            {"iteration", out.last_stats.iteration},
+            {"elapsed_ms", out.last_stats.elapsed_ms}}}};
+}
+
+nlohmann::json progress_json(const MigrationEvent& event) {
+  const JobStats& s = event.stats;
+  return {{"event", "progress"},
+          {"phase", to_string(event.phase)},
+          {"active", s.active},
+          {"elapsed_ms", s.elapsed_ms},
+          {"data_total", s.data_total},
+          {"data_processed", s.data_processed},
+          {"data_remaining", s.data_remaining},
+          {"memory_bps", s.memory_bps},
+          {"dirty_rate", s.dirty_rate},
+          {"iteration", s.iteration},
+          {"expected_downtime_ms", s.expected_downtime_ms}};
+}
+
+std::string state_text(const std::optional<DomainState>& s) { return s ? to_string(*s) : "unknown (unreachable)"; }
+
+}  // namespace preflight

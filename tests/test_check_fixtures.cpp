@@ -15,6 +15,7 @@
 #include "support/verdict_formats.hpp"
 
 using preflight::test::expect_rule_in_every_format;
+using preflight::test::finding;
 using preflight::test::fixture;
 using preflight::test::ProcessResult;
 using preflight::test::run_preflight;
@@ -127,9 +128,8 @@ BOOST_AUTO_TEST_CASE(network_migration_link_connects_for_real_on_127_0_0_1) {
     BOOST_TEST(r.exit_code == 1, r.err);
     const auto j = nlohmann::json::parse(r.out);
     BOOST_TEST(status_of(j, "network.migration-link") == "block");
-    for (const auto& f : j["results"])
-      if (f["rule"] == "network.migration-link")
-        BOOST_TEST(f["message"].get<std::string>().find("127.0.0.1:" + std::to_string(closed.port())) != std::string::npos);
+    BOOST_TEST(finding(j, "network.migration-link")["message"].get<std::string>().find(
+                   "127.0.0.1:" + std::to_string(closed.port())) != std::string::npos);
   }
   {
     const LocalPort open(true);  // the kernel completes the handshake from the backlog
@@ -148,9 +148,8 @@ BOOST_AUTO_TEST_CASE(hypervisor_compat_fires_for_an_older_destination_without_th
   expect(inv, "svc1", "hostC", "hypervisor.compat", "block", 1);
   expect(inv, "svc1", "hostB", "hypervisor.compat", "pass", 0);
   const auto j = nlohmann::json::parse(check_json(inv, "svc1", "hostC").out);
-  for (const auto& f : j["results"])
-    if (f["rule"] == "hypervisor.compat")
-      BOOST_TEST(f["message"].get<std::string>().find("machine type pc-q35-7.2 is not offered by hostC") != std::string::npos);
+  BOOST_TEST(finding(j, "hypervisor.compat")["message"].get<std::string>().find(
+                 "machine type pc-q35-7.2 is not offered by hostC") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(host_pool_fires_across_pools_when_the_policy_requires_one) {
@@ -173,14 +172,29 @@ BOOST_AUTO_TEST_CASE(cpu_firmware_names_a_bios_switch_on_identical_cpus) {
   expect(inv, "old1", "hostB", "cpu.firmware", "pass", 0);
   expect(inv, "crypt1", "hostB", "cpu.firmware", "pass", 0);
   const auto j = nlohmann::json::parse(check_json(inv, "old1", "hostC").out);
-  for (const auto& f : j["results"])
-    if (f["rule"] == "cpu.firmware")
-      BOOST_TEST(f["message"].get<std::string>().find("identical CPUs, different BIOS settings") != std::string::npos);
+  BOOST_TEST(finding(j, "cpu.firmware")["message"].get<std::string>().find("identical CPUs, different BIOS settings") !=
+             std::string::npos);
 }
 
 // migrate.concurrency (R45) is informational in `check`: the limit is enforced by
-// `preflight migrate`, which queues moves; check only states it.
-BOOST_AUTO_TEST_CASE(migrate_concurrency_is_reported_as_information) {
-  const auto j = nlohmann::json::parse(check_json(fixture("rules/host.pool/preflight.yaml"), "app3", "hostB").out);
-  BOOST_TEST(status_of(j, "migrate.concurrency") == "pass");
+// `preflight migrate`, which queues moves; check states the limit the rule file
+// sets (rules are data: a catalog with other numbers says other numbers).
+BOOST_AUTO_TEST_CASE(migrate_concurrency_states_the_limits_of_the_rule_file) {
+  const auto inv = fixture("rules/host.pool/preflight.yaml");
+  const auto j = nlohmann::json::parse(check_json(inv, "app3", "hostB").out);
+  BOOST_TEST(finding(j, "migrate.concurrency")["message"] ==
+             "at most 4 concurrent migrations per host (8 on 10 GbE); `preflight migrate` queues moves beyond that");
+  const std::filesystem::path rules = temp_dir() / "rules";
+  std::filesystem::create_directories(rules);
+  for (const auto& f : std::filesystem::directory_iterator(fixture("../rules"))) {
+    std::ifstream in(f.path());
+    std::string text{std::istreambuf_iterator<char>(in), {}};
+    for (const auto& [from, to] : {std::pair{"per_host: 4", "per_host: 2"}, {"per_host_10gbe: 8", "per_host_10gbe: 3"}})
+      if (const size_t at = text.find(from); at != std::string::npos) text.replace(at, std::string(from).size(), to);
+    std::ofstream(rules / f.path().filename()) << text;
+  }
+  const auto r = run_preflight({"--inventory", inv, "--rules", rules.string(), "check", "app3", "hostB", "-o", "json"}, kEnv);
+  BOOST_TEST(finding(nlohmann::json::parse(r.out), "migrate.concurrency")["message"] ==
+             "at most 2 concurrent migrations per host (3 on 10 GbE); `preflight migrate` queues moves beyond that");
+  std::filesystem::remove_all(temp_dir());
 }

@@ -2,6 +2,8 @@
 // causes of missing features, vendor refusal, masks and x86-64 levels.
 #include <boost/test/unit_test.hpp>
 
+#include "support/error_of.hpp"
+
 #include <cstring>
 #include <ostream>
 #include <string>
@@ -28,14 +30,7 @@ const CpuCatalog& cat() {
   return c;
 }
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using preflight::test::error_of;
 
 // Raw CPUID that sets exactly the bits of `names`, with a vendor string.
 std::vector<CpuidLeaf> leaves_with(const std::vector<std::string>& names, const char* vendor) {

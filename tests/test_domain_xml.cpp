@@ -1,6 +1,8 @@
 // parse_domain_xml on recorded domain XML (fixtures/xml) and inline snippets.
 #include <boost/test/unit_test.hpp>
 
+#include "support/error_of.hpp"
+
 #include <fstream>
 #include <sstream>
 
@@ -21,12 +23,7 @@ std::string slurp(const std::string& path) {
 }
 VmFacts full() { return parse_domain_xml(slurp(fixture("xml/domain-full.xml")), "domain-full.xml"); }
 std::string error_of(std::string_view xml, const std::string& origin) {
-  try {
-    parse_domain_xml(xml, origin);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
+  return preflight::test::error_of([&] { parse_domain_xml(xml, origin); });
 }
 }  // namespace
 

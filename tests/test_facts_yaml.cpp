@@ -2,6 +2,8 @@
 // on edge cases, and the exact messages for bad input.
 #include <boost/test/unit_test.hpp>
 
+#include "support/error_of.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -281,12 +283,7 @@ std::string slurp(const std::string& path) {
 
 // The message of the Error that reading `text` throws; "" when it does not throw.
 std::string error_of(const std::string& text) {
-  try {
-    facts_from_yaml(text, "f.yaml");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return preflight::test::error_of([&] { facts_from_yaml(text, "f.yaml"); });
 }
 
 }  // namespace

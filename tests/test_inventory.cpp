@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include "support/error_of.hpp"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,12 +16,7 @@ using preflight::test::fixture;
 
 namespace {
 std::string error_of(const std::string& path) {
-  try {
-    load_inventory(path);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
+  return preflight::test::error_of([&] { load_inventory(path); });
 }
 }  // namespace
 

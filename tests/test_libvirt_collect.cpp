@@ -2,6 +2,8 @@
 // against the lab's design and against what virsh prints for the same host.
 #include <boost/test/unit_test.hpp>
 
+#include "support/error_of.hpp"
+
 #include <algorithm>
 #include <sstream>
 
@@ -59,12 +61,7 @@ std::string virsh_field(const std::vector<std::string>& lines, const std::string
 }
 
 std::string error_of(const std::string& uri) {
-  try {
-    collect_libvirt(uri);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
+  return preflight::test::error_of([&] { collect_libvirt(uri); });
 }
 
 }  // namespace

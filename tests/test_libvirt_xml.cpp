@@ -2,6 +2,8 @@
 // parsers on recorded samples (fixtures/xml).
 #include <boost/test/unit_test.hpp>
 
+#include "support/error_of.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -24,15 +26,7 @@ std::string slurp(const std::string& name) {
   s << in.rdbuf();
   return s.str();
 }
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using preflight::test::error_of;
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(capabilities_host_identity_cpu_and_topology) {

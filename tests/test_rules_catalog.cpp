@@ -2,6 +2,8 @@
 // malformed files are named by file:line; the policy file; helpers.
 #include <boost/test/unit_test.hpp>
 
+#include "support/error_of.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -42,14 +44,7 @@ std::string read_file(const std::filesystem::path& p) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using preflight::test::error_of;
 
 }  // namespace
 

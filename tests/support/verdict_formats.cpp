@@ -59,4 +59,11 @@ std::string expect_rule_in_every_format(const std::vector<std::string>& args, co
   return json_run.out;
 }
 
+nlohmann::json finding(const nlohmann::json& verdict, const std::string& rule) {
+  for (const auto& f : verdict["results"])
+    if (f["rule"] == rule) return f;
+  BOOST_TEST_REQUIRE(false, "the verdict has no result for " << rule << ": " << verdict.dump());
+  return {};
+}
+
 }  // namespace preflight::test

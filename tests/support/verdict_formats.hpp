@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace preflight::test {
 
 // `args` is a whole `check` command line without -o; `env` as run_preflight.
@@ -14,5 +16,9 @@ namespace preflight::test {
 // block/error and is skipped exactly for skip. Returns the JSON output.
 std::string expect_rule_in_every_format(const std::vector<std::string>& args, const std::vector<std::string>& env,
                                         const std::string& rule, const std::string& status);
+
+// The result of `rule` in a JSON verdict; the test stops (BOOST_TEST_REQUIRE) when
+// the verdict has none, so an assertion on it cannot pass by the rule's absence.
+nlohmann::json finding(const nlohmann::json& verdict, const std::string& rule);
 
 }  // namespace preflight::test

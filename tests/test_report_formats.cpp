@@ -1,4 +1,4 @@
-// Reporters: JSON exactly DESIGN.md's shape, JUnit that parses with one testcase
+// Reporters: JSON exactly the shape of docs/architecture.md, JUnit that parses with one testcase
 // per rule, text with colour only when asked.
 #include <boost/test/unit_test.hpp>
 

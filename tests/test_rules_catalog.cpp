@@ -19,7 +19,7 @@ using namespace preflight;
 
 namespace {
 
-// The rule ids of REQUIREMENTS.md (copied here: the requirements live outside the clone).
+// The rule ids of docs/requirements.md.
 const std::vector<std::string> kRequiredIds = {
     "cpu.vendor",         "cpu.features",        "cpu.firmware",        "cpu.passthrough",   "storage.shared",
     "storage.lun-visible", "storage.shareable",  "storage.host-media",  "storage.media-visible",

@@ -1,5 +1,5 @@
 #pragma once
-// Predicted migration time and downtime (REQUIREMENTS R54). Pure arithmetic on
+// Predicted migration time and downtime (docs/requirements.md R54). Pure arithmetic on
 // memory size, dirty rate and link speed; no clock, no I/O.
 //
 // Live (pre-copy): round 0 sends all memory; each later round sends what the guest
@@ -7,7 +7,7 @@
 // the guest is paused and that remainder is sent (stop-and-copy).
 // Quick (suspend, move, resume -- Hyper-V Quick Migration): the state is written to
 // shared storage and read back on the destination, so memory crosses the link twice
-// (seed 003's table: 512 MB over 1 GbE about 8 s).
+// (docs/sources.md S3: 512 MB over 1 GbE about 8 s).
 #include <cstdint>
 #include <string>
 #include <vector>

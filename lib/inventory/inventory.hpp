@@ -1,5 +1,5 @@
 #pragma once
-// The inventory file (DESIGN.md "Inventory"): named hosts, where their facts come
+// The inventory file (README "Inventory"): named hosts, where their facts come
 // from, and the policy file. Relative paths -- also the path of a test: URI --
 // are resolved against the inventory file's folder at load time.
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// What the migrator is allowed to do, as decided by the check (DESIGN.md: the
+// What the migrator is allowed to do, as decided by the check (docs/architecture.md: the
 // migrator consumes a verdict, it never decides on its own). A reduced form of
 // rules/verdict.hpp's Verdict: the kind and the reasons to show on refusal.
 #include <string>

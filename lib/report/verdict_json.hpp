@@ -1,5 +1,5 @@
 #pragma once
-// The verdict as JSON, exactly DESIGN.md's shape:
+// The verdict as JSON, exactly the shape in docs/architecture.md ("Verdict JSON"):
 // {verdict, vm, source, destination, results[{rule, status, message, evidence,
 // remediation}], estimate{total_s, downtime_ms}}. A waived finding's message ends
 // with "(waived: <reason>)".

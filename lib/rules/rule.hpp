@@ -1,5 +1,5 @@
 #pragma once
-// A rule: one row of REQUIREMENTS.md as data (rules/*.yaml). A rule names one of
+// A rule: one row of docs/requirements.md as data (rules/*.yaml). A rule names one of
 // the typed checks written in C++ (rules/check.hpp) and carries the words the
 // operator sees: title, message template, remediation, reference.
 #include <map>
@@ -17,7 +17,7 @@ std::string to_string(Severity s);
 Severity parse_severity(const std::string& text, const std::string& where);
 
 struct Rule {
-  std::string id;  // as in REQUIREMENTS.md, e.g. "storage.shared"
+  std::string id;  // as in docs/requirements.md, e.g. "storage.shared"
   std::string title;
   std::vector<std::string> requirements;  // "R10", ...
   Severity severity = Severity::block;   // default; graded checks may raise or lower it
@@ -28,7 +28,7 @@ struct Rule {
   // destination); unknown placeholders stay as written.
   std::map<std::string, std::string> messages;
   std::string remediation;  // also a template
-  std::string reference;    // seed / KB the rule comes from
+  std::string reference;    // the sources it comes from (docs/sources.md, KB articles)
   std::string file;         // where it was defined
   int line = 0;
 };

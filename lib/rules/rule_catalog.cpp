@@ -27,7 +27,7 @@ std::string where(const std::string& origin, const YAML::Node& n) {
 
 std::string required_string(const YAML::Node& rule, const char* key, const std::string& origin) {
   const YAML::Node v = rule[key];
-  if (!v) throw Error(where(origin, rule) + ": rule has no '" + key + "'", "add it (see rules/README or `preflight rules explain`)");
+  if (!v) throw Error(where(origin, rule) + ": rule has no '" + key + "'", "add it (see any rule in rules/*.yaml, or `preflight rules explain ID`)");
   if (!v.IsScalar() || v.Scalar().empty())
     throw Error(where(origin, v) + ": '" + key + "' must be a non-empty string");
   return v.Scalar();

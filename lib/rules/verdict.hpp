@@ -1,5 +1,5 @@
 #pragma once
-// What the engine decides: a Verdict with one Finding per rule (DESIGN.md
+// What the engine decides: a Verdict with one Finding per rule (docs/architecture.md
 // "Verdict"), and how it maps to the exit status.
 #include <string>
 #include <vector>

@@ -220,3 +220,30 @@ BOOST_AUTO_TEST_CASE(a_guest_of_a_nested_source_may_move_to_bare_metal) {
   const Finding f = s.finding("cpu.features");
   BOOST_TEST(to_string(f.status) == "pass", f.message);
 }
+
+BOOST_AUTO_TEST_CASE(passthrough_decides_on_a_difference_without_the_signature) {
+  Scenario s;
+  s.vm.cpu = CpuDefinition{};
+  s.vm.cpu.mode = "host-passthrough";
+  s.destination.cpu.libvirt_cpu.value().signature.reset();
+  // Identical-looking CPUs: only the signature could tell them apart.
+  Finding f = s.finding("cpu.passthrough");
+  BOOST_TEST(to_string(f.status) == "error", f.message);
+  BOOST_TEST(f.message == "hostB: fact cpu family/model/stepping is unknown (not in the facts)");
+  // A feature difference decides without it.
+  s.destination.cpu.libvirt_cpu.value().model = "SandyBridge";
+  f = s.finding("cpu.passthrough");
+  BOOST_TEST(to_string(f.status) == "block", f.message);
+  BOOST_TEST(f.message.find("hostB lacks ") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(vendor_comes_from_the_kvm_offer_when_the_host_cpu_is_unknown) {
+  Scenario s;
+  s.destination.cpu.vendor = Fact<std::string>::unknown("not reported by libvirt");
+  s.destination.cpu.libvirt_cpu = Fact<CpuDefinition>::unknown("no capabilities");
+  BOOST_TEST(to_string(s.finding("cpu.vendor").status) == "pass", s.finding("cpu.vendor").message);
+  offered(s.destination).vendor = "AMD";
+  BOOST_TEST(to_string(s.finding("cpu.vendor").status) == "block", s.finding("cpu.vendor").message);
+  s.destination.offers = Fact<std::vector<GuestOffer>>::unknown("read-write connection refused");
+  BOOST_TEST(to_string(s.finding("cpu.vendor").status) == "error", s.finding("cpu.vendor").message);
+}

@@ -27,6 +27,10 @@ std::string vendor_of(const HostFacts& h) {
     if (!v->empty()) return *v;
   }
   if (const auto* cpu = h.cpu.libvirt_cpu.get(); cpu && !cpu->vendor.empty()) return cpu->vendor;
+  // A kvm guest gets the host's vendor: the kvm offer's host-model names it.
+  if (const auto* offers = h.offers.get())
+    if (const GuestOffer* kvm = find_offer(*offers, "kvm"); kvm && kvm->host_model.known())
+      return kvm->host_model.value().vendor;
   return "";
 }
 
@@ -265,24 +269,29 @@ CheckResult cpu_passthrough(const CheckContext& c, const json&) {
     return CheckResult::skip(c.vm.name + "'s CPU mode is " + (mode.empty() ? "the default" : mode) + ", not host-passthrough");
   if (!c.cpu_catalog) return no_catalog();
   const CpuComparison cmp = compare_hosts(c.source, c.destination, *c.cpu_catalog);
-  if (!cmp.a.signature) return CheckResult::unknown(c.source, "cpu family/model/stepping", "not in the facts");
-  if (!cmp.b.signature) return CheckResult::unknown(c.destination, "cpu family/model/stepping", "not in the facts");
-  auto sig = [](const CpuSignature& s) {
-    return std::to_string(s.family) + "/" + std::to_string(s.model) + "/" + (s.stepping ? std::to_string(*s.stepping) : "?");
+  auto sig = [](const std::optional<CpuSignature>& s) {
+    if (!s) return std::string("unknown");
+    return std::to_string(s->family) + "/" + std::to_string(s->model) + "/" + (s->stepping ? std::to_string(*s->stepping) : "?");
   };
   std::vector<std::string> differences;
   if (!cmp.same_vendor) differences.push_back("vendor " + cmp.a.vendor_name + " vs " + cmp.b.vendor_name);
-  if (!cmp.same_signature)
-    differences.push_back("family/model/stepping " + sig(*cmp.a.signature) + " on " + c.source.name + ", " +
-                          sig(*cmp.b.signature) + " on " + c.destination.name);
+  const bool signatures_known = cmp.a.signature && cmp.b.signature;
+  if (signatures_known && !cmp.same_signature)
+    differences.push_back("family/model/stepping " + sig(cmp.a.signature) + " on " + c.source.name + ", " +
+                          sig(cmp.b.signature) + " on " + c.destination.name);
   if (!cmp.missing_on_b.empty())
     differences.push_back(c.destination.name + " lacks " + feature_list(cmp.missing_on_b));
   if (!cmp.missing_on_a.empty())
     differences.push_back(c.destination.name + " has features " + c.source.name + " lacks: " + feature_list(cmp.missing_on_a));
-  json ev = {{"source_signature", sig(*cmp.a.signature)}, {"destination_signature", sig(*cmp.b.signature)}};
-  if (differences.empty()) return CheckResult::pass("identical CPUs on both hosts", ev);
-  ev["differences"] = differences;
-  return CheckResult::fire(ev);
+  json ev = {{"source_signature", sig(cmp.a.signature)}, {"destination_signature", sig(cmp.b.signature)}};
+  // Any other difference decides; only identical-looking CPUs need the signatures.
+  if (!differences.empty()) {
+    ev["differences"] = differences;
+    return CheckResult::fire(ev);
+  }
+  if (!cmp.a.signature) return CheckResult::unknown(c.source, "cpu family/model/stepping", "not in the facts");
+  if (!cmp.b.signature) return CheckResult::unknown(c.destination, "cpu family/model/stepping", "not in the facts");
+  return CheckResult::pass("identical CPUs on both hosts", ev);
 }
 
 }  // namespace preflight::checks

@@ -257,6 +257,32 @@ BOOST_AUTO_TEST_CASE(cpu_features_agrees_with_hypervisor_cpu_compare) {
   BOOST_TEST(compared - incompatible >= 3);
 }
 
+BOOST_AUTO_TEST_CASE(read_only_access_leaves_the_offers_unknown_and_the_cpu_verdict_undecided) {
+  Lab& lab = *preflight::test::shared_lab();
+  // libvirtd's read-only socket: every read works, domain capabilities are refused.
+  std::string ro = lab.host(2).control_uri;
+  ro.replace(ro.find("libvirt-sock"), std::string("libvirt-sock").size(), "libvirt-sock-ro");
+  HostFacts destination = collect_libvirt(ro);
+  destination.name = "lab2";  // as an inventory names it
+  const HostFacts source = collect_libvirt(lab.host(1).control_uri);
+  BOOST_TEST(destination.vms.known());
+  BOOST_TEST(!destination.offers.known());
+  BOOST_TEST(destination.offers.reason().find(
+                 "read-write access refused (no domain capabilities for qemu guests: operation forbidden: read only "
+                 "access prevents virConnectGetDomainCapabilities); libvirt gives domain capabilities only on a "
+                 "read-write connection: grant this user read-write access") == 0,
+             destination.offers.reason());
+  BOOST_TEST(destination.cpu.host_model.reason() == destination.offers.reason());
+  const CpuCatalog catalog = CpuCatalog::load();
+  const std::string custom = guest_xml(lab, "ro", "qemu", custom_cpu("qemu64"));
+  BOOST_TEST(cpu_features_status(custom, source, destination, catalog).find(
+                 "error: lab2: fact CPU offered to qemu guests is unknown (what 'lab2' offers qemu guests is "
+                 "unknown: read-write access refused") == 0,
+             cpu_features_status(custom, source, destination, catalog));
+  // A guest that needs nothing of the offer is still decided.
+  BOOST_TEST(cpu_features_status(guest_xml(lab, "ro", "qemu", ""), source, destination, catalog) == "compatible");
+}
+
 BOOST_AUTO_TEST_CASE(every_verdict_equals_the_outcome_of_the_real_move) {
   Lab& lab = *preflight::test::shared_lab();
   TempDir dir("preflight-truth");

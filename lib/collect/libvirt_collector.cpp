@@ -302,10 +302,17 @@ void cpu_identity_from_libvirt(HostFacts& h) {
   }
 }
 
+const char* const kReadWriteHint =
+    "libvirt gives domain capabilities only on a read-write connection: grant this user read-write access "
+    "(the libvirt group, a polkit rule, the read-write socket), or collect as a user who has it";
+
 // Domain capabilities of one domain type, on the read-write connection `rw`.
-GuestOffer read_offer(virConnectPtr rw, const std::string& type, const std::string& uri) {
+// `denied` is set when libvirt refused the call for lack of access.
+GuestOffer read_offer(virConnectPtr rw, const std::string& type, const std::string& uri, bool& denied) {
   const std::string xml = take(virConnectGetDomainCapabilities(rw, nullptr, "x86_64", nullptr, type.c_str(), 0));
   if (xml.empty()) {
+    const virError* e = virGetLastError();
+    if (e && (e->code == VIR_ERR_OPERATION_DENIED || e->code == VIR_ERR_AUTH_FAILED)) denied = true;
     GuestOffer o;
     o.virt_type = type;
     o.host_model = Fact<CpuDefinition>::unknown("no domain capabilities for " + type + " guests: " + last_error());
@@ -323,16 +330,14 @@ Fact<std::vector<GuestOffer>> offers(const std::string& uri, const std::string& 
   const std::vector<std::string> types = capabilities_domain_types(caps, uri + " capabilities");
   if (types.empty()) return Offers::unknown("capabilities list no x86_64 hvm domain type");
   Conn rw(virConnectOpen(uri.c_str()));
-  if (!rw)
-    return Offers::unknown("read-write connection refused (" + last_error() +
-                           "); libvirt gives domain capabilities only read-write: grant this user read-write access "
-                           "(e.g. the libvirt group or polkit) or collect as a user who has it");
+  if (!rw) return Offers::unknown("read-write connection refused (" + last_error() + "); " + kReadWriteHint);
   std::vector<GuestOffer> out;
-  for (const auto& type : types) out.push_back(read_offer(rw.get(), type, uri));
-  if (std::none_of(out.begin(), out.end(), [](const GuestOffer& o) { return o.host_model.known() || o.host_passthrough; })) {
+  bool denied = false;
+  for (const auto& type : types) out.push_back(read_offer(rw.get(), type, uri, denied));
+  if (denied) return Offers::unknown("read-write access refused (" + out.front().host_model.reason() + "); " + kReadWriteHint);
+  if (std::none_of(out.begin(), out.end(), [](const GuestOffer& o) { return o.host_model.known() || o.host_passthrough; }))
     return Offers::unknown("the " + driver + " driver gives no domain capabilities (" + out.front().host_model.reason() +
                            ")");
-  }
   return out;
 }
 

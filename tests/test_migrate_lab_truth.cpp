@@ -128,7 +128,15 @@ void run_row(Lab& lab, Row& row, const std::filesystem::path& dir) {
     lab.set_destination_cpu_off(row.dest_cpu_off);
   }
   std::ofstream(inventory) << inv;
-  host1.start(guest_xml(lab, vm, row.type, row.cpu, row.disk, row.devices));
+  try {
+    host1.start(guest_xml(lab, vm, row.type, row.cpu, row.disk, row.devices));
+  } catch (const std::exception& e) {
+    // LAB.md: under nested KVM host-passthrough may abort. Not a move: left out of
+    // the comparison, printed, and the table must still hold enough rows.
+    row.outcome = std::string("did not start on the source: ") + e.what();
+    if (!row.dest_cpu_off.empty()) lab.set_destination_cpu_off("");
+    return;
+  }
   BOOST_TEST_REQUIRE(lab.wait_counter_above(1, vm, 1, 30), vm << " never printed on host 1");
   const auto check = run_preflight({"--inventory", inventory.string(), "check", vm, "lab2", "--from", "lab1",
                                     "--mode", "live", "-o", "json"});
@@ -142,6 +150,8 @@ void run_row(Lab& lab, Row& row, const std::filesystem::path& dir) {
   host2.destroy(vm);
 }
 
+bool started(const Row& r) { return r.outcome.rfind("did not start", 0) != 0; }
+
 bool agrees(const Row& r) {
   const bool go = r.verdict == "go" || r.verdict == "warn";
   const bool no_go = r.verdict == "no-go";
@@ -150,12 +160,13 @@ bool agrees(const Row& r) {
 }
 
 void print_table(const std::vector<Row>& rows, const std::string& accel) {
-  std::cout << "lab truth table (accel " << accel << (accel == "kvm" ? "" : ": TCG half only, no KVM here")
+  std::cout << "lab truth table (accel " << accel << (accel == "kvm" ? "" : " (the lab found no usable KVM): TCG half only")
             << "; verdict: preflight check --mode live, outcome: virsh migrate --live --p2p)\n";
   std::cout << fmt::format("{:<20} {:<5} {:<8} {:<40} {}\n", "guest", "type", "verdict", "blocked by", "outcome");
   for (const auto& r : rows)
     std::cout << fmt::format("{:<20} {:<5} {:<8} {:<40} {}{}\n", r.guest, r.type, r.verdict,
-                             r.blocked.empty() ? "-" : r.blocked, r.outcome, agrees(r) ? "" : "   <-- MISMATCH");
+                             r.blocked.empty() ? "-" : r.blocked, r.outcome,
+                             !started(r) || agrees(r) ? "" : "   <-- MISMATCH");
 }
 
 std::vector<Row> table(Lab& lab) {
@@ -176,10 +187,16 @@ std::vector<Row> table(Lab& lab) {
       {"t-local-disk", "qemu", qemu64, lab.make_qcow2(1, "t-local-disk.qcow2", 16)},
   };
   if (lab.accel() == "kvm") {
+    // qemu64 names svm, which an Intel host's KVM does not offer: libvirt refuses it
+    // at start. Nested KVM may offer no SSE4 (LAB.md); gfni it does (LAB.md: the
+    // gfni=off wrapper makes QEMU refuse a guest that requires it).
+    const std::string kvm64 = custom_cpu("qemu64", require("gfni") + "<feature policy='disable' name='svm'/>");
     rows.push_back({"k-default", "kvm", ""});
     rows.push_back({"k-host-model", "kvm", "<cpu mode='host-model'/>"});
-    rows.push_back({"k-qemu64", "kvm", qemu64});
-    rows.push_back({"k-weak-dest", "kvm", qemu64, "", "", "sse4.2"});
+    rows.push_back({"k-host-passthrough", "kvm", "<cpu mode='host-passthrough'/>"});
+    rows.push_back({"k-qemu64", "kvm", kvm64});
+    rows.push_back({"k-weak-dest", "kvm", kvm64, "", "", "gfni"});
+    rows.push_back({"k-host-model-weak", "kvm", "<cpu mode='host-model'/>", "", "", "gfni"});
   }
   return rows;
 }
@@ -293,13 +310,16 @@ BOOST_AUTO_TEST_CASE(every_verdict_equals_the_outcome_of_the_real_move) {
   std::vector<Row> rows = table(lab);
   for (auto& row : rows) run_row(lab, row, dir.path);
   print_table(rows, lab.accel());
-  int go = 0, no_go = 0;
+  int go = 0, no_go = 0, judged = 0;
   for (const auto& r : rows) {
+    if (!started(r)) continue;
+    ++judged;
     BOOST_TEST(agrees(r), r.guest << ": verdict " << r.verdict << " (" << r.blocked << "), outcome " << r.outcome);
     go += r.outcome == "moved";
     no_go += r.outcome != "moved";
   }
-  BOOST_TEST(rows.size() >= 10u);
+  BOOST_TEST(judged >= 10);
+  BOOST_TEST(judged >= static_cast<int>(rows.size()) - 1);  // only host-passthrough may fail to start
   BOOST_TEST(go >= 5);     // the table holds moves that succeed...
   BOOST_TEST(no_go >= 3);  // ...and moves that fail
   lab.exec(1, {"ip", "link", "del", "truthbr0"});

@@ -16,10 +16,11 @@ struct CheckOptions {
   std::string vm;
   std::string destination;
   std::string from;
+  std::string mode;
 };
 
 void run(Context& ctx, const CheckOptions& o) {
-  const CheckRun run = run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, o.from);
+  const CheckRun run = run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, o.from, o.mode);
   const Verdict& verdict = run.verdict;
   const std::string& out = ctx.options.output;
   if (out == "json") std::cout << render_json(verdict);
@@ -38,6 +39,8 @@ void register_check(CLI::App& app, Context& ctx) {
   cmd->add_option("VM", o->vm, "the VM's name")->required();
   cmd->add_option("DEST", o->destination, "destination host (inventory name)")->required();
   cmd->add_option("--from", o->from, "source host (default: the inventory host the VM is on)");
+  cmd->add_option("--mode", o->mode, "judge this kind of move only (live|copy-storage|quick|offline); default: any way to move")
+      ->check(CLI::IsMember({"live", "copy-storage", "quick", "offline"}));
   cmd->add_option("-o,--output", ctx.options.output, "text|json|junit|dot (dot: a Graphviz picture of what blocks)")
       ->check(CLI::IsMember({"text", "json", "junit", "dot"}));
   cmd->add_flag("--strict", ctx.options.strict, "warnings block too (exit 1)");

@@ -47,6 +47,7 @@ VmFacts web_vm() {
   vm.name = "web1";
   vm.uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f";
   vm.state = "running";
+  vm.virt_type = "kvm";
   vm.memory_kib = 4194304;
   vm.current_memory_kib = 2097152;
   vm.vcpus = 4;
@@ -255,6 +256,24 @@ HostFacts full_host() {
 
   h.mounts = std::vector<MountFacts>{{"/", "ext4", "/dev/sda1", false},
                                      {"/srv/shared", "nfs4", "nas.lab.example:/export/vms", true}};
+  GuestOffer kvm;
+  kvm.virt_type = "kvm";
+  kvm.emulator = "/usr/bin/qemu-system-x86_64";
+  kvm.machine = "pc-q35-7.2";
+  CpuDefinition hm;
+  hm.model = "Cascadelake-Server";
+  hm.vendor = "Intel";
+  hm.fallback = "forbid";
+  hm.features = {{"ss", "require"}, {"hle", "disable"}};
+  kvm.host_model = hm;
+  kvm.host_passthrough = kvm.maximum = true;
+  kvm.models = {{"qemu64", "yes", "Intel", {}}, {"Icelake-Server", "no", "Intel", {"avx512vbmi", "gfni"}}};
+  kvm.firmware_supported = true;
+  kvm.loaders = {"/usr/share/OVMF/OVMF_CODE_4M.fd"};
+  GuestOffer tcg;
+  tcg.virt_type = "qemu";
+  tcg.host_model = Fact<CpuDefinition>::unknown("domain capabilities for qemu guests: host-model CPU not supported");
+  h.offers = std::vector<GuestOffer>{kvm, tcg};
   h.vms = std::vector<VmFacts>{web_vm(), db_vm()};
   h.migration_address = std::string("10.0.0.5:49152");
   h.pool_membership = "prod";

@@ -77,7 +77,10 @@ BOOST_AUTO_TEST_CASE(identity_hypervisor_and_topology) {
   BOOST_TEST(a.hypervisor.hypervisor_version.value() == "0.0.2");  // virsh version: "Running hypervisor: TEST 0.0.2"
   BOOST_TEST(!a.hypervisor.machine_types.known());
   BOOST_TEST(!a.cpu.host_model.known());
-  BOOST_TEST(a.cpu.host_model.reason().find("no domain capabilities from TEST driver") == 0);
+  BOOST_TEST(a.cpu.host_model.reason() == "the libvirt test driver has no domain capabilities");
+  BOOST_TEST(!a.offers.known());
+  BOOST_TEST(a.offers.reason() == "the libvirt test driver has no domain capabilities");
+  BOOST_TEST(a.hypervisor.firmware.reason() == "the libvirt test driver has no domain capabilities");
   BOOST_TEST(!a.cpu.libvirt_cpu.known());
   BOOST_TEST(!a.cpu.cpuid.known());
   BOOST_TEST(!a.firmware.virtualization.known());

@@ -118,6 +118,90 @@ BOOST_AUTO_TEST_CASE(domcaps_without_host_model_is_unknown) {
   BOOST_TEST(h.hypervisor.firmware.value().empty());
 }
 
+BOOST_AUTO_TEST_CASE(domcaps_give_the_offer_of_their_domain_type) {
+  const GuestOffer o = parse_guest_offer(slurp("qemu-domcapabilities.xml"), "domcaps.xml");
+  BOOST_TEST(o.virt_type == "kvm");
+  BOOST_TEST(o.emulator == "/usr/bin/qemu-system-x86_64");
+  BOOST_TEST(o.machine == "pc-q35-7.2");
+  BOOST_TEST(o.host_model.value().model == "Skylake-Server-IBRS");
+  BOOST_TEST(o.host_model.value().vendor == "Intel");
+  BOOST_TEST(o.host_model.value().features.back().name == "mpx");
+  BOOST_TEST(o.host_model.value().features.back().policy == "disable");
+  BOOST_TEST(o.host_passthrough);
+  BOOST_TEST(o.maximum);
+  BOOST_TEST(o.models.size() == 6u);
+  BOOST_TEST(o.models.front().name == "qemu64");
+  BOOST_TEST(o.models.front().usable == "yes");
+  BOOST_TEST(o.models[2].name == "Skylake-Server");
+  BOOST_TEST(o.models[2].usable == "no");
+  BOOST_TEST(o.models[2].vendor == "Intel");
+  BOOST_TEST(o.firmware_supported);
+  BOOST_TEST(o.loaders.size() == 3u);
+  HostFacts h;
+  parse_domcaps_xml(slurp("qemu-domcapabilities.xml"), "domcaps.xml", h);
+  BOOST_TEST_REQUIRE(h.offers.known());
+  BOOST_TEST((h.offers.value() == std::vector<GuestOffer>{o}));
+  BOOST_TEST((h.cpu.host_model.value() == o.host_model.value()));
+}
+
+// Recorded from the lab's real libvirtd 9.0 + QEMU 7.2 (fixtures/xml/lab-domcaps-*.xml).
+BOOST_AUTO_TEST_CASE(the_lab_offers_tcg_guests_an_epyc_and_kvm_guests_a_kvm64) {
+  const GuestOffer tcg = parse_guest_offer(slurp("lab-domcaps-qemu.xml"), "lab-domcaps-qemu.xml");
+  BOOST_TEST(tcg.virt_type == "qemu");
+  BOOST_TEST(tcg.machine == "pc-i440fx-7.2");
+  BOOST_TEST(!tcg.host_passthrough);  // TCG cannot pass a host CPU through
+  BOOST_TEST(tcg.maximum);
+  const CpuDefinition& hm = tcg.host_model.value();
+  BOOST_TEST(hm.model == "EPYC");
+  BOOST_TEST(hm.vendor == "AMD");
+  BOOST_TEST(hm.features.size() == 28u);
+  BOOST_TEST(hm.features.front().name == "acpi");
+  BOOST_TEST(hm.features.front().policy == "require");
+  BOOST_TEST(hm.features.back().name == "nrip-save");
+  BOOST_TEST(hm.features.back().policy == "disable");
+  BOOST_TEST(tcg.models.size() == 53u);
+  const auto usable = std::count_if(tcg.models.begin(), tcg.models.end(), [](const CpuModelOffer& m) {
+    return m.usable == "yes";
+  });
+  BOOST_TEST(usable == 18);
+  const auto epyc = std::find_if(tcg.models.begin(), tcg.models.end(), [](const CpuModelOffer& m) {
+    return m.name == "EPYC";
+  });
+  BOOST_TEST_REQUIRE((epyc != tcg.models.end()));
+  BOOST_TEST(epyc->usable == "no");
+  BOOST_TEST(epyc->vendor == "AMD");
+  BOOST_TEST(epyc->blockers.empty());  // libvirt 9.0 names none
+  BOOST_TEST(tcg.firmware_supported);
+  BOOST_TEST(tcg.loaders.empty());  // no OVMF installed there
+
+  const GuestOffer kvm = parse_guest_offer(slurp("lab-domcaps-kvm.xml"), "lab-domcaps-kvm.xml");
+  BOOST_TEST(kvm.virt_type == "kvm");
+  BOOST_TEST(kvm.host_passthrough);
+  BOOST_TEST(kvm.host_model.value().model == "kvm64");  // nested KVM: a reduced CPU
+  BOOST_TEST(kvm.host_model.value().vendor == "Intel");
+}
+
+BOOST_AUTO_TEST_CASE(domcaps_blockers_are_read_where_libvirt_names_them) {
+  const GuestOffer o = parse_guest_offer(
+      "<domainCapabilities><domain>qemu</domain><arch>x86_64</arch><cpu>"
+      "<mode name='host-passthrough' supported='no'/><mode name='custom' supported='yes'>"
+      "<model usable='no' vendor='Intel'>Skylake-Client</model><model usable='unknown'>Odd</model>"
+      "<blockers model='Skylake-Client'><feature name='hle'/><feature name='rtm'/></blockers>"
+      "</mode></cpu></domainCapabilities>",
+      "d");
+  BOOST_TEST(!o.host_passthrough);
+  BOOST_TEST(!o.host_model.known());
+  BOOST_TEST(o.host_model.reason() == "domain capabilities for qemu guests: host-model CPU not supported");
+  BOOST_TEST((o.models.front().blockers == std::vector<std::string>{"hle", "rtm"}));
+  BOOST_TEST(o.models.back().usable == "unknown");
+  BOOST_TEST(!o.firmware_supported);
+}
+
+BOOST_AUTO_TEST_CASE(capabilities_list_the_domain_types) {
+  BOOST_TEST((capabilities_domain_types(slurp("qemu-capabilities.xml"), "caps.xml") ==
+              std::vector<std::string>{"qemu", "kvm"}));
+}
+
 BOOST_AUTO_TEST_CASE(networks) {
   const NetworkFacts nat = parse_network_xml(slurp("network-default.xml"), "n");
   BOOST_TEST(nat.name == "default");

@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(a_no_go_is_refused_with_its_reasons_exit_1_and_journaled) {
   const auto r = run_preflight(migrate({"db1", "hostB", "--accept-warnings"}), env);
   BOOST_TEST(r.exit_code == 1, r.err);
   BOOST_TEST(contains(r.out, "db1: not moving to hostB: the verdict is no-go"), r.out);
-  BOOST_TEST(contains(r.out, "  cpu.features: db1 sees CPU features that hostB lacks"), r.out);
+  BOOST_TEST(contains(r.out, "  cpu.features: db1 sees CPU features that hostB does not offer kvm guests"), r.out);
   std::ifstream journal(state.path / "preflight" / "journal.jsonl");
   std::string line;
   BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(journal, line)), "no journal line");

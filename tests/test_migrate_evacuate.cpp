@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(a_dry_run_of_demo_hostA_places_web1_and_says_why_the_others
     // Every candidate is an Intel-to-AMD move on hostC.
     BOOST_TEST(contains(reasons_of(vms[vm], "hostC"), "cpu.vendor: hostA has an Intel CPU, hostC an AMD CPU"), vm);
   }
-  BOOST_TEST(contains(reasons_of(vms["db1"], "hostB"), "cpu.features: db1 sees CPU features that hostB lacks"));
+  BOOST_TEST(contains(reasons_of(vms["db1"], "hostB"), "cpu.features: db1 sees CPU features that hostB does not offer kvm guests"));
   BOOST_TEST(contains(reasons_of(vms["gpu1"], "hostB"), "devices.hostdev: gpu1 has passthrough devices"));
   BOOST_TEST(contains(reasons_of(vms["cluster1"], "hostB"), "storage.shareable: "));
   BOOST_TEST(vms["win1"]["placement"] == "skipped");
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(a_dry_run_of_demo_hostA_places_web1_and_says_why_the_others
   BOOST_TEST(contains(text.out, "web1             running     4.0 GiB  hostB        go       11.8 GiB\n"), text.out);
   BOOST_TEST(contains(text.out, "db1              running    32.0 GiB  (none)       -        -\n"), text.out);
   BOOST_TEST(contains(text.out, "not placed:\n  app2 (running, 8.0 GiB): no candidate qualifies: no-go on 2\n"
-                                "    hostB: no-go:\n      cpu.features: app2 sees CPU features that hostB lacks"),
+                                "    hostB: no-go:\n      cpu.features: app2 sees CPU features that hostB does not offer kvm guests"),
              text.out);
   BOOST_TEST(contains(text.out, "skipped (they stay on hostA):\n  win1: shut off: "), text.out);
   BOOST_TEST(contains(text.out, "moves, in start order:\n  1. web1 -> hostB\n       virDomainMigrateToURI3(web1 on"),

@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(host_level_blocks_label_the_vm_to_destination_edge) {
   const std::string move = edge_line(r.out, "vm", "destination");
   BOOST_TEST(has(move, "color=\"red\""), move);
   BOOST_TEST(has(move, "label=\"cpu.features\\nplacement.affinity\\nresources.memory\""), move);
-  BOOST_TEST(has(move, "tooltip=\"cpu.features: db1 sees CPU features that hostB lacks"), move);
+  BOOST_TEST(has(move, "tooltip=\"cpu.features: db1 sees CPU features that hostB does not offer kvm guests"), move);
   BOOST_TEST(has(r.out, "\"vm\" [label=\"db1\\nVM, running\\n32 GiB, 8 vCPU\""));
 }
 

@@ -70,6 +70,7 @@ BOOST_AUTO_TEST_CASE(the_cpu_rules_fail_closed) {
   // Whatever the CPU engine says, the shipped catalog never lets an unknown through.
   Scenario s;
   s.source.cpu = CpuFacts{};
+  s.source.offers = Fact<std::vector<GuestOffer>>::unknown("not collected");  // nor what its hypervisor offers
   const Verdict v = s.evaluate();
   BOOST_TEST(to_string(v.verdict) == "no-go");
   BOOST_TEST((exit_code(v, false) == ExitCode::undecided));

@@ -137,26 +137,84 @@ std::vector<HugepagePool> capabilities_hugepages(std::string_view xml_text, cons
   return out;
 }
 
-void parse_domcaps_xml(std::string_view xml_text, const std::string& origin, HostFacts& into) {
+std::vector<std::string> capabilities_domain_types(std::string_view xml_text, const std::string& origin) {
+  const auto doc = xml::load(xml_text, origin);
+  std::vector<std::string> types;
+  for (auto guest : xml::root(doc, "capabilities", origin).children("guest")) {
+    const auto a = guest.child("arch");
+    if (text(guest.child("os_type")) != "hvm" || attr(a, "name") != "x86_64") continue;
+    for (auto d : a.children("domain")) add_unique(types, attr(d, "type"));
+  }
+  return types;
+}
+
+namespace {
+
+bool mode_supported(const pugi::xml_node& cpu, const char* name) {
+  for (auto mode : cpu.children("mode"))
+    if (attr(mode, "name") == name) return attr(mode, "supported") == "yes";
+  return false;
+}
+
+std::vector<CpuModelOffer> custom_models(const pugi::xml_node& cpu, const std::string& origin) {
+  std::vector<CpuModelOffer> out;
+  pugi::xml_node custom;
+  for (auto mode : cpu.children("mode"))
+    if (attr(mode, "name") == "custom") custom = mode;
+  for (auto m : custom.children("model")) out.push_back({text(m), attr(m, "usable"), attr(m, "vendor"), {}});
+  // libvirt 9.0 names no blockers in domain capabilities; later versions add
+  // <blockers model='X'><feature name='...'/></blockers>.
+  for (auto b : custom.children("blockers")) {
+    const std::string model = attr(b, "model");
+    auto it = std::find_if(out.begin(), out.end(), [&](const CpuModelOffer& o) { return o.name == model; });
+    if (it == out.end()) throw Error(origin + ": <blockers model='" + model + "'> names no listed model");
+    for (auto f : b.children("feature")) it->blockers.push_back(attr(f, "name"));
+  }
+  return out;
+}
+
+}  // namespace
+
+GuestOffer parse_guest_offer(std::string_view xml_text, const std::string& origin) {
   const auto doc = xml::load(xml_text, origin);
   const auto caps = xml::root(doc, "domainCapabilities", origin);
+  GuestOffer o;
+  o.virt_type = text(caps.child("domain"));
+  o.emulator = text(caps.child("path"));
+  o.machine = text(caps.child("machine"));
   const std::string arch = text(caps.child("arch"));
+  const auto cpu = caps.child("cpu");
   pugi::xml_node host_model;
-  for (auto mode : caps.child("cpu").children("mode")) {
+  for (auto mode : cpu.children("mode"))
     if (attr(mode, "name") == "host-model") host_model = mode;
-  }
   if (host_model && attr(host_model, "supported") == "yes" && host_model.child("model")) {
-    CpuDefinition cpu = parse_cpu_element(host_model);
-    if (cpu.arch.empty()) cpu.arch = arch;
-    into.cpu.host_model = cpu;
+    CpuDefinition def = parse_cpu_element(host_model);
+    if (def.arch.empty()) def.arch = arch;
+    o.host_model = def;
   } else {
-    into.cpu.host_model = Fact<CpuDefinition>::unknown("domain capabilities: host-model CPU not supported");
+    o.host_model = Fact<CpuDefinition>::unknown(
+        "domain capabilities" + (o.virt_type.empty() ? std::string() : " for " + o.virt_type + " guests") +
+        ": host-model CPU not supported");
   }
-  std::vector<std::string> loaders;
-  for (auto v : caps.child("os").child("loader").children("value")) add_unique(loaders, text(v));
-  into.hypervisor.firmware = loaders;
-  add_to_fact(into.hypervisor.machine_types, text(caps.child("machine")));
-  add_to_fact(into.hypervisor.emulators, text(caps.child("path")));
+  o.host_passthrough = mode_supported(cpu, "host-passthrough");
+  o.maximum = mode_supported(cpu, "maximum");
+  o.models = custom_models(cpu, origin);
+  const auto loader = caps.child("os").child("loader");
+  o.firmware_supported = attr(loader, "supported") == "yes";
+  for (auto v : loader.children("value")) add_unique(o.loaders, text(v));
+  return o;
+}
+
+void parse_domcaps_xml(std::string_view xml_text, const std::string& origin, HostFacts& into) {
+  GuestOffer offer = parse_guest_offer(xml_text, origin);
+  into.cpu.host_model = offer.host_model;
+  into.hypervisor.firmware = offer.loaders;
+  add_to_fact(into.hypervisor.machine_types, offer.machine);
+  add_to_fact(into.hypervisor.emulators, offer.emulator);
+  if (!into.offers.known()) into.offers = std::vector<GuestOffer>{};
+  auto& offers = into.offers.value();
+  std::erase_if(offers, [&](const GuestOffer& o) { return o.virt_type == offer.virt_type; });
+  offers.push_back(std::move(offer));
 }
 
 }  // namespace preflight

@@ -23,6 +23,15 @@ void parse_capabilities_xml(std::string_view xml, const std::string& origin, Hos
 // report it). Empty when the cells report no page counts.
 std::vector<HugepagePool> capabilities_hugepages(std::string_view xml, const std::string& origin);
 
+// The domain types (<domain type>: kvm, qemu) the x86_64 hvm guests of a
+// <capabilities> document list, in order, without repeats.
+std::vector<std::string> capabilities_domain_types(std::string_view xml, const std::string& origin);
+
+// <domainCapabilities> as the offer for one domain type: its <domain>, emulator,
+// machine, the host-model CPU (unknown with the reason when not supported), which
+// CPU modes are supported, the custom models with usability and blockers, firmware.
+GuestOffer parse_guest_offer(std::string_view xml, const std::string& origin);
+
 // <domainCapabilities>: cpu.host_model (unknown with the reason when host-model is
 // not supported), hypervisor.firmware (loader paths offered), and the machine and
 // emulator path added to hypervisor.machine_types / .emulators when missing.

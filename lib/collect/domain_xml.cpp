@@ -160,6 +160,7 @@ VmFacts parse_domain_xml(std::string_view xml_text, const std::string& origin) {
   VmFacts vm;
   vm.name = text(dom.child("name"));
   vm.uuid = text(dom.child("uuid"));
+  vm.virt_type = attr(dom, "type");
   if (auto m = dom.child("memory")) vm.memory_kib = xml::scaled_bytes(m, 1024, origin) / 1024;
   if (auto m = dom.child("currentMemory")) {
     vm.current_memory_kib = xml::scaled_bytes(m, 1024, origin) / 1024;

@@ -62,6 +62,7 @@ HostFacts cpu_only_host(const std::string& name, const std::string& origin, cons
   h.firmware.vulnerabilities = Fact<std::map<std::string, std::string>>::unknown(reason);
   h.memory.total_kib = h.memory.free_kib = Fact<uint64_t>::unknown(reason);
   h.memory.hugepages = Fact<std::vector<HugepagePool>>::unknown(reason);
+  h.offers = Fact<std::vector<GuestOffer>>::unknown(reason);
   h.networks = Fact<std::vector<NetworkFacts>>::unknown(reason);
   h.bridges = Fact<std::vector<BridgeFacts>>::unknown(reason);
   h.pools = Fact<std::vector<PoolFacts>>::unknown(reason);
@@ -174,9 +175,11 @@ HostFacts collect_inventory_host(const InventoryHost& host) {
                               cpus.size()));
     }
     HostFacts& given = cpus.front();
-    // The CPU file is the trusted description: it replaces what the source reported.
+    // The CPU file is the trusted description: it replaces what the source reported,
+    // the offers' host-model CPUs included (cpu.features judges against it).
     CpuFacts cpu = given.cpu;
     if (!cpu.host_model.known() && cpu.libvirt_cpu.known()) cpu.host_model = cpu.libvirt_cpu;
+    cpu.stated_by = "the inventory's cpu: " + host.cpu;
     facts.cpu = std::move(cpu);
   }
   facts.name = host.name;

@@ -3,6 +3,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -301,6 +302,72 @@ void cpu_identity_from_libvirt(HostFacts& h) {
   }
 }
 
+const char* const kReadWriteHint =
+    "libvirt gives domain capabilities only on a read-write connection: grant this user read-write access "
+    "(the libvirt group, a polkit rule, the read-write socket), or collect as a user who has it";
+
+// Domain capabilities of one domain type, on the read-write connection `rw`.
+// `denied` is set when libvirt refused the call for lack of access.
+GuestOffer read_offer(virConnectPtr rw, const std::string& type, const std::string& uri, bool& denied) {
+  const std::string xml = take(virConnectGetDomainCapabilities(rw, nullptr, "x86_64", nullptr, type.c_str(), 0));
+  if (xml.empty()) {
+    const virError* e = virGetLastError();
+    if (e && (e->code == VIR_ERR_OPERATION_DENIED || e->code == VIR_ERR_AUTH_FAILED)) denied = true;
+    GuestOffer o;
+    o.virt_type = type;
+    o.host_model = Fact<CpuDefinition>::unknown("no domain capabilities for " + type + " guests: " + last_error());
+    return o;
+  }
+  return parse_guest_offer(xml, uri + " domcapabilities --virttype " + type);
+}
+
+// What the hypervisor offers each domain type the capabilities list. libvirt 9.0
+// refuses domain capabilities on a read-only connection: this is the one place a
+// read-write connection is opened, for calls that change nothing on the host.
+Fact<std::vector<GuestOffer>> offers(const std::string& uri, const std::string& caps, const std::string& driver) {
+  using Offers = Fact<std::vector<GuestOffer>>;
+  if (driver == "TEST") return Offers::unknown("the libvirt test driver has no domain capabilities");
+  const std::vector<std::string> types = capabilities_domain_types(caps, uri + " capabilities");
+  if (types.empty()) return Offers::unknown("capabilities list no x86_64 hvm domain type");
+  Conn rw(virConnectOpen(uri.c_str()));
+  if (!rw) return Offers::unknown("read-write connection refused (" + last_error() + "); " + kReadWriteHint);
+  std::vector<GuestOffer> out;
+  bool denied = false;
+  for (const auto& type : types) out.push_back(read_offer(rw.get(), type, uri, denied));
+  if (denied) return Offers::unknown("read-write access refused (" + out.front().host_model.reason() + "); " + kReadWriteHint);
+  if (std::none_of(out.begin(), out.end(), [](const GuestOffer& o) { return o.host_model.known() || o.host_passthrough; }))
+    return Offers::unknown("the " + driver + " driver gives no domain capabilities (" + out.front().host_model.reason() +
+                           ")");
+  return out;
+}
+
+// cpu.host_model and hypervisor.firmware as the offers give them: the kvm offer's
+// host-model (else qemu's), the loaders of every offer.
+void fill_from_offers(HostFacts& h) {
+  if (!h.offers.known()) {
+    h.cpu.host_model = Fact<CpuDefinition>::unknown(h.offers.reason());
+    h.hypervisor.firmware = Fact<std::vector<std::string>>::unknown(h.offers.reason());
+    return;
+  }
+  const auto& all = h.offers.value();
+  const GuestOffer* main = find_offer(all, "kvm");
+  if (!main) main = find_offer(all, "qemu");
+  h.cpu.host_model = main ? main->host_model : Fact<CpuDefinition>::unknown("no kvm or qemu domain type offered");
+  std::vector<std::string> loaders;
+  for (const auto& o : all) {
+    for (const auto& l : o.loaders)
+      if (std::find(loaders.begin(), loaders.end(), l) == loaders.end()) loaders.push_back(l);
+    auto add = [](Fact<std::vector<std::string>>& list, const std::string& item) {
+      if (item.empty() || !list.known()) return;
+      auto& v = list.value();
+      if (std::find(v.begin(), v.end(), item) == v.end()) v.push_back(item);
+    };
+    add(h.hypervisor.machine_types, o.machine);
+    add(h.hypervisor.emulators, o.emulator);
+  }
+  h.hypervisor.firmware = loaders;
+}
+
 }  // namespace
 
 HostFacts collect_libvirt(const std::string& uri) {
@@ -341,14 +408,8 @@ HostFacts collect_libvirt(const std::string& uri) {
   if (caps.empty()) throw Error(uri + ": cannot read capabilities: " + last_error(), "check the libvirt connection");
   parse_capabilities_xml(caps, uri + " capabilities", h);
 
-  const std::string domcaps = take(virConnectGetDomainCapabilities(c, nullptr, nullptr, nullptr, nullptr, 0));
-  if (domcaps.empty()) {
-    const std::string why = "no domain capabilities from " + driver + " driver: " + last_error();
-    h.cpu.host_model = Fact<CpuDefinition>::unknown(why);
-    h.hypervisor.firmware = Fact<std::vector<std::string>>::unknown(why);
-  } else {
-    parse_domcaps_xml(domcaps, uri + " domcapabilities", h);
-  }
+  h.offers = offers(uri, caps, driver);
+  fill_from_offers(h);
 
   virNodeInfo info{};
   if (virNodeGetInfo(c, &info) < 0) throw Error(uri + ": cannot read node info: " + last_error(), "check the libvirt connection");

@@ -240,6 +240,7 @@ HostFacts collect_local(const LocalCollectOptions& opts) {
   h.hypervisor.machine_types = Fact<std::vector<std::string>>::unknown(why);
   h.hypervisor.emulators = Fact<std::vector<std::string>>::unknown(why);
   h.hypervisor.firmware = Fact<std::vector<std::string>>::unknown(why);
+  h.offers = Fact<std::vector<GuestOffer>>::unknown(why);
   h.networks = Fact<std::vector<NetworkFacts>>::unknown(why);
   h.pools = Fact<std::vector<PoolFacts>>::unknown(why);
   h.vms = Fact<std::vector<VmFacts>>::unknown(why);

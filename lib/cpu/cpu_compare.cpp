@@ -128,6 +128,7 @@ const char* cause_text(MissingCause cause) {
     case MissingCause::disabled_by_firmware: return "disabled by firmware";
     case MissingCause::removed_by_microcode_or_kernel: return "removed by microcode or kernel";
     case MissingCause::hidden_by_hypervisor: return "hidden by a hypervisor";
+    case MissingCause::not_offered: return "not offered by the hypervisor";
     case MissingCause::unknown: return "cause unknown";
   }
   return "cause unknown";

@@ -14,6 +14,7 @@ enum class MissingCause {
   disabled_by_firmware,     // FirmwareFacts says the BIOS/UEFI switched it off
   removed_by_microcode_or_kernel,  // TSX off, or a microcode-delivered feature on older microcode
   hidden_by_hypervisor,     // the host is itself a VM and its hypervisor hides it
+  not_offered,              // the host's CPU has it, its hypervisor does not offer it to this domain type
   unknown,                  // the facts cannot tell
 };
 

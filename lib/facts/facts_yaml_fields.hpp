@@ -5,6 +5,7 @@
 // drift apart. A struct added to the facts model needs a Fields<> here.
 #include <span>
 
+#include "facts/guest_offer.hpp"
 #include "facts/host_facts.hpp"
 
 namespace preflight::facts_yaml {
@@ -65,6 +66,34 @@ struct Fields<CpuDefinition> {
     v("signature", s.signature);
     v("microcode", s.microcode);
     v("features", s.features);
+  }
+};
+
+// --- guest_offer.hpp -----------------------------------------------------------
+
+template <> inline constexpr bool kFlow<CpuModelOffer> = true;
+template <>
+struct Fields<CpuModelOffer> {
+  template <class S, class V> static void each(S& s, V&& v) {
+    v("name", s.name);
+    v("usable", s.usable);
+    v("vendor", s.vendor);
+    v("blockers", s.blockers);
+  }
+};
+
+template <>
+struct Fields<GuestOffer> {
+  template <class S, class V> static void each(S& s, V&& v) {
+    v("virt_type", s.virt_type);
+    v("emulator", s.emulator);
+    v("machine", s.machine);
+    v("host_model", s.host_model);
+    v("host_passthrough", s.host_passthrough);
+    v("maximum", s.maximum);
+    v("models", s.models);
+    v("firmware_supported", s.firmware_supported);
+    v("loaders", s.loaders);
   }
 };
 
@@ -150,6 +179,7 @@ struct Fields<VmFacts> {
     v("name", s.name);
     v("uuid", s.uuid);
     v("state", s.state);
+    v("virt_type", s.virt_type);
     v("memory_kib", s.memory_kib);
     v("current_memory_kib", s.current_memory_kib);
     v("vcpus", s.vcpus);
@@ -207,6 +237,7 @@ struct Fields<CpuFacts> {
     v("msrs", s.msrs);
     v("libvirt_cpu", s.libvirt_cpu);
     v("host_model", s.host_model);
+    v("stated_by", s.stated_by);
     v("features", s.features);
     v("kernel_flags", s.kernel_flags);
   }
@@ -375,6 +406,7 @@ struct Fields<HostFacts> {
     v("memory", s.memory);
     v("topology", s.topology);
     v("hypervisor", s.hypervisor);
+    v("offers", s.offers);
     v("networks", s.networks);
     v("bridges", s.bridges);
     v("pools", s.pools);

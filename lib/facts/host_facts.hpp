@@ -9,6 +9,7 @@
 
 #include "core/fact.hpp"
 #include "facts/cpu_definition.hpp"
+#include "facts/guest_offer.hpp"
 #include "facts/vm_facts.hpp"
 
 namespace preflight {
@@ -49,8 +50,12 @@ struct CpuFacts {
   std::vector<MsrValue> msrs;  // when collected (arch capabilities etc.)
   // The CPU as libvirt reports it (capabilities <host><cpu>), or as given by a CPU file.
   Fact<CpuDefinition> libvirt_cpu;
-  // libvirt's host-model expansion (domain capabilities), what a host-model guest sees.
+  // libvirt's host-model expansion (domain capabilities), what a host-model guest sees:
+  // the kvm offer's when there is one, else the qemu offer's (HostFacts::offers).
   Fact<CpuDefinition> host_model;
+  // Who stated this CPU when it was not collected, e.g. "the inventory's cpu: FILE";
+  // empty when collected. A stated CPU overrides what libvirt reports, offers included.
+  std::string stated_by;
   // Named features decoded from the raw leaves at collection time (informational;
   // analysis decodes from `cpuid` itself when present).
   Fact<std::vector<std::string>> features;
@@ -190,6 +195,9 @@ struct HostFacts {
   MemoryFacts memory;
   TopologyFacts topology;
   HypervisorFacts hypervisor;
+  // What the hypervisor offers guests, one entry per domain type it supports
+  // (capabilities' guest/arch/domain), from domain capabilities.
+  Fact<std::vector<GuestOffer>> offers;
   Fact<std::vector<NetworkFacts>> networks;
   Fact<std::vector<BridgeFacts>> bridges;
   Fact<std::vector<PoolFacts>> pools;

@@ -69,6 +69,7 @@ struct VmFacts {
   std::string name;
   std::string uuid;
   std::string state;  // running|paused|shutoff|crashed|pmsuspended|blocked|shutdown|unknown
+  std::string virt_type;  // <domain type>: kvm|qemu|...; empty when the facts do not say
   uint64_t memory_kib = 0;
   uint64_t current_memory_kib = 0;
   uint32_t vcpus = 0;

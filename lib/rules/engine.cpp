@@ -115,13 +115,17 @@ std::string to_string(VerdictKind v) {
 }
 
 ExitCode exit_code(const Verdict& v, bool strict) {
-  bool warn = false, block = false;
+  bool warn = false, block = false, error = false;
   for (const auto& f : v.results) {
-    if (f.status == Status::error) return ExitCode::undecided;
+    error |= f.status == Status::error;
     block |= f.status == Status::block;
     warn |= f.status == Status::warn;
   }
-  if (block || v.verdict == VerdictKind::no_go) return ExitCode::no_go;
+  // A block is final (waived rules are not blocks): what an erroring rule would
+  // have said cannot make the move a go, so the answer is known.
+  if (block) return ExitCode::no_go;
+  if (error) return ExitCode::undecided;
+  if (v.verdict == VerdictKind::no_go) return ExitCode::no_go;
   if (warn && strict) return ExitCode::no_go;
   return ExitCode::go;
 }

@@ -54,7 +54,8 @@ struct Verdict {
   Estimate estimate;
 };
 
-// error anywhere -> undecided; block -> no_go; warn -> no_go under strict, else go.
+// block -> no_go (an error elsewhere cannot turn it into a go); else error anywhere ->
+// undecided; warn -> no_go under strict, else go.
 ExitCode exit_code(const Verdict& v, bool strict);
 
 }  // namespace preflight

@@ -22,6 +22,11 @@ HostFacts scenario_host(const std::string& name, const std::string& uuid) {
   cpu.vendor = "Intel";
   cpu.signature = CpuSignature{6, 63, 2};
   h.cpu.libvirt_cpu = cpu;
+  GuestOffer kvm;  // domain capabilities for kvm guests: host-model is the same CPU
+  kvm.virt_type = "kvm";
+  kvm.host_model = cpu;
+  kvm.host_passthrough = kvm.maximum = true;
+  h.offers = std::vector<GuestOffer>{kvm};
   h.memory.total_kib = uint64_t{64} * 1024 * 1024;
   h.memory.free_kib = uint64_t{32} * 1024 * 1024;
   h.memory.hugepages = std::vector<HugepagePool>{{2048, 1024, 1024}};
@@ -70,6 +75,7 @@ Scenario::Scenario() {
   vm.name = "vm1";
   vm.uuid = "33333333-3333-3333-3333-333333333333";
   vm.state = "running";
+  vm.virt_type = "kvm";
   vm.memory_kib = vm.current_memory_kib = 4 * 1024 * 1024;
   vm.vcpus = 2;
   vm.arch = "x86_64";

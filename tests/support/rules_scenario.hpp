@@ -4,7 +4,9 @@
 // same source on both, local dir pool "local", networks "default" (nat) and "prod"
 // (bridge br0 on a NIC, port group "web"), QEMU 7.2 / libvirt 9.0) and VM vm1
 // (4 GiB, 2 vCPUs, disk vda in the shared pool, NIC on prod/web, machine q35).
-// Both CPUs are Haswell-noTSX 6/63/2 as libvirt describes them; vm1 is custom Haswell-noTSX.
+// Both CPUs are Haswell-noTSX 6/63/2 as libvirt describes them, and each host offers
+// kvm guests that CPU as host-model (domain capabilities, with host-passthrough and
+// maximum); vm1 is a running kvm guest, custom Haswell-noTSX.
 #include <chrono>
 #include <optional>
 #include <string>

@@ -141,6 +141,7 @@ void register_collect(CLI::App& app, Context& ctx) {
       facts = collect_libvirt(o->libvirt);
     } else {
       facts = collect_local(LocalCollectOptions{});
+      for (const std::string& w : collection_warnings(facts)) std::cerr << "warning: " << w << "\n";
     }
     name_features(facts, ctx.options.cpu_map);
     emit(o->output, facts_to_yaml(facts));

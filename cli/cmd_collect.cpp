@@ -111,7 +111,8 @@ void register_collect(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("collect", "Write the facts of a host as YAML (this machine by default)");
   cmd->add_option("host", o->host,
                  "an inventory host (collected from its libvirt URI, facts and cpu files), or a file to convert into\n"
-                 "facts: capabilities XML, domain capabilities XML, <cpu> XML, domain XML, libcpuid dump, facts YAML");
+                 "facts: capabilities XML, domain capabilities XML, <cpu> XML, domain XML, libvirt CPU data (<cpudata>),\n"
+                 "libcpuid dump, facts YAML");
   cmd->add_option("--libvirt", o->libvirt, "collect the host behind this libvirt URI (read-only), e.g. qemu:///system");
   cmd->add_option("-o,--output", o->output, "write to FILE (with --all: into folder DIR, one <host>.yaml each)");
   cmd->add_flag("--all", o->all, "collect every host of the inventory, in parallel");

@@ -58,6 +58,11 @@ Score score_of(const DecodedCpu& c, bool guest) {
   return {enabled + disabled, disabled};
 }
 
+bool matches_signature(const CpuModel& m, const CpuSignature& s) {
+  return std::any_of(m.signatures.begin(), m.signatures.end(),
+                     [&](const CpuModelSignature& sig) { return sig.matches(s.family, s.model, s.stepping.value_or(0)); });
+}
+
 }  // namespace
 
 CpuFeatureSet decode_cpuid(const std::vector<CpuidLeaf>& leaves, const std::vector<MsrValue>& msrs,
@@ -135,9 +140,21 @@ DecodedCpu decode_model(const CpuFeatureSet& features, const DecodeOptions& opti
       break;
     }
     const Score s = score_of(c, options.guest);
-    if (!best.model || s.total < best_score.total ||
-        (s.total == best_score.total && s.disabled < best_score.disabled) ||
-        (named && s.disabled < best_score.disabled)) {
+    bool better = !best.model;
+    if (!better && options.signature) {  // x86DecodeUseCandidate: a matching signature first
+      const bool best_matches = matches_signature(*best.model, *options.signature);
+      const bool this_matches = matches_signature(m, *options.signature);
+      if (best_matches != this_matches) {
+        if (this_matches) {
+          best = std::move(c);
+          best_score = s;
+        }
+        continue;
+      }
+    }
+    better = better || s.total < best_score.total || (s.total == best_score.total && s.disabled < best_score.disabled) ||
+             (named && s.disabled < best_score.disabled);
+    if (better) {
       best = std::move(c);
       best_score = s;
     }

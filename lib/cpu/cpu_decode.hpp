@@ -29,6 +29,11 @@ struct DecodeOptions {
   std::vector<std::string> preferred;
   bool guest = true;          // use models with decode guest='on' (else host='on')
   bool migratable = false;    // drop non-migratable features from the lists
+  // The CPU's own signature (CPUID leaf 1). When set, as in libvirt's x86Decode:
+  // once a model whose cpu_map <signature> matches it is found, only matching
+  // models are considered, and a matching model beats a non-matching one whatever
+  // the scores. Baselines of several CPUs leave it unset.
+  std::optional<CpuSignature> signature;
 };
 
 // A named model plus the differences libvirt would list.
@@ -47,7 +52,8 @@ struct DecodedCpu {
 
 // libvirt 9.0's choice: models walked newest (last in cpu_map) first; models of
 // another vendor and models not meant for this kind of CPU skipped; a single
-// preferred model wins outright; otherwise the lowest score, where required
+// preferred model wins outright; then a model matching options.signature wins
+// over one that does not; otherwise the lowest score, where required
 // features count 1 and disabled ones an increasing penalty; ties keep the newer
 // model. `features` must not be empty. Throws Error when no model is usable.
 DecodedCpu decode_model(const CpuFeatureSet& features, const DecodeOptions& options, const CpuCatalog& catalog);

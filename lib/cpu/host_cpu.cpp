@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "cpu/cpu_decode.hpp"
+#include "cpu/cpu_errata.hpp"
 #include "cpu/firmware_switch.hpp"
 #include "facts/cpu_xml.hpp"
 
@@ -176,6 +177,8 @@ HostCpu resolve_host_cpu(const HostFacts& host, const CpuCatalog& catalog) {
     h.vendor_explicit = !vs.empty();
     h.signature = cpuid_signature(*leaves);
     h.hypervisor = cpuid_hypervisor_bit(*leaves);
+    h.errata_off = errata_features(errata_of(h.vendor, h.signature, catalog), catalog) & h.silicon;
+    h.silicon -= h.errata_off;
   } else if (const CpuDefinition* def = host.cpu.libvirt_cpu.get()) {
     const std::string mc = h.microcode;
     h = resolve_cpu_definition(*def, host.name, fmt::format("host '{}' ({})", host.name, host.source), catalog);

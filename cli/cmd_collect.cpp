@@ -41,7 +41,7 @@ void name_features(HostFacts& facts, const std::string& cpu_map) {
   if (!leaves || facts.cpu.features.known()) return;
   try {
     const CpuCatalog catalog = CpuCatalog::load(cpu_map);
-    facts.cpu.features = catalog.names(decode_cpuid(*leaves, facts.cpu.msrs, catalog));
+    facts.cpu.features = catalog.names(decode_cpuid(*leaves, facts.cpu.msrs.value_or({}), catalog));
   } catch (const Error& e) {
     facts.cpu.features = Fact<std::vector<std::string>>::unknown(e.what());
   }

@@ -159,7 +159,7 @@ HostFacts full_host() {
   cpu.cpuid_source = std::string("instruction");
   cpu.cpuid_disagreement = std::vector<CpuidLeaf>{{0x1, 0x0, 0x50657, 0x00400800, 0x7ffefbff, 0xbfebfbff}};
   cpu.cpuid_variants = {{"40-79", {{0x6, 0x0, 0x77, 0x2, 0x9, 0x0}}}};
-  cpu.msrs = {{0x10a, 0x2000c04}, {0x48f, 0x7fffff00036dfbULL}};
+  cpu.msrs = std::vector<MsrValue>{{0x10a, 0x2000c04}, {0x48f, 0x7fffff00036dfbULL}};
   cpu.libvirt_cpu = host_cpu();
   cpu.host_model = Fact<CpuDefinition>::unknown("domain capabilities not readable: permission denied");
   cpu.features = std::vector<std::string>{"sse4.1", "sse4.2", "avx512f", "avx512-vnni", "md-clear"};

@@ -319,22 +319,23 @@ BOOST_AUTO_TEST_CASE(live_machine_structure) {
 }
 
 BOOST_AUTO_TEST_CASE(feature_msrs_come_from_the_reader_and_decode_into_features) {
-  // A recorded root reads no MSRs unless told how; given a reader, they are facts
-  // and the CPU engine turns IA32_ARCH_CAPABILITIES bits into features.
-  BOOST_TEST(collect_local(fake()).cpu.msrs.empty());
+  // A recorded root reads no MSRs unless told how (unknown, not none); given a
+  // reader, they are facts and the CPU engine turns IA32_ARCH_CAPABILITIES bits into features.
+  BOOST_TEST(collect_local(fake()).cpu.msrs.reason() ==
+             "MSRs are read from this machine's /dev/kvm only, not below " + kRoot);
   LocalCollectOptions o = fake();
   o.read_msrs = [] { return std::vector<MsrValue>{{0x10a, 0x21}}; };  // rdctl-no, mds-no
   const HostFacts h = collect_local(o);
-  BOOST_TEST_REQUIRE(h.cpu.msrs.size() == 1u);
+  BOOST_TEST_REQUIRE(h.cpu.msrs.value().size() == 1u);
   const CpuCatalog catalog = CpuCatalog::load();
   const HostCpu cpu = resolve_host_cpu(h, catalog);
   BOOST_TEST(cpu.features.test(catalog.feature_id("rdctl-no")));
   BOOST_TEST(cpu.features.test(catalog.feature_id("mds-no")));
   BOOST_TEST(!cpu.features.test(catalog.feature_id("ibrs-all")));
-  // A reader that fails leaves them empty, the rest collected.
+  // A reader that fails leaves them unknown with its error, the rest collected.
   o.read_msrs = []() -> std::vector<MsrValue> { throw Error("/dev/kvm: cannot open: No such file"); };
   const HostFacts failed = collect_local(o);
-  BOOST_TEST(failed.cpu.msrs.empty());
+  BOOST_TEST(failed.cpu.msrs.reason() == "/dev/kvm: cannot open: No such file");
   BOOST_TEST(failed.cpu.cpuid.known());
 }
 
@@ -347,5 +348,5 @@ BOOST_AUTO_TEST_CASE(the_live_machine_reads_kvm_feature_msrs_where_kvm_opens) {
   ::close(fd);
   const std::vector<MsrValue> msrs = read_kvm_feature_msrs();
   BOOST_TEST(!msrs.empty());
-  BOOST_TEST(collect_local(LocalCollectOptions{}).cpu.msrs == msrs);
+  BOOST_TEST(collect_local(LocalCollectOptions{}).cpu.msrs.value() == msrs);
 }

@@ -55,6 +55,7 @@ HostFacts cpu_only_host(const std::string& name, const std::string& origin, cons
   h.cpu.vendor = h.cpu.codename = h.cpu.brand = h.cpu.microcode = unknown_str;
   h.cpu.family = h.cpu.model = h.cpu.stepping = h.cpu.cpuid_cpus_read = Fact<uint32_t>::unknown(reason);
   h.cpu.cpuid = Fact<std::vector<CpuidLeaf>>::unknown(reason);
+  h.cpu.msrs = Fact<std::vector<MsrValue>>::unknown(reason);
   h.cpu.features = h.cpu.kernel_flags = Fact<std::vector<std::string>>::unknown(reason);
   h.cpu.libvirt_cpu = h.cpu.host_model = Fact<CpuDefinition>::unknown(reason);
   h.firmware.virtualization = h.firmware.nx = h.firmware.aes = h.firmware.x2apic = h.firmware.sgx =

@@ -114,13 +114,16 @@ void read_cpu(const LocalRoot& root, const LocalCollectOptions& opts, const Cpui
   }
 
   // Feature MSRs as KVM offers them to guests (what libvirt adds to CPUID for
-  // arch-capabilities features); left empty where they cannot be read.
+  // arch-capabilities features); unknown, with why, where they cannot be read.
   if (opts.read_msrs || opts.root == "/") {
     try {
       cpu.msrs = opts.read_msrs ? opts.read_msrs() : read_kvm_feature_msrs();
-    } catch (const Error&) {
-      cpu.msrs.clear();
+    } catch (const Error& e) {
+      cpu.msrs = Fact<std::vector<MsrValue>>::unknown(e.what());
     }
+  } else {
+    cpu.msrs = Fact<std::vector<MsrValue>>::unknown("MSRs are read from this machine's /dev/kvm only, not below " +
+                                                    opts.root);
   }
 
   std::optional<CpuidMethod> reference_method;  // of the live reader

@@ -12,9 +12,21 @@
 namespace preflight {
 
 // Every catalog feature whose CPUID (leaf, subleaf, register) bit is set in
-// `leaves`, or whose MSR bit is set in `msrs`. Leaves absent from `leaves` read as 0.
+// `leaves`, or whose MSR bit is set in `msrs`. Leaves absent from `leaves` read as
+// 0, as libvirt reads them; undecidable_features says which of those are unknown.
 CpuFeatureSet decode_cpuid(const std::vector<CpuidLeaf>& leaves, const std::vector<MsrValue>& msrs,
                            const CpuCatalog& catalog);
+
+// The catalog features `leaves` and `msrs` cannot tell: a CPUID feature whose
+// (leaf, subleaf) the CPU declares (leaf <= leaf 0 EAX, or <= 0x80000000 EAX for
+// extended leaves; sub-leaves as cpuid_enumerate.hpp enumerates them: 7 and 0x14
+// up to their sub-leaf 0 EAX, 0xF/0x10 by the bits of sub-leaf 0, 0x12 when SGX
+// is set, others with their leaf) but `leaves` lacks; every MSR feature when `msrs` is null (the
+// MSRs were not read). A leaf beyond the declared range is absent, not unknown:
+// the CPU itself says it has none. Empty when leaf 0 is missing too (nothing is
+// decodable then, and callers refuse such input).
+CpuFeatureSet undecidable_features(const std::vector<CpuidLeaf>& leaves, const std::vector<MsrValue>* msrs,
+                                   const CpuCatalog& catalog);
 // Leaf 0's vendor string ("GenuineIntel"); empty when leaf 0 is missing.
 std::string cpuid_vendor_string(const std::vector<CpuidLeaf>& leaves);
 // Display family/model and stepping from leaf 1; nullopt when leaf 1 is missing.

@@ -45,7 +45,10 @@ CpuMatrix compute_cpu_matrix(const std::vector<HostFacts>& facts, const CpuCatal
       const HostCpu& from = m.hosts[a];
       const HostCpu& to = m.hosts[b];
       CpuMatrixPair p{a, b, !from.vendor_name.empty() && from.vendor_name == to.vendor_name, {}};
-      if (p.same_vendor) p.missing = explain_missing(m.guest_features(a), to, facts[b], &from, catalog);
+      if (p.same_vendor) {
+        p.missing = explain_missing(m.guest_features(a), to, facts[b], &from, catalog);
+        p.unknown = ((m.guest_features(a) - to.features) & to.unknown).count();
+      }
       m.pairs.push_back(std::move(p));
     }
 

@@ -170,7 +170,10 @@ HostCpu resolve_host_cpu(const HostFacts& host, const CpuCatalog& catalog) {
   h.microcode = host.cpu.microcode.value_or("");
   if (const auto* leaves = host.cpu.cpuid.get(); leaves && !leaves->empty()) {
     h.origin = CpuOrigin::cpuid;
-    h.silicon = decode_cpuid(*leaves, host.cpu.msrs, catalog);
+    const std::vector<MsrValue>* msrs = host.cpu.msrs.get();
+    h.silicon = decode_cpuid(*leaves, msrs ? *msrs : std::vector<MsrValue>{}, catalog);
+    h.unknown = undecidable_features(*leaves, msrs, catalog);
+    h.msrs_reason = host.cpu.msrs.reason();
     const std::string vs = cpuid_vendor_string(*leaves);
     h.vendor = vendor_index(vs, catalog);
     h.vendor_name = h.vendor >= 0 ? catalog.vendors()[static_cast<size_t>(h.vendor)].name : vs;

@@ -56,7 +56,10 @@ struct CpuFacts {
   // every register 0). Empty: both agree. Unknown: not cross-checked, and why.
   Fact<std::vector<CpuidLeaf>> cpuid_disagreement;
   std::vector<CpuidVariant> cpuid_variants;
-  std::vector<MsrValue> msrs;  // when collected (arch capabilities etc.)
+  // Feature MSRs (arch capabilities etc.) as KVM offers them; an MSR not listed
+  // is absent. Unknown when the source cannot read or record MSRs: then every
+  // MSR feature is unknown, not absent.
+  Fact<std::vector<MsrValue>> msrs;
   // The CPU as libvirt reports it (capabilities <host><cpu>), or as given by a CPU file.
   Fact<CpuDefinition> libvirt_cpu;
   // libvirt's host-model expansion (domain capabilities), what a host-model guest sees.

@@ -1,10 +1,13 @@
 // CPU checks: vendor (R01), guest-visible features (R02, R03, R06), firmware-caused
 // differences (R04), host-passthrough (R05). Feature sets come from the CPU engine
 // (lib/cpu); clock, cache and core count are never compared.
+#include <optional>
+
 #include "cpu/cpu_baseline.hpp"
 #include "cpu/cpu_compare.hpp"
 #include "cpu/cpu_format.hpp"
 #include "cpu/host_cpu.hpp"
+#include "core/text.hpp"
 #include "rules/checks.hpp"
 
 namespace preflight::checks {
@@ -58,6 +61,28 @@ bool has_firmware_state(const HostFacts& h) {
          f.smt.known() || f.tsx.known();
 }
 
+// When the answer depends on features the facts cannot tell (HostCpu::unknown):
+// those of the destination the guest needs (`missing`), or those of the source a
+// whole-host guest may see and the destination is not known to have. The error
+// names the host, the features and why; nullopt when no such feature matters.
+std::optional<CheckResult> undecided_features(const CheckContext& c, const GuestCpu& guest, const HostCpu& src,
+                                              const HostCpu& dst, const CpuFeatureSet& missing,
+                                              const CpuCatalog& cat) {
+  const bool whole_host = guest.mode == "host-passthrough" || guest.mode == "maximum" ||
+                          (guest.mode == "host-model" && !c.source.cpu.host_model.known());
+  const CpuFeatureSet on_dst = missing & dst.unknown;
+  const CpuFeatureSet on_src =
+      whole_host ? src.unknown - cat.non_migratable() - dst.features - hypervisor_bit(cat) : CpuFeatureSet{};
+  if (on_dst.empty() && on_src.empty()) return std::nullopt;
+  const bool dst_side = !on_dst.empty();
+  const HostFacts& host = dst_side ? c.destination : c.source;
+  const CpuFeatureSet features = dst_side ? on_dst : on_src;
+  std::vector<std::string> reasons;
+  for (const auto& m : explain_missing(features, dst_side ? dst : src, host, nullptr, cat))
+    reasons.push_back(m.name + ": " + m.detail);
+  return CheckResult::unknown(host, "cpu features " + join(cat.names(features), " "), join(reasons, "; "));
+}
+
 }  // namespace
 
 CheckResult cpu_vendor(const CheckContext& c, const json&) {
@@ -79,6 +104,9 @@ CheckResult cpu_features(const CheckContext& c, const json&) {
   json ev = {{"mode", guest.mode}, {"guest_model", guest.model}, {"guest_features", seen.count()}};
   if (!guest.notes.empty()) ev["notes"] = guest.notes;
   const CpuFeatureSet missing = seen - dst.features - hypervisor_bit(cat);
+  if ((missing - dst.unknown).empty()) {  // nothing known to be missing: an unknown one may decide
+    if (auto undecided = undecided_features(c, guest, src, dst, missing, cat)) return *undecided;
+  }
   if (missing.empty())
     return CheckResult::pass("all " + std::to_string(seen.count()) + " CPU features " + c.vm.name + " sees exist on " +
                                  c.destination.name,

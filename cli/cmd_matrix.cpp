@@ -65,8 +65,8 @@ void register_matrix(CLI::App& app, Context& ctx) {
   cmd->add_option("-o,--output", ctx.options.output, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->footer(
       "A cell FROM -> TO says whether a guest that sees FROM's whole CPU (host-model, host-passthrough) can move\n"
-      "to TO: ok, the number of features TO lacks, ? (TO's facts cannot tell some of them, and lack none that they\n"
-      "tell), or vendor (different CPU vendors).\n"
+      "to TO: ok, the number of features TO lacks, ? (none is known to be missing, but a feature one side's facts\n"
+      "cannot tell could be), or vendor (different CPU vendors).\n"
       "Exit status: 0 every pair ok, 1 some pair not, 2 a host or its CPU could not be read, or a pair is ? and\n"
       "none is known to fail.\n"
       "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"

@@ -56,7 +56,7 @@ std::string render_matrix_text(const CpuMatrix& m, bool color) {
   out += "\n"
          "  ok      TO offers every feature of FROM's CPU (libvirt's migratable features; invtsc and such left out)\n"
          "  N       TO lacks N of them (preflight compare FROM TO, or -o json, names them)\n"
-         "  ?       TO lacks none that its facts tell, but they cannot tell some (a leaf or MSR not collected)\n"
+         "  ?       none known to be missing, but one side's facts cannot tell some (a leaf or MSR not collected)\n"
          "  vendor  different CPU vendors: no guest can move between them\n"
          "  -       the same host\n";
 

@@ -41,7 +41,7 @@ void name_features(HostFacts& facts, const std::string& cpu_map) {
   if (!leaves || facts.cpu.features.known()) return;
   try {
     const CpuCatalog catalog = CpuCatalog::load(cpu_map);
-    facts.cpu.features = catalog.names(decode_cpuid(*leaves, facts.cpu.msrs, catalog));
+    facts.cpu.features = catalog.names(decode_cpuid(*leaves, facts.cpu.msrs.value_or({}), catalog));
   } catch (const Error& e) {
     facts.cpu.features = Fact<std::vector<std::string>>::unknown(e.what());
   }
@@ -111,7 +111,8 @@ void register_collect(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("collect", "Write the facts of a host as YAML (this machine by default)");
   cmd->add_option("host", o->host,
                  "an inventory host (collected from its libvirt URI, facts and cpu files), or a file to convert into\n"
-                 "facts: capabilities XML, domain capabilities XML, <cpu> XML, domain XML, libcpuid dump, facts YAML");
+                 "facts: capabilities XML, domain capabilities XML, <cpu> XML, domain XML, libvirt CPU data (<cpudata>),\n"
+                 "libcpuid dump, facts YAML");
   cmd->add_option("--libvirt", o->libvirt, "collect the host behind this libvirt URI (read-only), e.g. qemu:///system");
   cmd->add_option("-o,--output", o->output, "write to FILE (with --all: into folder DIR, one <host>.yaml each)");
   cmd->add_flag("--all", o->all, "collect every host of the inventory, in parallel");
@@ -141,6 +142,7 @@ void register_collect(CLI::App& app, Context& ctx) {
       facts = collect_libvirt(o->libvirt);
     } else {
       facts = collect_local(LocalCollectOptions{});
+      for (const std::string& w : collection_warnings(facts)) std::cerr << "warning: " << w << "\n";
     }
     name_features(facts, ctx.options.cpu_map);
     emit(o->output, facts_to_yaml(facts));

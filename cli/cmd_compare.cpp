@@ -1,5 +1,6 @@
 // preflight compare HOST_A HOST_B: the CPU difference both ways, with causes.
-// Exit 0 when the CPUs offer guests the same features and vendor, 1 when not.
+// Exit 0 when the CPUs offer guests the same features and vendor, 1 when not, 2
+// when nothing known differs but some features are unknown on one side.
 #include <iostream>
 
 #include "cli/cpu_inputs.hpp"
@@ -31,7 +32,8 @@ void register_compare(CLI::App& app, Context& ctx) {
   cmd->add_option("host_a", o->a, "inventory host or file")->required();
   cmd->add_option("host_b", o->b, "inventory host or file")->required();
   cmd->add_option("-o,--output", ctx.options.output, "text or json")->check(CLI::IsMember({"text", "json"}));
-  cmd->footer("Exit status: 0 same vendor and features, 1 different, 2 could not decide.");
+  cmd->footer("Exit status: 0 same vendor and features, 1 different, 2 could not decide (a CPU could not be read, or\n"
+              "nothing known differs but one side's facts cannot tell some features: listed as unknown).");
   cmd->callback([o, &ctx] {
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
     const HostFacts a = one_host(o->a, ctx);
@@ -42,7 +44,7 @@ void register_compare(CLI::App& app, Context& ctx) {
     } else {
       std::cout << comparison_text(c);
     }
-    ctx.exit_code = static_cast<int>(c.identical() ? ExitCode::go : ExitCode::no_go);
+    ctx.exit_code = static_cast<int>(c.undecided() ? ExitCode::undecided : c.identical() ? ExitCode::go : ExitCode::no_go);
   });
 }
 

@@ -65,8 +65,10 @@ void register_matrix(CLI::App& app, Context& ctx) {
   cmd->add_option("-o,--output", ctx.options.output, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->footer(
       "A cell FROM -> TO says whether a guest that sees FROM's whole CPU (host-model, host-passthrough) can move\n"
-      "to TO: ok, the number of features TO lacks, or vendor (different CPU vendors).\n"
-      "Exit status: 0 every pair ok, 1 some pair not, 2 a host or its CPU could not be read.\n"
+      "to TO: ok, the number of features TO lacks, ? (none is known to be missing, but a feature one side's facts\n"
+      "cannot tell could be), or vendor (different CPU vendors).\n"
+      "Exit status: 0 every pair ok, 1 some pair not, 2 a host or its CPU could not be read, or a pair is ? and\n"
+      "none is known to fail.\n"
       "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
       "  preflight matrix                      every inventory host\n"
       "  preflight matrix hostA hostB -o json  the pairs with the missing feature names\n"
@@ -76,8 +78,11 @@ void register_matrix(CLI::App& app, Context& ctx) {
     const CpuMatrix m = compute_cpu_matrix(load_matrix_hosts(o->hosts, ctx), catalog);
     if (ctx.options.output == "json") std::cout << matrix_json(m).dump(2) << "\n";
     else std::cout << render_matrix_text(m, ctx.color());
+    // Any pair known to lack a feature: no-go; else any pair its facts cannot tell: undecided.
     const bool all_ok = std::all_of(m.pairs.begin(), m.pairs.end(), [](const CpuMatrixPair& p) { return p.ok(); });
-    ctx.exit_code = static_cast<int>(all_ok ? ExitCode::go : ExitCode::no_go);
+    const bool some_no = std::any_of(m.pairs.begin(), m.pairs.end(),
+                                     [](const CpuMatrixPair& p) { return !p.ok() && !p.undecided(); });
+    ctx.exit_code = static_cast<int>(all_ok ? ExitCode::go : some_no ? ExitCode::no_go : ExitCode::undecided);
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <ostream>
+#include <algorithm>
 #include <map>
 
 #include "collect/cpuid_enumerate.hpp"
@@ -216,8 +217,24 @@ BOOST_AUTO_TEST_CASE(live_cpu0_reads_whole_and_restores_the_affinity) {
   BOOST_CHECK_THROW(read_cpuid_leaves_on_cpu(100000), Error);
 }
 
-BOOST_AUTO_TEST_CASE(live_instruction_and_dev_cpuid_agree) {
+// Every leaf a read claims (basic up to its own leaf 0 EAX, and 0x80000000) is in it.
+void check_whole(const std::vector<CpuidLeaf>& leaves, const char* method) {
+  const CpuidLeaf* l0 = find_cpuid_leaf(leaves, 0);
+  BOOST_TEST_REQUIRE(l0 != nullptr, method << ": no leaf 0");
+  for (uint32_t leaf = 0; leaf <= std::min<uint32_t>(l0->eax, 0x100); ++leaf)
+    BOOST_TEST(find_cpuid_leaf(leaves, leaf) != nullptr, method << ": leaf " << leaf);
+  BOOST_TEST(find_cpuid_leaf(leaves, 0x80000000) != nullptr, method << ": leaf 0x80000000");
+}
+
+// The instruction and /dev/cpu/0/cpuid may answer differently (a hypervisor below
+// this machine can trap them apart); what holds everywhere is that each is read whole,
+// or that the device's absence is explained. Which one the facts keep is
+// test_local_collect's subject.
+BOOST_AUTO_TEST_CASE(live_instruction_and_dev_cpuid_each_read_whole) {
   const auto pinned = read_cpuid_leaves_on_cpu(0, CpuidMethod::pinned_instruction);
+  check_whole(pinned, "instruction");
+  const CpuidRead preferred = read_cpuid_on_cpu(0);
+  BOOST_TEST(std::string(cpuid_method_name(preferred.method)) == "instruction");
   std::vector<CpuidLeaf> device;
   try {
     device = read_cpuid_leaves_on_cpu(0, CpuidMethod::dev_cpuid);
@@ -226,5 +243,8 @@ BOOST_AUTO_TEST_CASE(live_instruction_and_dev_cpuid_agree) {
     BOOST_TEST(std::string(e.what()).find("cpu 0: cannot read CPUID: /dev/cpu/0/cpuid: ") == 0u, e.what());
     return;
   }
-  BOOST_TEST(mask_cpu_identifiers(device) == mask_cpu_identifiers(pinned));
+  check_whole(device, "dev-cpuid");
+  const auto differs = group_cpuid_variants(pinned, {CpuidOfCpu{0, device}});
+  BOOST_TEST_MESSAGE("live: /dev/cpu/0/cpuid differs from the instruction on "
+                     << (differs.empty() ? 0 : differs.front().leaves.size()) << " leaves");
 }

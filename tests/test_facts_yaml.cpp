@@ -159,8 +159,10 @@ HostFacts full_host() {
                                      {0xd, 0x1, 0xf, 0x0, 0x100, 0x0},
                                      {0x80000000, 0x0, 0x80000008, 0x0, 0x0, 0x0}};
   cpu.cpuid_cpus_read = 80;
+  cpu.cpuid_source = std::string("instruction");
+  cpu.cpuid_disagreement = std::vector<CpuidLeaf>{{0x1, 0x0, 0x50657, 0x00400800, 0x7ffefbff, 0xbfebfbff}};
   cpu.cpuid_variants = {{"40-79", {{0x6, 0x0, 0x77, 0x2, 0x9, 0x0}}}};
-  cpu.msrs = {{0x10a, 0x2000c04}, {0x48f, 0x7fffff00036dfbULL}};
+  cpu.msrs = std::vector<MsrValue>{{0x10a, 0x2000c04}, {0x48f, 0x7fffff00036dfbULL}};
   cpu.libvirt_cpu = host_cpu();
   cpu.host_model = Fact<CpuDefinition>::unknown("domain capabilities not readable: permission denied");
   cpu.features = std::vector<std::string>{"sse4.1", "sse4.2", "avx512f", "avx512-vnni", "md-clear"};

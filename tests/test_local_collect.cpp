@@ -195,6 +195,67 @@ BOOST_AUTO_TEST_CASE(cpus_that_cannot_be_read_are_counted_out) {
   BOOST_TEST(h.firmware.smt.value() == true);  // other readers went on
 }
 
+// The collector keeps read_cpuid's answers and records where a second source
+// disagrees (the product decision: the instruction, as libvirt reads it, wins).
+BOOST_AUTO_TEST_CASE(a_second_cpuid_source_that_agrees_leaves_no_disagreement) {
+  LocalCollectOptions o = fake();
+  o.read_cpuid_source = "dump";
+  auto same = o.read_cpuid;
+  o.read_cpuid_crosscheck = [same](unsigned cpu) {
+    auto leaves = same(cpu);
+    leaves[1].ebx ^= 0x0f000000;  // another APIC id: an identifier, not a difference
+    return leaves;
+  };
+  const HostFacts h = collect_local(o);
+  BOOST_TEST(h.cpu.cpuid_source.value() == "dump");
+  BOOST_TEST_REQUIRE(h.cpu.cpuid_disagreement.known(), h.cpu.cpuid_disagreement.reason());
+  BOOST_TEST(h.cpu.cpuid_disagreement.value().empty());
+  BOOST_TEST(collection_warnings(h).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_second_cpuid_source_that_disagrees_is_recorded_and_warned_about) {
+  LocalCollectOptions o = fake();
+  o.read_cpuid_source = "instruction";
+  auto inner = o.read_cpuid;
+  o.read_cpuid_crosscheck = [inner](unsigned cpu) {
+    auto leaves = inner(cpu);
+    BOOST_TEST(cpu == 0u);  // asked for the reference CPU only
+    for (CpuidLeaf& l : leaves) {
+      if (l.leaf == 1) l.ecx ^= 1u << 31;            // the hypervisor bit, flipped
+      if (l.leaf == 0x80000002) l.eax = 0x4d56484b;  // another brand string
+    }
+    return leaves;
+  };
+  const HostFacts h = collect_local(o);
+  const auto& first = *find_cpuid_leaf(h.cpu.cpuid.value(), 1);
+  BOOST_TEST_REQUIRE(h.cpu.cpuid_disagreement.known(), h.cpu.cpuid_disagreement.reason());
+  const auto& differs = h.cpu.cpuid_disagreement.value();
+  BOOST_TEST_REQUIRE(differs.size() == 2u);
+  BOOST_TEST(differs[0].leaf == 1u);
+  BOOST_TEST(differs[0].ecx == (first.ecx ^ (1u << 31)));  // the second source's answer
+  BOOST_TEST(differs[1].leaf == 0x80000002u);
+  BOOST_TEST(h.cpu.cpuid.value() == inner(0));  // the facts keep the first source
+  const auto warnings = collection_warnings(h);
+  BOOST_TEST_REQUIRE(warnings.size() == 1u);
+  BOOST_TEST(warnings[0] ==
+             "CPUID sources disagree on 2 leaves (0x1.0, 0x80000002.0): the facts keep what the instruction "
+             "answered, as libvirt's host CPU detection does; a hypervisor below this machine answers the two "
+             "differently, so compare the features with 'virsh capabilities' here before trusting a verdict");
+}
+
+BOOST_AUTO_TEST_CASE(a_cpuid_cross_check_that_cannot_run_is_unknown_with_the_reason) {
+  LocalCollectOptions o = fake();
+  BOOST_TEST(collect_local(o).cpu.cpuid_disagreement.reason() == "no second CPUID source to cross-check with");
+  BOOST_TEST(collect_local(o).cpu.cpuid_source.value() == "injected reader");
+  o.read_cpuid_crosscheck = [](unsigned) -> std::vector<CpuidLeaf> {
+    throw Error("cpu 0: cannot read CPUID: /dev/cpu/0/cpuid: No such file or directory");
+  };
+  const HostFacts h = collect_local(o);
+  BOOST_TEST(h.cpu.cpuid_disagreement.reason() ==
+             "cpu 0: cannot read CPUID: /dev/cpu/0/cpuid: No such file or directory");
+  BOOST_TEST(collection_warnings(h).empty());
+}
+
 BOOST_AUTO_TEST_CASE(an_empty_root_gives_unknowns_with_reasons) {
   const fs::path empty = fs::temp_directory_path() / ("preflight-emptyroot-" + std::to_string(::getpid()));
   fs::create_directories(empty);
@@ -242,6 +303,14 @@ BOOST_AUTO_TEST_CASE(live_machine_structure) {
   BOOST_TEST(h.mounts.known());
   BOOST_TEST(h.cpu.kernel_flags.known());
   for (const auto& v : h.cpu.cpuid_variants) BOOST_TEST(!v.cpus.empty());
+  // The instruction is trusted; the device, where readable, is only compared.
+  BOOST_TEST(h.cpu.cpuid_source.value() == "instruction");
+  if (h.cpu.cpuid_disagreement.known()) {
+    BOOST_TEST(collection_warnings(h).empty() == h.cpu.cpuid_disagreement.value().empty());
+  } else {
+    BOOST_TEST(h.cpu.cpuid_disagreement.reason().find("/dev/cpu/0/cpuid") != std::string::npos,
+               h.cpu.cpuid_disagreement.reason());
+  }
   BOOST_TEST_MESSAGE("live: " << leaves.size() << " leaves on CPU 0, " << h.cpu.cpuid_cpus_read.value()
                               << " CPUs read, " << h.cpu.cpuid_variants.size() << " variants; "
                               << h.cpu.vendor.value() << " family " << h.cpu.family.value() << " model "
@@ -250,22 +319,23 @@ BOOST_AUTO_TEST_CASE(live_machine_structure) {
 }
 
 BOOST_AUTO_TEST_CASE(feature_msrs_come_from_the_reader_and_decode_into_features) {
-  // A recorded root reads no MSRs unless told how; given a reader, they are facts
-  // and the CPU engine turns IA32_ARCH_CAPABILITIES bits into features.
-  BOOST_TEST(collect_local(fake()).cpu.msrs.empty());
+  // A recorded root reads no MSRs unless told how (unknown, not none); given a
+  // reader, they are facts and the CPU engine turns IA32_ARCH_CAPABILITIES bits into features.
+  BOOST_TEST(collect_local(fake()).cpu.msrs.reason() ==
+             "MSRs are read from this machine's /dev/kvm only, not below " + kRoot);
   LocalCollectOptions o = fake();
   o.read_msrs = [] { return std::vector<MsrValue>{{0x10a, 0x21}}; };  // rdctl-no, mds-no
   const HostFacts h = collect_local(o);
-  BOOST_TEST_REQUIRE(h.cpu.msrs.size() == 1u);
+  BOOST_TEST_REQUIRE(h.cpu.msrs.value().size() == 1u);
   const CpuCatalog catalog = CpuCatalog::load();
   const HostCpu cpu = resolve_host_cpu(h, catalog);
   BOOST_TEST(cpu.features.test(catalog.feature_id("rdctl-no")));
   BOOST_TEST(cpu.features.test(catalog.feature_id("mds-no")));
   BOOST_TEST(!cpu.features.test(catalog.feature_id("ibrs-all")));
-  // A reader that fails leaves them empty, the rest collected.
+  // A reader that fails leaves them unknown with its error, the rest collected.
   o.read_msrs = []() -> std::vector<MsrValue> { throw Error("/dev/kvm: cannot open: No such file"); };
   const HostFacts failed = collect_local(o);
-  BOOST_TEST(failed.cpu.msrs.empty());
+  BOOST_TEST(failed.cpu.msrs.reason() == "/dev/kvm: cannot open: No such file");
   BOOST_TEST(failed.cpu.cpuid.known());
 }
 
@@ -278,5 +348,5 @@ BOOST_AUTO_TEST_CASE(the_live_machine_reads_kvm_feature_msrs_where_kvm_opens) {
   ::close(fd);
   const std::vector<MsrValue> msrs = read_kvm_feature_msrs();
   BOOST_TEST(!msrs.empty());
-  BOOST_TEST(collect_local(LocalCollectOptions{}).cpu.msrs == msrs);
+  BOOST_TEST(collect_local(LocalCollectOptions{}).cpu.msrs.value() == msrs);
 }

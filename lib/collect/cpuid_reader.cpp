@@ -101,15 +101,21 @@ std::vector<CpuidLeaf> read_device(unsigned cpu, std::string& error) {
 
 }  // namespace
 
-std::vector<CpuidLeaf> read_cpuid_leaves_on_cpu(unsigned cpu) {
+const char* cpuid_method_name(CpuidMethod method) {
+  return method == CpuidMethod::pinned_instruction ? "instruction" : "dev-cpuid";
+}
+
+CpuidRead read_cpuid_on_cpu(unsigned cpu) {
   std::string pin_error, dev_error;
   auto leaves = read_pinned(cpu, pin_error);
-  if (!leaves.empty()) return leaves;
+  if (!leaves.empty()) return {std::move(leaves), CpuidMethod::pinned_instruction};
   leaves = read_device(cpu, dev_error);
-  if (!leaves.empty()) return leaves;
+  if (!leaves.empty()) return {std::move(leaves), CpuidMethod::dev_cpuid};
   throw Error("cpu " + std::to_string(cpu) + ": cannot read CPUID: pinning failed (" + pin_error + "), " + dev_error,
               "run as a user allowed on every CPU, or load the cpuid module (modprobe cpuid)");
 }
+
+std::vector<CpuidLeaf> read_cpuid_leaves_on_cpu(unsigned cpu) { return read_cpuid_on_cpu(cpu).leaves; }
 
 std::vector<CpuidLeaf> read_cpuid_leaves_on_cpu(unsigned cpu, CpuidMethod method) {
   std::string error;

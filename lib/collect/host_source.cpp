@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 
 #include "collect/libcpuid_dump.hpp"
+#include "collect/libvirt_cpudata.hpp"
 #include "collect/libvirt_collector.hpp"
 #include "collect/capabilities_xml.hpp"
 #include "collect/domain_xml.hpp"
@@ -54,6 +55,7 @@ HostFacts cpu_only_host(const std::string& name, const std::string& origin, cons
   h.cpu.vendor = h.cpu.codename = h.cpu.brand = h.cpu.microcode = unknown_str;
   h.cpu.family = h.cpu.model = h.cpu.stepping = h.cpu.cpuid_cpus_read = Fact<uint32_t>::unknown(reason);
   h.cpu.cpuid = Fact<std::vector<CpuidLeaf>>::unknown(reason);
+  h.cpu.msrs = Fact<std::vector<MsrValue>>::unknown(reason);
   h.cpu.features = h.cpu.kernel_flags = Fact<std::vector<std::string>>::unknown(reason);
   h.cpu.libvirt_cpu = h.cpu.host_model = Fact<CpuDefinition>::unknown(reason);
   h.firmware.virtualization = h.firmware.nx = h.firmware.aes = h.firmware.x2apic = h.firmware.sgx =
@@ -109,15 +111,16 @@ InputKind detect_input_kind(std::string_view text, const std::string& origin) {
     if (root == "domainCapabilities") return InputKind::domcaps_xml;
     if (root == "domain") return InputKind::domain_xml;
     if (root == "cpu") return InputKind::cpu_xml;
+    if (root == "cpudata") return InputKind::libvirt_cpudata;
     throw Error(fmt::format("{}: XML with root element <{}> is not a host or CPU description", origin, root),
-                "give a facts YAML, capabilities or domain capabilities XML, <cpu> elements, domain XML "
-                "or a libcpuid raw dump");
+                "give a facts YAML, capabilities or domain capabilities XML, <cpu> elements, domain XML, "
+                "libvirt CPU data (<cpudata>) or a libcpuid raw dump");
   }
   if (looks_like_libcpuid_dump(text)) return InputKind::libcpuid_dump;
   if (text.find("schema_version") != std::string_view::npos) return InputKind::facts_yaml;
   throw Error(fmt::format("{}: not a file preflight can read", origin),
               "give a facts YAML (preflight collect), capabilities or domain capabilities XML, <cpu> elements, "
-              "domain XML or a libcpuid raw dump (cpuid_tool --save)");
+              "domain XML, libvirt CPU data (<cpudata>) or a libcpuid raw dump (cpuid_tool --save)");
 }
 
 std::vector<HostFacts> hosts_from_file(const std::string& path) {
@@ -152,6 +155,11 @@ std::vector<HostFacts> hosts_from_file(const std::string& path) {
     case InputKind::libcpuid_dump: {
       HostFacts h = cpu_only_host(name, path, fmt::format("{} is a raw CPUID dump", path));
       h.cpu = cpu_facts_from_libcpuid_dump(text, path);
+      return {std::move(h)};
+    }
+    case InputKind::libvirt_cpudata: {
+      HostFacts h = cpu_only_host(name, path, fmt::format("{} is libvirt CPU data", path));
+      h.cpu = cpu_facts_from_libvirt_cpudata(text, path);
       return {std::move(h)};
     }
   }

@@ -18,6 +18,7 @@ enum class InputKind {
   cpu_xml,           // one or more <cpu> elements (virsh cpu-baseline input)
   domain_xml,        // a domain: its guest CPU
   libcpuid_dump,     // cpuid_tool --save raw dump
+  libvirt_cpudata,   // libvirt's raw CPU data XML (<cpudata>, tests/cputestdata)
 };
 
 // Throws Error naming `origin` when the content is none of the kinds.

@@ -158,6 +158,9 @@ CpuFacts cpu_facts_from_libcpuid_dump(std::string_view text, const std::string& 
   const std::string none = origin + " is a libcpuid raw CPUID dump, which does not record it";
   cpu.microcode = Fact<std::string>::unknown(none);
   cpu.kernel_flags = Fact<std::vector<std::string>>::unknown(none);
+  cpu.msrs = Fact<std::vector<MsrValue>>::unknown(none);
+  cpu.cpuid_source = std::string("libcpuid raw dump");
+  cpu.cpuid_disagreement = Fact<std::vector<CpuidLeaf>>::unknown(origin + " holds one source");
   return cpu;
 }
 

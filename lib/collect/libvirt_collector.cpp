@@ -263,6 +263,7 @@ void mark_not_reported(HostFacts& h) {
   c.microcode = Fact<std::string>::unknown(why);
   c.cpuid = Fact<std::vector<CpuidLeaf>>::unknown(why);
   c.cpuid_cpus_read = Fact<uint32_t>::unknown(why);
+  c.msrs = Fact<std::vector<MsrValue>>::unknown(why);
   c.features = Fact<std::vector<std::string>>::unknown(why);
   c.kernel_flags = Fact<std::vector<std::string>>::unknown(why);
   auto& f = h.firmware;

@@ -9,6 +9,8 @@
 #include <set>
 #include <tuple>
 
+#include <fmt/format.h>
+
 #include "collect/local_readers.hpp"
 #include "collect/proc_cpuinfo.hpp"
 #include "collect/proc_meminfo.hpp"
@@ -246,6 +248,19 @@ HostFacts collect_local(const LocalCollectOptions& opts) {
   h.vms = Fact<std::vector<VmFacts>>::unknown(why);
   h.migration_address = Fact<std::string>::unknown(why);
   return h;
+}
+
+std::vector<std::string> collection_warnings(const HostFacts& facts) {
+  const CpuFacts& cpu = facts.cpu;
+  const auto* differs = cpu.cpuid_disagreement.get();
+  if (!differs || differs->empty()) return {};
+  std::vector<std::string> pairs;
+  for (const CpuidLeaf& l : *differs) pairs.push_back(fmt::format("{:#x}.{}", l.leaf, l.subleaf));
+  const std::string used = cpu.cpuid_source.value_or("the first source");
+  return {fmt::format("CPUID sources disagree on {} leaves ({}): the facts keep what the {} answered, as "
+                      "libvirt's host CPU detection does; a hypervisor below this machine answers the two "
+                      "differently, so compare the features with 'virsh capabilities' here before trusting a verdict",
+                      differs->size(), join(pairs, ", "), used)};
 }
 
 }  // namespace preflight

@@ -1,6 +1,7 @@
 // The CPU and firmware readers of collect_local.
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "collect/cpuid_enumerate.hpp"
 #include "collect/cpuid_identify.hpp"
@@ -76,6 +77,26 @@ Fact<bool> cpuid_and_flag(const HostFacts& h, uint32_t leaf, uint32_t sub, Cpuid
   return has_flag(cpu.kernel_flags.value(), flag);
 }
 
+// Where the second CPUID source disagrees with the reference CPU's first read:
+// the injected cross-check reader, else /dev/cpu/N/cpuid behind the live
+// instruction. Unknown when there is no second source or it cannot be read.
+Fact<std::vector<CpuidLeaf>> cross_check(const LocalCollectOptions& opts, std::optional<CpuidMethod> live_method,
+                                         const CpuidOfCpu& first) {
+  std::function<std::vector<CpuidLeaf>(unsigned)> second = opts.read_cpuid_crosscheck;
+  if (!second && live_method == CpuidMethod::pinned_instruction)
+    second = [](unsigned id) { return read_cpuid_leaves_on_cpu(id, CpuidMethod::dev_cpuid); };
+  if (!second) {
+    return Fact<std::vector<CpuidLeaf>>::unknown(live_method ? "pinning was refused; /dev/cpu/N/cpuid was the only source"
+                                                             : "no second CPUID source to cross-check with");
+  }
+  try {
+    const auto variants = group_cpuid_variants(first.leaves, {CpuidOfCpu{first.cpu, second(first.cpu)}});
+    return variants.empty() ? std::vector<CpuidLeaf>{} : variants.front().leaves;
+  } catch (const Error& e) {
+    return Fact<std::vector<CpuidLeaf>>::unknown(e.what());
+  }
+}
+
 }  // namespace
 
 void read_cpu(const LocalRoot& root, const LocalCollectOptions& opts, const Cpuinfo& cpuinfo, HostFacts& h) {
@@ -93,17 +114,25 @@ void read_cpu(const LocalRoot& root, const LocalCollectOptions& opts, const Cpui
   }
 
   // Feature MSRs as KVM offers them to guests (what libvirt adds to CPUID for
-  // arch-capabilities features); left empty where they cannot be read.
+  // arch-capabilities features); unknown, with why, where they cannot be read.
   if (opts.read_msrs || opts.root == "/") {
     try {
       cpu.msrs = opts.read_msrs ? opts.read_msrs() : read_kvm_feature_msrs();
-    } catch (const Error&) {
-      cpu.msrs.clear();
+    } catch (const Error& e) {
+      cpu.msrs = Fact<std::vector<MsrValue>>::unknown(e.what());
     }
+  } else {
+    cpu.msrs = Fact<std::vector<MsrValue>>::unknown("MSRs are read from this machine's /dev/kvm only, not below " +
+                                                    opts.root);
   }
 
+  std::optional<CpuidMethod> reference_method;  // of the live reader
   const std::function<std::vector<CpuidLeaf>(unsigned)> reader =
-      opts.read_cpuid ? opts.read_cpuid : [](unsigned id) { return read_cpuid_leaves_on_cpu(id); };
+      opts.read_cpuid ? opts.read_cpuid : [&reference_method](unsigned id) {
+        CpuidRead r = read_cpuid_on_cpu(id);
+        if (!reference_method) reference_method = r.method;
+        return std::move(r.leaves);
+      };
   std::vector<CpuidOfCpu> read;
   std::string first_error;
   for (unsigned id : online_cpus(h, cpuinfo)) {
@@ -118,9 +147,13 @@ void read_cpu(const LocalRoot& root, const LocalCollectOptions& opts, const Cpui
   if (read.empty()) {
     cpu.cpuid = Fact<std::vector<CpuidLeaf>>::unknown(first_error);
     cpu.cpuid_cpus_read = Fact<uint32_t>::unknown(first_error);
+    cpu.cpuid_source = Fact<std::string>::unknown(first_error);
+    cpu.cpuid_disagreement = Fact<std::vector<CpuidLeaf>>::unknown(first_error);
     identify_from_cpuinfo(cpuinfo, first_error, cpu);
     return;
   }
+  cpu.cpuid_source = opts.read_cpuid ? opts.read_cpuid_source : cpuid_method_name(*reference_method);
+  cpu.cpuid_disagreement = cross_check(opts, reference_method, read.front());
   std::vector<CpuidLeaf> reference = std::move(read.front().leaves);
   read.erase(read.begin());
   cpu.cpuid_cpus_read = static_cast<uint32_t>(read.size() + 1);

@@ -38,6 +38,30 @@ bool on_off(const pugi::xml_node& n, const char* name) {
   return std::string_view(n.attribute(name).as_string("on")) != "off";
 }
 
+// Steppings "5-7", "0,2,4-6" as a bit set (libvirt's bitmap syntax, 0..15).
+uint16_t steppings_of(std::string_view text, const std::string& where) {
+  uint16_t bits = 0;
+  for (const std::string& part : split(std::string(text), ',')) {
+    const std::string p = trim(part);
+    const size_t dash = p.find('-');
+    const std::string lo_text = p.substr(0, dash), hi_text = dash == std::string::npos ? lo_text : p.substr(dash + 1);
+    char* end = nullptr;
+    const unsigned long lo = std::strtoul(lo_text.c_str(), &end, 10);
+    const bool lo_ok = !lo_text.empty() && *end == '\0';
+    const unsigned long hi = std::strtoul(hi_text.c_str(), &end, 10);
+    if (!lo_ok || hi_text.empty() || *end != '\0' || lo > hi || hi > 15)
+      throw Error(fmt::format("{}: signature stepping '{}' is not a list of 0-15", where, text), kCpuMapHint);
+    for (unsigned long s = lo; s <= hi; ++s) bits |= static_cast<uint16_t>(1U << s);
+  }
+  return bits;
+}
+
+CpuModelSignature signature_of(const pugi::xml_node& n, const std::string& where) {
+  CpuModelSignature s{n.attribute("family").as_uint(), n.attribute("model").as_uint(), 0};
+  if (const auto stepping = n.attribute("stepping")) s.steppings = steppings_of(stepping.as_string(), where);
+  return s;
+}
+
 pugi::xml_document load_xml(const std::string& path) {
   pugi::xml_document doc;
   const pugi::xml_parse_result r = doc.load_file(path.c_str());
@@ -119,6 +143,7 @@ class CpuCatalogLoader {
     CpuModel m;
     m.name = n.attribute("name").as_string();
     const std::string where = fmt::format("{}: model '{}'", file, m.name);
+    bool own_signatures = false;
     for (auto child : n.children()) {
       const std::string_view tag = child.name();
       if (tag == "model") {  // ancestor: start from its vendor, signatures and features
@@ -133,7 +158,9 @@ class CpuCatalogLoader {
         m.vendor = c_.find_vendor(v);
         if (m.vendor < 0) throw Error(fmt::format("{}: unknown vendor '{}'", where, v), kCpuMapHint);
       } else if (tag == "signature") {
-        m.signatures.emplace_back(child.attribute("family").as_uint(), child.attribute("model").as_uint());
+        if (!own_signatures) m.signatures.clear();  // own signatures replace the ancestor's
+        own_signatures = true;
+        m.signatures.push_back(signature_of(child, where));
       } else if (tag == "decode") {
         m.decode_host = on_off(child, "host");
         m.decode_guest = on_off(child, "guest");

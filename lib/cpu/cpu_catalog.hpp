@@ -39,10 +39,20 @@ struct CpuVendor {
   std::string string;  // GenuineIntel (CPUID leaf 0)
 };
 
+// A <signature> of a model: the CPUs it was made for.
+struct CpuModelSignature {
+  uint32_t family = 0, model = 0;
+  uint16_t steppings = 0;  // bit n: stepping n matches; 0: any stepping
+  bool matches(uint32_t f, uint32_t m, uint32_t stepping) const {
+    return f == family && m == model && (steppings == 0 || (stepping < 16 && ((steppings >> stepping) & 1U)));
+  }
+};
+
 struct CpuModel {
   std::string name;
   int vendor = -1;  // index into vendors(); -1 when the model names none
-  std::vector<std::pair<uint32_t, uint32_t>> signatures;  // (family, model)
+  // Its own <signature>s, else its ancestor's (as libvirt: own ones replace).
+  std::vector<CpuModelSignature> signatures;
   CpuFeatureSet features;  // what a CPU of this model has (without `removed`)
   // Features QEMU dropped from the model: a CPU decoded as this model that lacks
   // them lists them as disabled, as libvirt does.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cpu/cpu_errata.hpp"
 #include "cpu/firmware_switch.hpp"
 
 namespace preflight {
@@ -18,7 +19,7 @@ constexpr const char* kMicrocodeFeatures[] = {"md-clear", "spec-ctrl", "stibp", 
 constexpr const char* kTsxFeatures[] = {"hle", "rtm"};
 
 bool named(const std::string& name, const auto& list) {
-  return std::any_of(std::begin(list), std::end(list), [&](const char* n) { return name == n; });
+  return std::any_of(std::begin(list), std::end(list), [&](const auto& n) { return name == n; });
 }
 
 std::string signature_text(const std::optional<CpuSignature>& s) {
@@ -27,22 +28,42 @@ std::string signature_text(const std::optional<CpuSignature>& s) {
                      : fmt::format("family {} model {}", s->family, s->model);
 }
 
-MissingFeature explain_one(const std::string& name, const HostCpu& dest, const HostFacts& facts,
-                           const HostCpu* from) {
+// Why `dest`'s input cannot tell feature `f`.
+std::string unknown_detail(const CpuFeature& f, const HostCpu& dest) {
+  if (f.is_msr) {
+    return fmt::format("lives in MSR {:#x}, which the facts of '{}' do not carry ({})", f.msr_index, dest.host,
+                       dest.msrs_reason.empty() ? "not read" : dest.msrs_reason);
+  }
+  return fmt::format("lives in CPUID leaf {:#x} sub-leaf {}, which the CPU of '{}' declares but its facts do not "
+                     "carry (a libcpuid dump records only sub-leaf 0 of most leaves): collect '{}' with preflight "
+                     "collect",
+                     f.leaf, f.subleaf, dest.host, dest.host);
+}
+
+MissingFeature explain_one(size_t id, const HostCpu& dest, const HostFacts& facts, const HostCpu* from,
+                           const CpuCatalog& catalog) {
+  const CpuFeature& feature = catalog.features()[id];
+  const std::string& name = feature.name;
   MissingFeature m{name, MissingCause::unknown, {}};
+  if (dest.unknown.test(id)) {
+    m.detail = unknown_detail(feature, dest);
+    return m;
+  }
+  if (dest.errata_off.test(id)) {
+    m.cause = MissingCause::removed_by_microcode_or_kernel;
+    for (const CpuErratum* e : errata_of(dest.vendor, dest.signature, catalog))
+      if (named(name, e->features)) m.detail = fmt::format("{} ('{}' is such a CPU)", e->why, dest.host);
+    return m;
+  }
   bool firmware_switchable = false;
   for (const FirmwareSwitch& sw : firmware_switches()) {
     if (!named(name, sw.features)) continue;
     firmware_switchable = true;
-    const Fact<bool>& on = facts.firmware.*(sw.fact);
-    if (on.known() && !on.value()) {
+    // Firmware switches off what the CPU reports; what it does not report, firmware did not take.
+    if (dest.firmware_off.test(id)) {
       m.cause = MissingCause::disabled_by_firmware;
       m.detail = fmt::format("{} is switched off in the firmware of '{}': enable it in the BIOS/UEFI setup",
                              sw.setting, dest.host);
-      return m;
-    }
-    if (!on.known() && dest.origin == CpuOrigin::cpuid && !dest.hypervisor) {
-      m.detail = fmt::format("firmware state of {} on '{}' unknown ({})", sw.setting, dest.host, on.reason());
       return m;
     }
   }
@@ -138,9 +159,7 @@ std::vector<MissingFeature> explain_missing(const CpuFeatureSet& wanted, const H
                                             const HostFacts& dest_facts, const HostCpu* from,
                                             const CpuCatalog& catalog) {
   std::vector<MissingFeature> out;
-  (wanted - dest.features).for_each([&](size_t id) {
-    out.push_back(explain_one(catalog.features()[id].name, dest, dest_facts, from));
-  });
+  (wanted - dest.features).for_each([&](size_t id) { out.push_back(explain_one(id, dest, dest_facts, from, catalog)); });
   return out;
 }
 
@@ -150,8 +169,11 @@ CpuComparison compare_hosts(const HostFacts& a, const HostFacts& b, const CpuCat
   c.same_signature = c.a.signature && c.b.signature && c.a.signature->stepping && c.a.signature == c.b.signature;
   c.same_microcode = !c.a.microcode.empty() && c.a.microcode == c.b.microcode;
   // Whether a host is itself virtual is in its line, not a feature guests miss.
-  c.missing_on_b = explain_missing(c.a.features - hypervisor_bit(catalog), c.b, b, &c.a, catalog);
-  c.missing_on_a = explain_missing(c.b.features - hypervisor_bit(catalog), c.a, a, &c.b, catalog);
+  const CpuFeatureSet a_has = c.a.features - hypervisor_bit(catalog), b_has = c.b.features - hypervisor_bit(catalog);
+  c.missing_on_b = explain_missing(a_has - c.b.unknown, c.b, b, &c.a, catalog);
+  c.missing_on_a = explain_missing(b_has - c.a.unknown, c.a, a, &c.b, catalog);
+  c.unknown_on_b = explain_missing(a_has & c.b.unknown, c.b, b, &c.a, catalog);
+  c.unknown_on_a = explain_missing(b_has & c.a.unknown, c.a, a, &c.b, catalog);
   return c;
 }
 
@@ -169,7 +191,14 @@ std::string comparison_text(const CpuComparison& c) {
   };
   list(c.missing_on_b, c.a, c.b);
   list(c.missing_on_a, c.b, c.a);
-  if (c.identical() && c.same_signature && c.same_microcode) s += "identical CPUs\n";
+  auto unknown = [&](const std::vector<MissingFeature>& l, const HostCpu& has, const HostCpu& cannot) {
+    if (l.empty()) return;
+    s += fmt::format("{} has, {} cannot tell (unknown, not absent): {}\n", has.host, cannot.host, l.size());
+    for (const auto& m : l) s += fmt::format("  {:<20} unknown: {}\n", m.name, m.detail);
+  };
+  unknown(c.unknown_on_b, c.a, c.b);
+  unknown(c.unknown_on_a, c.b, c.a);
+  if (c.identical() && !c.undecided() && c.same_signature && c.same_microcode) s += "identical CPUs\n";
   return s;
 }
 
@@ -195,7 +224,9 @@ nlohmann::json comparison_json(const CpuComparison& c) {
           {"same_signature", c.same_signature},
           {"same_microcode", c.same_microcode},
           {"missing_on_b", missing_json(c.missing_on_b)},
-          {"missing_on_a", missing_json(c.missing_on_a)}};
+          {"missing_on_a", missing_json(c.missing_on_a)},
+          {"unknown_on_b", missing_json(c.unknown_on_b)},
+          {"unknown_on_a", missing_json(c.unknown_on_a)}};
 }
 
 }  // namespace preflight

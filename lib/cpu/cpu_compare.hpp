@@ -41,7 +41,12 @@ struct CpuComparison {
   bool same_microcode = false;  // both known and equal
   std::vector<MissingFeature> missing_on_b;  // A has, B lacks (cause on B)
   std::vector<MissingFeature> missing_on_a;  // B has, A lacks (cause on A)
+  // A has, B's facts cannot tell (HostCpu::unknown; cause unknown, detail says why); and the reverse.
+  std::vector<MissingFeature> unknown_on_b;
+  std::vector<MissingFeature> unknown_on_a;
   bool identical() const { return same_vendor && missing_on_a.empty() && missing_on_b.empty(); }
+  // Nothing known differs, but some features cannot be told on one side.
+  bool undecided() const { return identical() && (!unknown_on_a.empty() || !unknown_on_b.empty()); }
 };
 
 CpuComparison compare_hosts(const HostFacts& a, const HostFacts& b, const CpuCatalog& catalog);

@@ -58,7 +58,52 @@ Score score_of(const DecodedCpu& c, bool guest) {
   return {enabled + disabled, disabled};
 }
 
+bool matches_signature(const CpuModel& m, const CpuSignature& s) {
+  return std::any_of(m.signatures.begin(), m.signatures.end(),
+                     [&](const CpuModelSignature& sig) { return sig.matches(s.family, s.model, s.stepping.value_or(0)); });
+}
+
+// Whether the CPU declares (leaf, subleaf), so that its absence from `leaves`
+// means the input did not carry it. Sub-leaves follow cpuid_enumerate.hpp's rules;
+// when the sub-leaf 0 (or leaf) that declares them is itself missing, they count
+// as declared: the input cannot tell.
+bool declared(const std::vector<CpuidLeaf>& leaves, uint32_t leaf, uint32_t subleaf) {
+  const CpuidLeaf* top = find_leaf(leaves, leaf & 0xffff0000U, 0);
+  if (!top || leaf > top->eax) return false;
+  if (subleaf == 0) return true;
+  auto bit_of = [&](uint32_t l, uint32_t CpuidLeaf::*reg, uint32_t bit) {
+    const CpuidLeaf* x = find_leaf(leaves, l, 0);
+    return !x || bit >= 32 || ((x->*reg >> bit) & 1U);
+  };
+  switch (leaf) {
+    case 0x7: {
+      const CpuidLeaf* l7 = find_leaf(leaves, 7, 0);
+      return !l7 || subleaf <= l7->eax;
+    }
+    case 0xf: return bit_of(0xf, &CpuidLeaf::edx, subleaf);
+    case 0x10: return bit_of(0x10, &CpuidLeaf::ebx, subleaf);
+    case 0x12: return bit_of(7, &CpuidLeaf::ebx, 2);  // SGX
+    case 0x14: {
+      const CpuidLeaf* l14 = find_leaf(leaves, 0x14, 0);
+      return !l14 || subleaf <= l14->eax;
+    }
+    default: return true;  // 0xD.1 and the rest: declared with their leaf
+  }
+}
+
 }  // namespace
+
+CpuFeatureSet undecidable_features(const std::vector<CpuidLeaf>& leaves, const std::vector<MsrValue>* msrs,
+                                   const CpuCatalog& catalog) {
+  CpuFeatureSet set;
+  if (!find_leaf(leaves, 0, 0)) return set;
+  const auto& features = catalog.features();
+  for (size_t id = 0; id < features.size(); ++id) {
+    const CpuFeature& f = features[id];
+    if (f.is_msr ? !msrs : !find_leaf(leaves, f.leaf, f.subleaf) && declared(leaves, f.leaf, f.subleaf)) set.set(id);
+  }
+  return set;
+}
 
 CpuFeatureSet decode_cpuid(const std::vector<CpuidLeaf>& leaves, const std::vector<MsrValue>& msrs,
                            const CpuCatalog& catalog) {
@@ -135,9 +180,21 @@ DecodedCpu decode_model(const CpuFeatureSet& features, const DecodeOptions& opti
       break;
     }
     const Score s = score_of(c, options.guest);
-    if (!best.model || s.total < best_score.total ||
-        (s.total == best_score.total && s.disabled < best_score.disabled) ||
-        (named && s.disabled < best_score.disabled)) {
+    bool better = !best.model;
+    if (!better && options.signature) {  // x86DecodeUseCandidate: a matching signature first
+      const bool best_matches = matches_signature(*best.model, *options.signature);
+      const bool this_matches = matches_signature(m, *options.signature);
+      if (best_matches != this_matches) {
+        if (this_matches) {
+          best = std::move(c);
+          best_score = s;
+        }
+        continue;
+      }
+    }
+    better = better || s.total < best_score.total || (s.total == best_score.total && s.disabled < best_score.disabled) ||
+             (named && s.disabled < best_score.disabled);
+    if (better) {
       best = std::move(c);
       best_score = s;
     }

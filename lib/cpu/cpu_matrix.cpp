@@ -45,7 +45,14 @@ CpuMatrix compute_cpu_matrix(const std::vector<HostFacts>& facts, const CpuCatal
       const HostCpu& from = m.hosts[a];
       const HostCpu& to = m.hosts[b];
       CpuMatrixPair p{a, b, !from.vendor_name.empty() && from.vendor_name == to.vendor_name, {}};
-      if (p.same_vendor) p.missing = explain_missing(m.guest_features(a), to, facts[b], &from, catalog);
+      if (p.same_vendor) {
+        p.missing = explain_missing(m.guest_features(a), to, facts[b], &from, catalog);
+        p.unknown = ((m.guest_features(a) - to.features) & to.unknown).count();
+        // FROM's features its facts cannot tell, which TO is not known to have: the guest may see them.
+        const CpuFeatureSet maybe = from.unknown - m.non_migratable - to.features - to.unknown - hypervisor_bit(catalog);
+        for (MissingFeature& f : explain_missing(maybe, from, facts[a], nullptr, catalog)) p.missing.push_back(std::move(f));
+        p.unknown += maybe.count();
+      }
       m.pairs.push_back(std::move(p));
     }
 

@@ -13,7 +13,13 @@ struct CpuMatrixPair {
   size_t from = 0, to = 0;  // indexes into CpuMatrix::hosts
   bool same_vendor = false;  // both vendors known and equal
   std::vector<MissingFeature> missing;  // what TO lacks of FROM's guest CPU; empty when the vendors differ
+  // Of `missing`, how many cannot be told: TO's unknown features FROM has, then
+  // (at the end of `missing`, detail on FROM) FROM's unknown ones TO is not known
+  // to have. Neither is known to be missing.
+  size_t unknown = 0;
   bool ok() const { return same_vendor && missing.empty(); }
+  // Nothing is known to be missing, but TO's facts cannot tell some features.
+  bool undecided() const { return same_vendor && !missing.empty() && unknown == missing.size(); }
 };
 
 // The common CPU of the hosts of one vendor (guests cannot cross vendors).

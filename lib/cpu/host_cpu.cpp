@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "cpu/cpu_decode.hpp"
+#include "cpu/cpu_errata.hpp"
 #include "cpu/firmware_switch.hpp"
 #include "facts/cpu_xml.hpp"
 
@@ -169,13 +170,18 @@ HostCpu resolve_host_cpu(const HostFacts& host, const CpuCatalog& catalog) {
   h.microcode = host.cpu.microcode.value_or("");
   if (const auto* leaves = host.cpu.cpuid.get(); leaves && !leaves->empty()) {
     h.origin = CpuOrigin::cpuid;
-    h.silicon = decode_cpuid(*leaves, host.cpu.msrs, catalog);
+    const std::vector<MsrValue>* msrs = host.cpu.msrs.get();
+    h.silicon = decode_cpuid(*leaves, msrs ? *msrs : std::vector<MsrValue>{}, catalog);
+    h.unknown = undecidable_features(*leaves, msrs, catalog);
+    h.msrs_reason = host.cpu.msrs.reason();
     const std::string vs = cpuid_vendor_string(*leaves);
     h.vendor = vendor_index(vs, catalog);
     h.vendor_name = h.vendor >= 0 ? catalog.vendors()[static_cast<size_t>(h.vendor)].name : vs;
     h.vendor_explicit = !vs.empty();
     h.signature = cpuid_signature(*leaves);
     h.hypervisor = cpuid_hypervisor_bit(*leaves);
+    h.errata_off = errata_features(errata_of(h.vendor, h.signature, catalog), catalog) & h.silicon;
+    h.silicon -= h.errata_off;
   } else if (const CpuDefinition* def = host.cpu.libvirt_cpu.get()) {
     const std::string mc = h.microcode;
     h = resolve_cpu_definition(*def, host.name, fmt::format("host '{}' ({})", host.name, host.source), catalog);

@@ -29,9 +29,14 @@ struct HostCpu {
   std::string microcode;    // empty when unknown
   std::string model;        // the model a libvirt description names; empty from CPUID
   bool hypervisor = false;  // the CPU says it is a virtual CPU (CPUID leaf 1 ECX bit 31)
-  CpuFeatureSet silicon;    // what the CPU reports (CPUID / the description)
+  CpuFeatureSet silicon;    // what the CPU reports (CPUID / the description), errata dropped
+  CpuFeatureSet errata_off;    // reported, but dropped for a CPU erratum as libvirt does (cpu_errata.hpp)
   CpuFeatureSet firmware_off;  // reported but switched off in firmware (per FirmwareFacts)
   CpuFeatureSet features;   // usable by guests: silicon minus firmware_off
+  // Features the input cannot tell (a leaf or MSR it did not carry): neither in
+  // `silicon` nor absent. Never overlaps `silicon`.
+  CpuFeatureSet unknown;
+  std::string msrs_reason;  // why the MSRs are not known; empty when they were read
 };
 
 // Raw CPUID when the facts have it, else cpu.libvirt_cpu. Throws Error naming the

@@ -233,6 +233,8 @@ struct Fields<CpuFacts> {
     v("microcode", s.microcode);
     v("cpuid", s.cpuid);
     v("cpuid_cpus_read", s.cpuid_cpus_read);
+    v("cpuid_source", s.cpuid_source);
+    v("cpuid_disagreement", s.cpuid_disagreement);
     v("cpuid_variants", s.cpuid_variants);
     v("msrs", s.msrs);
     v("libvirt_cpu", s.libvirt_cpu);

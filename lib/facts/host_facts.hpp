@@ -46,8 +46,21 @@ struct CpuFacts {
   // Raw CPUID of logical CPU 0, every leaf and sub-leaf, ascending (leaf, subleaf).
   Fact<std::vector<CpuidLeaf>> cpuid;
   Fact<uint32_t> cpuid_cpus_read;  // how many logical CPUs were read
+  // Where `cpuid` came from: "instruction" (the CPUID instruction pinned to each
+  // CPU: what libvirt's host CPU detection and every process see; preferred),
+  // "dev-cpuid" (/dev/cpu/N/cpuid, used only when pinning was refused), or the
+  // recorded source it was read from (a file, an injected reader).
+  Fact<std::string> cpuid_source;
+  // The reference CPU's leaves where a second source (/dev/cpu/N/cpuid for the
+  // instruction) answered differently from cpuid_source, as that second source
+  // answered them (identifiers masked as in cpuid_variants; a pair it lacks has
+  // every register 0). Empty: both agree. Unknown: not cross-checked, and why.
+  Fact<std::vector<CpuidLeaf>> cpuid_disagreement;
   std::vector<CpuidVariant> cpuid_variants;
-  std::vector<MsrValue> msrs;  // when collected (arch capabilities etc.)
+  // Feature MSRs (arch capabilities etc.) as KVM offers them; an MSR not listed
+  // is absent. Unknown when the source cannot read or record MSRs: then every
+  // MSR feature is unknown, not absent.
+  Fact<std::vector<MsrValue>> msrs;
   // The CPU as libvirt reports it (capabilities <host><cpu>), or as given by a CPU file.
   Fact<CpuDefinition> libvirt_cpu;
   // libvirt's host-model expansion (domain capabilities), what a host-model guest sees:

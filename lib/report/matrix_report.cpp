@@ -26,7 +26,8 @@ nlohmann::json or_null(const std::string& s) { return s.empty() ? nlohmann::json
 std::string matrix_cell(const CpuMatrixPair& p) {
   if (!p.same_vendor) return "vendor";
   if (p.missing.empty()) return "ok";
-  return std::to_string(p.missing.size());
+  if (p.undecided()) return "?";
+  return std::to_string(p.missing.size() - p.unknown);
 }
 
 std::string render_matrix_text(const CpuMatrix& m, bool color) {
@@ -55,6 +56,7 @@ std::string render_matrix_text(const CpuMatrix& m, bool color) {
   out += "\n"
          "  ok      TO offers every feature of FROM's CPU (libvirt's migratable features; invtsc and such left out)\n"
          "  N       TO lacks N of them (preflight compare FROM TO, or -o json, names them)\n"
+         "  ?       none known to be missing, but one side's facts cannot tell some (a leaf or MSR not collected)\n"
          "  vendor  different CPU vendors: no guest can move between them\n"
          "  -       the same host\n";
 
@@ -105,7 +107,10 @@ nlohmann::json matrix_json(const CpuMatrix& m) {
       missing.push_back({{"feature", f.name}, {"cause", cause_text(f.cause)}, {"detail", f.detail}});
     nlohmann::json j = {{"from", m.hosts[p.from].host},
                         {"to", m.hosts[p.to].host},
-                        {"status", !p.same_vendor ? "vendor" : p.missing.empty() ? "ok" : "missing"},
+                        {"status", !p.same_vendor      ? "vendor"
+                                   : p.missing.empty() ? "ok"
+                                   : p.undecided()     ? "unknown"
+                                                       : "missing"},
                         {"missing_count", p.missing.size()},
                         {"missing", missing}};
     if (!p.same_vendor)

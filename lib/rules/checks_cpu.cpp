@@ -68,6 +68,28 @@ bool has_firmware_state(const HostFacts& h) {
          f.smt.known() || f.tsx.known();
 }
 
+// When the answer depends on features the facts cannot tell (HostCpu::unknown):
+// those of the destination the guest needs (`missing`), or those of the source a
+// whole-host guest may see and the destination is not known to have. The error
+// names the host, the features and why; nullopt when no such feature matters.
+std::optional<CheckResult> undecided_features(const CheckContext& c, const std::string& mode, const HostCpu& src,
+                                              const HostCpu& dst, const CpuFeatureSet& missing,
+                                              const CpuCatalog& cat) {
+  const bool whole_host = mode == "host-passthrough" || mode == "maximum" ||
+                          (mode == "host-model" && !c.source.cpu.host_model.known());
+  const CpuFeatureSet on_dst = missing & dst.unknown;
+  const CpuFeatureSet on_src =
+      whole_host ? src.unknown - cat.non_migratable() - dst.features - hypervisor_bit(cat) : CpuFeatureSet{};
+  if (on_dst.empty() && on_src.empty()) return std::nullopt;
+  const bool dst_side = !on_dst.empty();
+  const HostFacts& host = dst_side ? c.destination : c.source;
+  const CpuFeatureSet features = dst_side ? on_dst : on_src;
+  std::vector<std::string> reasons;
+  for (const auto& m : explain_missing(features, dst_side ? dst : src, host, nullptr, cat))
+    reasons.push_back(m.name + ": " + m.detail);
+  return CheckResult::unknown(host, "cpu features " + join(cat.names(features), " "), join(reasons, "; "));
+}
+
 }  // namespace
 
 CheckResult cpu_vendor(const CheckContext& c, const json&) {
@@ -195,6 +217,14 @@ CheckResult cpu_features(const CheckContext& c, const json& params) {
       return CheckResult::unknown(c.destination, "CPU offered to kvm guests",
                                   "its CPU has every feature " + c.vm.name + " needs, but whether KVM offers them all "
                                   "is known only from domain capabilities (" + dest.assumed + ")");
+  }
+  if ((missing - dest.cpu.unknown).empty() && j.forbidden.empty() && j.strict_extra.empty()) {
+    // Nothing known to be missing: a feature the facts cannot tell may decide.
+    try {
+      if (auto undecided = undecided_features(c, j.mode, resolve_host_cpu(c.source, cat), dest.cpu, missing, cat))
+        return *undecided;
+    } catch (const Error&) {  // the source's CPU is unknown: the judgement above stands on the offer
+    }
   }
   if (missing.empty() && j.forbidden.empty() && j.strict_extra.empty())
     return CheckResult::pass("all " + std::to_string(j.requested.count()) + " CPU features " + c.vm.name +

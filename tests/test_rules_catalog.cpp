@@ -64,8 +64,11 @@ BOOST_AUTO_TEST_CASE(every_requirement_has_a_rule_and_every_file_loads) {
     BOOST_CHECK_NO_THROW(parse_rule_file(read_file(e.path()),
                                          e.path().string(), one));
     BOOST_TEST(!one.rules.empty());
+    // A rule lives in the file named by its id's prefix: network.uplink in network.yaml.
+    for (const Rule& r : one.rules)
+      BOOST_TEST(r.id.rfind(e.path().stem().string() + ".", 0) == 0, r.id << " in " << e.path().filename());
   }
-  BOOST_TEST(files >= 6u);
+  BOOST_TEST(files >= 9u);
 }
 
 BOOST_AUTO_TEST_CASE(a_good_rule_parses_with_its_fields) {

@@ -100,12 +100,12 @@ MigrationOutcome Migrator::run(const MigrationRequest& request, const MoveVerdic
     return finish();
   };
 
-  if (std::string why = gate(request, verdict, outcome); !why.empty()) return refuse(why);
+  if (Refusal why = gate(request, verdict)) return refuse(*why);
   const MigrationPlan plan = plan_migration(request);
   Attempt attempt;
-  if (std::string why = preconditions(request, plan, attempt); !why.empty()) {
+  if (Refusal why = preconditions(request, plan, attempt)) {
     read_states(request.vm, outcome);
-    return refuse(why);
+    return refuse(*why);
   }
 
   notify(progress, MigrationEvent::Phase::rechecking);
@@ -115,8 +115,7 @@ MigrationOutcome Migrator::run(const MigrationRequest& request, const MoveVerdic
     decided = MoveVerdict{MoveVerdictKind::no_go, {e.what()}};
     return refuse(fmt::format("{}: the re-check before moving failed: {}", request.vm, e.what()));
   }
-  if (std::string why = gate(request, decided, outcome); !why.empty())
-    return refuse(fmt::format("re-check before moving: {}", why));
+  if (Refusal why = gate(request, decided)) return refuse(fmt::format("re-check before moving: {}", *why));
   outcome.timings.check_ms = ms_since(start);
 
   const auto move_start = Clock::now();
@@ -141,11 +140,11 @@ MigrationOutcome Migrator::run(const MigrationRequest& request, const MoveVerdic
   return finish();
 }
 
-std::string Migrator::gate(const MigrationRequest& request, const MoveVerdict& verdict, MigrationOutcome&) const {
+Migrator::Refusal Migrator::gate(const MigrationRequest& request, const MoveVerdict& verdict) const {
   switch (verdict.kind) {
-    case MoveVerdictKind::go: return {};
+    case MoveVerdictKind::go: return std::nullopt;
     case MoveVerdictKind::warn:
-      if (request.accept_warnings) return {};
+      if (request.accept_warnings) return std::nullopt;
       return fmt::format("{}: not moving to {}: the verdict is warn", request.vm, request.destination) +
              "; accept the warnings (--accept-warnings) to move anyway";
     case MoveVerdictKind::no_go: break;
@@ -153,7 +152,7 @@ std::string Migrator::gate(const MigrationRequest& request, const MoveVerdict& v
   return fmt::format("{}: not moving to {}: the verdict is no-go", request.vm, request.destination);
 }
 
-std::string Migrator::preconditions(const MigrationRequest& request, const MigrationPlan& plan, Attempt& attempt) {
+Migrator::Refusal Migrator::preconditions(const MigrationRequest& request, const MigrationPlan& plan, Attempt& attempt) {
   if (request.source == request.destination)
     return fmt::format("{}: not moving: source and destination are the same host ({})", request.vm, request.source);
   try {
@@ -178,7 +177,7 @@ std::string Migrator::preconditions(const MigrationRequest& request, const Migra
   if (vm.has_cpu) attempt.planned_cpu = vm.cpu;
   for (MigrationStep step : plan.steps)
     if (step == MigrationStep::precreate_volumes) return storage_preconditions(request, vm, attempt);
-  return {};
+  return std::nullopt;
 }
 
 // The disks libvirt copies (VIR_MIGRATE_NON_SHARED_DISK: every disk with a source
@@ -194,7 +193,7 @@ std::string Migrator::preconditions(const MigrationRequest& request, const Migra
 // the same file, nothing to copy. Any other volume there (a dir pool's local file,
 // another export) is a conflict: refused, as copy-storage refuses any volume there,
 // since preflight does not overwrite a disk.
-std::string Migrator::storage_preconditions(const MigrationRequest& request, const VmFacts& vm, Attempt& attempt) {
+Migrator::Refusal Migrator::storage_preconditions(const MigrationRequest& request, const VmFacts& vm, Attempt& attempt) {
   const bool offline = request.mode == MigrationMode::offline;
   for (const DiskFacts& disk : vm.disks) {
     if (disk.type != "file" || disk.source.empty() || disk.shareable || disk.readonly) continue;
@@ -215,7 +214,7 @@ std::string Migrator::storage_preconditions(const MigrationRequest& request, con
       return fmt::format("{}: not moving: cannot read the storage of disk {}: {}", request.vm, disk.target, e.what());
     }
   }
-  return {};
+  return std::nullopt;
 }
 
 void Migrator::execute(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,

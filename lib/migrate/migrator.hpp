@@ -64,9 +64,11 @@ class Migrator {
     std::vector<StorageVolume> precreated;     // created on the destination so far
   };
 
-  std::string gate(const MigrationRequest& request, const MoveVerdict& verdict, MigrationOutcome& outcome) const;
-  std::string preconditions(const MigrationRequest& request, const MigrationPlan& plan, Attempt& attempt);
-  std::string storage_preconditions(const MigrationRequest& request, const VmFacts& vm, Attempt& attempt);
+  // Why a move is refused before anything changes; nullopt: it may go on.
+  using Refusal = std::optional<std::string>;
+  Refusal gate(const MigrationRequest& request, const MoveVerdict& verdict) const;
+  Refusal preconditions(const MigrationRequest& request, const MigrationPlan& plan, Attempt& attempt);
+  Refusal storage_preconditions(const MigrationRequest& request, const VmFacts& vm, Attempt& attempt);
   void execute(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
                Attempt& attempt, MigrationOutcome& outcome);
   void copy_volume(const MigrationRequest& request, const StorageVolume& volume,

@@ -1,21 +1,18 @@
 // preflight collect: facts of this machine, of a libvirt host, of an inventory host,
 // or of every inventory host (in parallel) as YAML.
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
+#include "collect/collect_all.hpp"
 #include "collect/host_source.hpp"
 #include "collect/libvirt_collector.hpp"
 #include "collect/local_collector.hpp"
 #include "core/error.hpp"
-#include "cpu/cpu_catalog.hpp"
-#include "cpu/cpu_decode.hpp"
 #include "core/text.hpp"
 #include "facts/facts_yaml.hpp"
 
@@ -34,67 +31,24 @@ struct CollectOptions {
   std::string cpu_map;
 };
 
-// Names the features of raw CPUID for the reader of the facts file. Analysis decodes
-// the raw leaves itself; these names only show what the leaves say.
-void name_features(HostFacts& facts, const std::string& cpu_map) {
-  const auto* leaves = facts.cpu.cpuid.get();
-  if (!leaves || facts.cpu.features.known()) return;
-  try {
-    const CpuCatalog catalog = CpuCatalog::load(cpu_map);
-    facts.cpu.features = catalog.names(decode_cpuid(*leaves, facts.cpu.msrs.value_or({}), catalog));
-  } catch (const Error& e) {
-    facts.cpu.features = Fact<std::vector<std::string>>::unknown(e.what());
-  }
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  if (!out || !(out << text)) throw Error(fmt::format("{}: cannot write", path), "check the folder exists and is writable");
-}
-
 void emit(const std::string& output, const std::string& yaml) {
   if (output.empty() || output == "-") {
     std::cout << yaml;
   } else {
-    write_text(output, yaml);
+    write_file(output, yaml);
   }
 }
 
 // Every inventory host into DIR/<name>.yaml. A host that fails is named; the
 // others are still written, and the exit status says the whole was not collected.
-int collect_all(const Inventory& inv, const CollectOptions& o) {
+int run_collect_all(const Inventory& inv, const CollectOptions& o) {
   if (o.output.empty()) throw Error("collect --all needs -o DIR", "name the folder to write one <host>.yaml per host into");
-  std::error_code ec;
-  fs::create_directories(o.output, ec);
-  if (ec) throw Error(fmt::format("{}: cannot create folder: {}", o.output, ec.message()));
-
   const size_t n = inv.hosts.size();
-  std::vector<std::string> errors(n);
-  {  // the bar ends its line before the summary is printed
-    std::atomic<size_t> next{0};
-    ProgressBar bar("collecting", n);
-    auto worker = [&] {
-      for (size_t i = next++; i < n; i = next++) {
-        const InventoryHost& h = inv.hosts[i];
-        try {
-          HostFacts facts = collect_inventory_host(h);
-          name_features(facts, o.cpu_map);
-          write_text((fs::path(o.output) / (h.name + ".yaml")).string(), facts_to_yaml(facts));
-        } catch (const std::exception& e) {
-          errors[i] = e.what();
-        }
-        bar.advance(h.name);
-      }
-    };
-    std::vector<std::thread> pool;
-    const unsigned threads = std::max(1u, std::min<unsigned>(o.jobs, static_cast<unsigned>(n)));
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
-
   std::vector<std::string> failed;
-  for (size_t i = 0; i < n; ++i)
-    if (!errors[i].empty()) failed.push_back(errors[i]);
+  {  // the bar ends its line before the summary is printed
+    ProgressBar bar("collecting", n);
+    failed = collect_all(inv, {o.output, o.jobs, o.cpu_map, [&bar](const std::string& host) { bar.advance(host); }});
+  }
   if (!failed.empty()) {
     throw Error(fmt::format("collected {} of {} hosts into {}; failed: {}", n - failed.size(), n, o.output,
                             join(failed, "; ")),
@@ -127,7 +81,7 @@ void register_collect(CLI::App& app, Context& ctx) {
   cmd->callback([o, &ctx] {
     o->cpu_map = ctx.options.cpu_map;
     if (o->all) {
-      ctx.exit_code = collect_all(ctx.require_inventory(), *o);
+      ctx.exit_code = run_collect_all(ctx.require_inventory(), *o);
       return;
     }
     HostFacts facts;
@@ -144,7 +98,7 @@ void register_collect(CLI::App& app, Context& ctx) {
       facts = collect_local(LocalCollectOptions{});
       for (const std::string& w : collection_warnings(facts)) std::cerr << "warning: " << w << "\n";
     }
-    name_features(facts, ctx.options.cpu_map);
+    name_cpu_features(facts, ctx.options.cpu_map);
     emit(o->output, facts_to_yaml(facts));
   });
 }

@@ -124,4 +124,10 @@ std::string read_file(const std::string& path, const std::string& hint) {
   return buf.str();
 }
 
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out || !(out << text) || !out.flush())
+    throw Error(path + ": cannot write: " + std::strerror(errno), "check the folder exists and is writable");
+}
+
 }  // namespace preflight

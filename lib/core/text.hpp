@@ -23,5 +23,7 @@ std::string text_location(std::string_view text, const std::string& origin, size
 // Reads a whole regular file; throws Error "<path>: cannot read: <reason>" (or "is a
 // directory", "is not a regular file", refused before opening) with `hint`.
 std::string read_file(const std::string& path, const std::string& hint = {});
+// Writes `text` to `path`, replacing it; throws Error "<path>: cannot write".
+void write_file(const std::string& path, const std::string& text);
 
 }  // namespace preflight

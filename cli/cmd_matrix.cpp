@@ -75,14 +75,12 @@ void register_matrix(CLI::App& app, Context& ctx) {
       "  preflight matrix a.yaml b-caps.xml    facts files, capabilities XML, <cpu> files work too");
   cmd->callback([o, &ctx] {
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-    const CpuMatrix m = compute_cpu_matrix(load_matrix_hosts(o->hosts, ctx), catalog);
-    if (ctx.options.output == "json") std::cout << matrix_json(m).dump(2) << "\n";
+    const std::vector<HostFacts> hosts = load_matrix_hosts(o->hosts, ctx);
+    const CpuMatrix m = compute_cpu_matrix(hosts, catalog);
+    if (ctx.options.output == "json") std::cout << matrix_json(m, hosts, catalog).dump(2) << "\n";
     else std::cout << render_matrix_text(m, ctx.color());
     // Any pair known to lack a feature: no-go; else any pair its facts cannot tell: undecided.
-    const bool all_ok = std::all_of(m.pairs.begin(), m.pairs.end(), [](const CpuMatrixPair& p) { return p.ok(); });
-    const bool some_no = std::any_of(m.pairs.begin(), m.pairs.end(),
-                                     [](const CpuMatrixPair& p) { return !p.ok() && !p.undecided(); });
-    ctx.exit_code = static_cast<int>(all_ok ? ExitCode::go : some_no ? ExitCode::no_go : ExitCode::undecided);
+    ctx.exit_code = static_cast<int>(m.all_ok() ? ExitCode::go : m.some_known_to_fail() ? ExitCode::no_go : ExitCode::undecided);
   });
 }
 

@@ -96,13 +96,16 @@ BOOST_AUTO_TEST_CASE(compare_lists_unknown_features_apart_and_cannot_decide) {
 }
 
 BOOST_AUTO_TEST_CASE(matrix_shows_a_pair_it_cannot_tell_as_a_question_mark) {
-  const CpuMatrix m = compute_cpu_matrix({i7_8550u("full"), i7_8550u_partial("partial")}, cat());
+  const std::vector<HostFacts> facts = {i7_8550u("full"), i7_8550u_partial("partial")};
+  const CpuMatrix m = compute_cpu_matrix(facts, cat());
   BOOST_TEST(matrix_cell(m.pair(0, 1)) == "?");
   BOOST_TEST(m.pair(0, 1).undecided());
   // The other way, the partial host may have features the full one is known to lack
   // (xfd of leaf 0xD sub-leaf 1, MSR features): those it cannot tell, on its side.
   BOOST_TEST(matrix_cell(m.pair(1, 0)) == "?");
-  const MissingFeature* rdctl = find(m.pair(1, 0).missing, "rdctl-no");
+  const std::vector<MissingFeature> named = explain_pair(m, m.pair(1, 0), facts, cat());
+  BOOST_TEST(named.size() == m.pair(1, 0).missing + m.pair(1, 0).unknown);
+  const MissingFeature* rdctl = find(named, "rdctl-no");
   BOOST_TEST_REQUIRE(rdctl != nullptr);
   BOOST_TEST(rdctl->detail.find("lives in MSR 0x10a, which the facts of 'partial'") == 0, rdctl->detail);
 }

@@ -74,8 +74,10 @@ BOOST_AUTO_TEST_CASE(the_demo_lab_pairs_in_json_with_the_missing_feature_names) 
   for (const auto& n : names) BOOST_TEST(compared.count(n) == 1u, n);
 
   // Each host's share of its vendor's baseline: hostA gives up what hostB lacks.
-  std::map<std::string, json> hosts;
-  for (const auto& h : j["hosts"]) hosts[h["host"]] = h;
+  std::map<std::string, json> hosts;  // every lab host is a class of its own, named by the host
+  for (const auto& c : j["classes"]) hosts[c["label"]] = c;
+  BOOST_TEST(j["classes"].size() == 3u);
+  BOOST_TEST(hosts["hostA"]["hosts"] == json::array({"hostA"}));
   BOOST_TEST(hosts["hostA"]["baseline"]["gives_up"] == ab["missing_count"]);
   BOOST_TEST(hosts["hostB"]["baseline"]["gives_up"] == 0);
   BOOST_TEST(hosts["hostA"]["baseline"]["model"] == "Haswell-noTSX-IBRS");
@@ -102,11 +104,13 @@ BOOST_AUTO_TEST_CASE(the_text_grid_is_aligned_with_a_legend_and_the_baselines) {
 }
 
 BOOST_AUTO_TEST_CASE(named_hosts_and_files_and_an_all_ok_matrix_is_exit_0) {
+  // hostB and the file of its CPU: one CPU class of two hosts, no pair to fail.
   const auto r = run_preflight(demo({"hostB", fixture("lab/hostB-cpu.xml"), "-o", "json"}));
   BOOST_TEST(r.exit_code == 0, r.err);
   const json j = json::parse(r.out);
-  BOOST_TEST(j["pairs"].size() == 2u);
-  for (const auto& p : j["pairs"]) BOOST_TEST(p["status"] == "ok");
+  BOOST_TEST(j["classes"].size() == 1u);
+  BOOST_TEST(j["classes"][0]["hosts"].size() == 2u);
+  BOOST_TEST(j["pairs"].empty());
 
   const auto two = run_preflight(demo({"hostA", "hostB", "-o", "json"}));
   BOOST_TEST(two.exit_code == 1, two.err);
@@ -142,4 +146,43 @@ BOOST_AUTO_TEST_CASE(help_shows_examples) {
   const auto r = run_preflight({"matrix", "--help"});
   BOOST_TEST(r.exit_code == 0);
   BOOST_TEST(r.out.find("preflight matrix hostA hostB -o json") != std::string::npos, r.out);
+}
+
+// A generated fleet of 10,000 hosts (one <cpu> file, the three lab CPUs in turn):
+// three CPU classes, a 3 x 3 class matrix, every host in its class (correctness;
+// the time is bench/'s business).
+BOOST_AUTO_TEST_CASE(a_fleet_of_10000_hosts_is_three_classes) {
+  const auto dir = std::filesystem::temp_directory_path() / ("preflight-fleet-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string cpus[3];
+  for (int i = 0; i < 3; ++i) {
+    std::ifstream in(fixture(std::string("lab/host") + "ABC"[i] + "-cpu.xml"));
+    cpus[i].assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string fleet = (dir / "fleet.xml").string();
+  {
+    std::ofstream out(fleet);
+    for (int i = 0; i < 10000; ++i) out << cpus[i % 3] << "\n";
+  }
+  const auto r = run_preflight({"matrix", fleet, "-o", "json"});
+  BOOST_TEST(r.exit_code == 1, r.err);
+  const json j = json::parse(r.out);
+  BOOST_TEST_REQUIRE(j["classes"].size() == 3u);
+  BOOST_TEST(j["classes"][0]["hosts"].size() == 3334u);
+  BOOST_TEST(j["classes"][1]["hosts"].size() == 3333u);
+  BOOST_TEST(j["classes"][2]["hosts"].size() == 3333u);
+  BOOST_TEST(j["classes"][0]["hosts"][1] == "fleet#4");
+  BOOST_TEST(j["hosts"].size() == 10000u);
+  BOOST_TEST(j["hosts"][9999]["class"] == 1);  // fleet#10000 is a hostA CPU
+  BOOST_TEST(j["pairs"].size() == 6u);
+  const json lab = json::parse(run_preflight(demo({"-o", "json"})).out);
+  for (size_t k = 0; k < 6; ++k) {  // the same verdicts as the three lab hosts'
+    BOOST_TEST(j["pairs"][k]["status"] == lab["pairs"][k]["status"], k);
+    BOOST_TEST(j["pairs"][k]["missing_count"] == lab["pairs"][k]["missing_count"], k);
+  }
+  const auto text = run_preflight({"matrix", fleet});
+  BOOST_TEST(text.out.find("10000 hosts in 3 CPU classes") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("3334 hosts: fleet#1, fleet#4, ") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find(", +3326 more (-o json lists all)") != std::string::npos, text.out);
+  std::filesystem::remove_all(dir);
 }

@@ -11,110 +11,147 @@ const char* kGreen = "\033[32m";
 const char* kYellow = "\033[33m";
 const char* kRed = "\033[1;31m";
 
-std::string host_list(const CpuMatrix& m, const std::vector<size_t>& ids) {
+std::string host_list(const CpuMatrix& m, const std::vector<size_t>& ids, size_t max_listed) {
   std::string s;
-  for (size_t i : ids) s += (s.empty() ? "" : ", ") + m.hosts[i].host;
+  for (size_t k = 0; k < ids.size() && k < max_listed; ++k) s += (s.empty() ? "" : ", ") + m.hosts[ids[k]].host;
+  if (ids.size() > max_listed) s += fmt::format(", +{} more (-o json lists all)", ids.size() - max_listed);
   return s;
 }
 
 std::string model_of(const HostCpu& h) { return h.model.empty() ? "-" : h.model; }
+std::string vendor_of(const HostCpu& h) { return h.vendor_name.empty() ? "unknown" : h.vendor_name; }
 
 nlohmann::json or_null(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
 
-}  // namespace
-
-std::string matrix_cell(const CpuMatrixPair& p) {
-  if (!p.same_vendor) return "vendor";
-  if (p.missing.empty()) return "ok";
-  if (p.undecided()) return "?";
-  return std::to_string(p.missing.size() - p.unknown);
+bool has_groups(const CpuMatrix& m) {
+  return std::any_of(m.classes.begin(), m.classes.end(), [](const CpuClass& c) { return c.hosts.size() > 1; });
 }
 
-std::string render_matrix_text(const CpuMatrix& m, bool color) {
-  const size_t n = m.hosts.size();
+std::string grid(const CpuMatrix& m, bool color) {
+  const size_t n = m.classes.size();
   const std::string corner = "FROM \\ TO";
   size_t first = corner.size(), col = std::string("vendor").size();
-  for (const auto& h : m.hosts) first = std::max(first, h.host.size()), col = std::max(col, h.host.size());
-  std::string out =
-      "CPU compatibility: can a guest that sees the FROM host's whole CPU (host-model, host-passthrough) move to TO?\n\n";
+  for (size_t c = 0; c < n; ++c) first = std::max(first, class_label(m, c).size()), col = std::max(col, class_label(m, c).size());
   std::string header = fmt::format("{:<{}}", corner, first);
-  for (const auto& h : m.hosts) header += fmt::format("  {:<{}}", h.host, col);
+  for (size_t c = 0; c < n; ++c) header += fmt::format("  {:<{}}", class_label(m, c), col);
   header.erase(header.find_last_not_of(' ') + 1);
-  out += header + "\n";
+  std::string out = header + "\n";
   for (size_t a = 0; a < n; ++a) {
-    std::string row = fmt::format("{:<{}}", m.hosts[a].host, first);
+    std::string row = fmt::format("{:<{}}", class_label(m, a), first);
     for (size_t b = 0; b < n; ++b) {
       const std::string cell = a == b ? "-" : matrix_cell(m.pair(a, b));
       const std::string padded = fmt::format("{:<{}}", cell, col);
       const char* code = a == b ? nullptr : cell == "ok" ? kGreen : cell == "vendor" ? kRed : kYellow;
       row += "  " + (color && code ? std::string(code) + cell + "\033[0m" + padded.substr(cell.size()) : padded);
     }
-    // No trailing blanks.
-    row.erase(row.find_last_not_of(' ') + 1);
+    row.erase(row.find_last_not_of(' ') + 1);  // no trailing blanks
     out += row + "\n";
   }
+  return out;
+}
+
+// One line per class (per host when every class has one): what it keeps in its
+// vendor's baseline.
+std::string class_table(const CpuMatrix& m, size_t max_listed) {
+  const bool groups = has_groups(m);
+  size_t hw = groups ? 5 : 4, vw = 6, mw = 5;
+  for (size_t c = 0; c < m.classes.size(); ++c) {
+    const HostCpu& h = m.representative(c);
+    hw = std::max(hw, class_label(m, c).size());
+    vw = std::max(vw, vendor_of(h).size());
+    mw = std::max(mw, model_of(h).size());
+  }
+  std::string out = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {}{}\n", groups ? "CLASS" : "HOST", hw, "VENDOR", vw,
+                                "MODEL", mw, "FEATURES", "IN BASELINE", groups ? "  HOSTS" : "");
+  for (size_t c = 0; c < m.classes.size(); ++c) {
+    const HostCpu& h = m.representative(c);
+    const VendorBaseline& g = m.baseline_of(m.classes[c].hosts.front());
+    const size_t own = m.classes[c].features.count(), kept = g.features.count();
+    std::string line = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {} (gives up {})", class_label(m, c), hw,
+                                   vendor_of(h), vw, model_of(h), mw, own, kept, own - kept);
+    if (groups)
+      line += fmt::format("  {} host{}: {}", m.classes[c].hosts.size(), m.classes[c].hosts.size() == 1 ? "" : "s",
+                          host_list(m, m.classes[c].hosts, max_listed));
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string matrix_cell(const CpuMatrixPair& p) {
+  if (!p.same_vendor) return "vendor";
+  if (p.ok()) return "ok";
+  if (p.undecided()) return "?";
+  return std::to_string(p.missing);
+}
+
+std::string class_label(const CpuMatrix& m, size_t c) {
+  const CpuClass& k = m.classes[c];
+  return k.hosts.size() == 1 ? m.hosts[k.hosts.front()].host : fmt::format("C{}", c + 1);
+}
+
+std::string render_matrix_text(const CpuMatrix& m, bool color, size_t max_listed) {
+  const bool groups = has_groups(m);
+  std::string out =
+      "CPU compatibility: can a guest that sees the FROM host's whole CPU (host-model, host-passthrough) move to TO?\n";
+  if (groups)
+    out += fmt::format("{} hosts in {} CPU classes (hosts with an identical guest-visible CPU); a class of one host "
+                       "is named by its host\n",
+                       m.hosts.size(), m.classes.size());
+  out += "\n" + grid(m, color);
   out += "\n"
          "  ok      TO offers every feature of FROM's CPU (libvirt's migratable features; invtsc and such left out)\n"
          "  N       TO lacks N of them (preflight compare FROM TO, or -o json, names them)\n"
          "  ?       none known to be missing, but one side's facts cannot tell some (a leaf or MSR not collected)\n"
          "  vendor  different CPU vendors: no guest can move between them\n"
-         "  -       the same host\n";
-
-  out += "\nhosts, and what each keeps in the baseline of its vendor's hosts (the CPU all of them can offer):\n";
-  size_t hw = 4, vw = 6, mw = 5;
-  for (const auto& h : m.hosts) {
-    hw = std::max(hw, h.host.size());
-    vw = std::max(vw, h.vendor_name.empty() ? 7 : h.vendor_name.size());
-    mw = std::max(mw, model_of(h).size());
-  }
-  out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {}\n", "HOST", hw, "VENDOR", vw, "MODEL", mw, "FEATURES",
-                     "IN BASELINE");
-  for (size_t i = 0; i < n; ++i) {
-    const HostCpu& h = m.hosts[i];
-    const VendorBaseline& g = m.baseline_of(i);
-    const size_t own = m.guest_features(i).count(), kept = g.features.count();
-    out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {} (gives up {})\n", h.host, hw,
-                       h.vendor_name.empty() ? "unknown" : h.vendor_name, vw, model_of(h), mw, own, kept, own - kept);
-  }
+         "  -       the same host";
+  out += groups ? " or class (its hosts' guests move freely among them)\n" : "\n";
+  out += groups ? "\nclasses, and what each keeps in the baseline of its vendor's hosts (the CPU all of them can offer):\n"
+                : "\nhosts, and what each keeps in the baseline of its vendor's hosts (the CPU all of them can offer):\n";
+  out += class_table(m, max_listed);
   for (const auto& g : m.baselines)
-    out += fmt::format("baseline of the {} hosts ({}): {}, {} features\n", g.vendor, host_list(m, g.hosts),
+    out += fmt::format("baseline of the {} hosts ({}): {}, {} features\n", g.vendor, host_list(m, g.hosts, max_listed),
                        g.model.empty() ? "no named model" : g.model, g.features.count());
-  if (m.baselines.size() > 1)
-    out += "no baseline spans all hosts: their CPU vendors differ\n";
+  if (m.baselines.size() > 1) out += "no baseline spans all hosts: their CPU vendors differ\n";
   return out;
 }
 
-nlohmann::json matrix_json(const CpuMatrix& m) {
-  nlohmann::json hosts = nlohmann::json::array(), pairs = nlohmann::json::array(), baselines = nlohmann::json::array();
-  for (size_t i = 0; i < m.hosts.size(); ++i) {
-    const HostCpu& h = m.hosts[i];
-    const VendorBaseline& g = m.baseline_of(i);
-    const size_t own = m.guest_features(i).count();
-    hosts.push_back({{"host", h.host},
-                     {"vendor", or_null(h.vendor_name)},
-                     {"model", or_null(h.model)},
-                     {"origin", h.origin == CpuOrigin::cpuid ? "cpuid" : "libvirt_cpu"},
-                     {"feature_count", own},
-                     {"baseline",
-                      {{"vendor", g.vendor},
-                       {"model", or_null(g.model)},
-                       {"feature_count", g.features.count()},
-                       {"gives_up", own - g.features.count()}}}});
+nlohmann::json matrix_json(const CpuMatrix& m, const std::vector<HostFacts>& facts, const CpuCatalog& catalog) {
+  nlohmann::json classes = nlohmann::json::array(), hosts = nlohmann::json::array(), pairs = nlohmann::json::array(),
+                 baselines = nlohmann::json::array();
+  for (size_t c = 0; c < m.classes.size(); ++c) {
+    const HostCpu& h = m.representative(c);
+    const VendorBaseline& g = m.baseline_of(m.classes[c].hosts.front());
+    const size_t own = m.classes[c].features.count();
+    nlohmann::json names = nlohmann::json::array();
+    for (size_t i : m.classes[c].hosts) names.push_back(m.hosts[i].host);
+    classes.push_back({{"class", c + 1},
+                       {"label", class_label(m, c)},
+                       {"vendor", or_null(h.vendor_name)},
+                       {"model", or_null(h.model)},
+                       {"origin", h.origin == CpuOrigin::cpuid ? "cpuid" : "libvirt_cpu"},
+                       {"feature_count", own},
+                       {"hosts", names},
+                       {"baseline",
+                        {{"vendor", g.vendor},
+                         {"model", or_null(g.model)},
+                         {"feature_count", g.features.count()},
+                         {"gives_up", own - g.features.count()}}}});
   }
+  for (size_t i = 0; i < m.hosts.size(); ++i) hosts.push_back({{"host", m.hosts[i].host}, {"class", m.class_of[i] + 1}});
   for (const auto& p : m.pairs) {
     nlohmann::json missing = nlohmann::json::array();
-    for (const auto& f : p.missing)
+    for (const auto& f : explain_pair(m, p, facts, catalog))
       missing.push_back({{"feature", f.name}, {"cause", cause_text(f.cause)}, {"detail", f.detail}});
-    nlohmann::json j = {{"from", m.hosts[p.from].host},
-                        {"to", m.hosts[p.to].host},
-                        {"status", !p.same_vendor      ? "vendor"
-                                   : p.missing.empty() ? "ok"
-                                   : p.undecided()     ? "unknown"
-                                                       : "missing"},
-                        {"missing_count", p.missing.size()},
+    nlohmann::json j = {{"from", class_label(m, p.from)},
+                        {"to", class_label(m, p.to)},
+                        {"from_class", p.from + 1},
+                        {"to_class", p.to + 1},
+                        {"status", !p.same_vendor ? "vendor" : p.ok() ? "ok" : p.undecided() ? "unknown" : "missing"},
+                        {"missing_count", missing.size()},
                         {"missing", missing}};
-    if (!p.same_vendor)
-      j["vendors"] = {or_null(m.hosts[p.from].vendor_name), or_null(m.hosts[p.to].vendor_name)};
+    if (!p.same_vendor) j["vendors"] = {or_null(m.representative(p.from).vendor_name), or_null(m.representative(p.to).vendor_name)};
     pairs.push_back(std::move(j));
   }
   for (const auto& g : m.baselines) {
@@ -123,7 +160,7 @@ nlohmann::json matrix_json(const CpuMatrix& m) {
     baselines.push_back(
         {{"vendor", g.vendor}, {"hosts", names}, {"model", or_null(g.model)}, {"feature_count", g.features.count()}});
   }
-  return {{"hosts", hosts}, {"pairs", pairs}, {"baselines", baselines}};
+  return {{"classes", classes}, {"hosts", hosts}, {"pairs", pairs}, {"baselines", baselines}};
 }
 
 }  // namespace preflight

@@ -1,8 +1,10 @@
 #pragma once
-// `preflight matrix` output: the grid of CPU compatibility (rows FROM, columns TO)
-// with a legend and each host's share of its vendor's baseline; and the JSON list
-// of pairs with the missing feature names.
+// `preflight matrix` output, by CPU class: the grid of compatibility (rows FROM,
+// columns TO; a class of one host is shown by its host's name, a larger one as
+// C1, C2...), the classes with their hosts, each class's share of its vendor's
+// baseline; and the JSON form with the missing feature names.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -10,16 +12,23 @@
 
 namespace preflight {
 
-// "ok", the number of features TO lacks, or "vendor".
+// "ok", the number of features TO lacks, "?" or "vendor".
 std::string matrix_cell(const CpuMatrixPair& p);
 
-// Multi-line text; ANSI colour only when `color` is true (cells stay aligned).
-std::string render_matrix_text(const CpuMatrix& m, bool color);
+// The class's name in the grid: its host's name when it has one host, else "C<k>"
+// (k from 1).
+std::string class_label(const CpuMatrix& m, size_t c);
 
-// {hosts[{host, vendor, model, origin, feature_count, baseline{vendor, model,
-// feature_count, gives_up}}], pairs[{from, to, status: ok|missing|vendor,
+// Multi-line text; ANSI colour only when `color` is true (cells stay aligned). Host
+// lists longer than `max_listed` end with "+N more (-o json lists all)".
+std::string render_matrix_text(const CpuMatrix& m, bool color, size_t max_listed = 8);
+
+// {classes[{class, label, vendor, model, origin, feature_count, hosts[..],
+// baseline{vendor, model, feature_count, gives_up}}], hosts[{host, class}],
+// pairs[{from, to, from_class, to_class, status: ok|missing|unknown|vendor,
 // missing_count, missing[{feature, cause, detail}]}], baselines[{vendor, hosts,
-// model, feature_count}]}
-nlohmann::json matrix_json(const CpuMatrix& m);
+// model, feature_count}]}. `facts` and `catalog` as given to compute_cpu_matrix
+// (the features of each pair are named from them).
+nlohmann::json matrix_json(const CpuMatrix& m, const std::vector<HostFacts>& facts, const CpuCatalog& catalog);
 
 }  // namespace preflight

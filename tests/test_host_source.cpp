@@ -2,6 +2,8 @@
 
 #include "collect/host_source.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
+#include "support/temp_dir.hpp"
 #include "support/run_process.hpp"
 
 using namespace preflight;
@@ -68,4 +70,19 @@ BOOST_AUTO_TEST_CASE(an_unknown_name_suggests_inventory_hosts) {
     BOOST_TEST(std::string(e.what()).find("hostZ: no such host in " + inv.path) == 0, e.what());
     BOOST_TEST(std::string(e.what()).find("known hosts: hostA, hostB, hostC") != std::string::npos, e.what());
   }
+}
+
+// Machines cloned from one image share a hostname: a facts file's host is named by
+// the file, so two such files stay two hosts.
+BOOST_AUTO_TEST_CASE(a_facts_file_is_named_by_the_file_not_by_the_hostname_inside) {
+  const preflight::test::TempDir dir("preflight-facts-names");
+  const std::string golden = preflight::read_file(preflight::test::fixture("golden/facts_full.yaml"));
+  for (const char* n : {"rack1-07", "rack2-11"}) preflight::write_file((dir.path / (std::string(n) + ".yaml")).string(), golden);
+  const auto a = preflight::hosts_from_file((dir.path / "rack1-07.yaml").string());
+  const auto b = preflight::hosts_from_file((dir.path / "rack2-11.yaml").string());
+  BOOST_TEST_REQUIRE(a.size() == 1u);
+  BOOST_TEST_REQUIRE(b.size() == 1u);
+  BOOST_TEST(a[0].name == "rack1-07");
+  BOOST_TEST(b[0].name == "rack2-11");
+  BOOST_TEST(a[0].hostname.value() == b[0].hostname.value());  // the same machine name inside
 }

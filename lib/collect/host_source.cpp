@@ -128,7 +128,10 @@ std::vector<HostFacts> hosts_from_file(const std::string& path) {
   const std::string name = fs::path(path).stem().string();
   switch (detect_input_kind(text, path)) {
     case InputKind::facts_yaml: {
+      // Named by its file, not by the hostname inside: machines cloned from one image
+      // share a hostname (200 files of hosts called "vm" must stay 200 hosts).
       HostFacts h = facts_from_yaml(text, path);
+      h.name = name;
       if (h.source.empty()) h.source = path;
       return {std::move(h)};
     }

@@ -11,6 +11,7 @@ const Inventory* Context::inventory() {
   if (!inventory_loaded_) {
     inventory_loaded_ = true;
     std::string path = options.inventory;
+    if (const char* env = std::getenv("PREFLIGHT_INVENTORY"); path.empty() && env && *env) path = env;
     if (path.empty()) path = default_inventory_path().value_or("");
     if (!path.empty()) inventory_ = std::make_unique<Inventory>(load_inventory(path));
   }
@@ -19,7 +20,8 @@ const Inventory* Context::inventory() {
 
 const Inventory& Context::require_inventory() {
   if (const Inventory* inv = inventory()) return *inv;
-  throw Error("no inventory: neither --inventory FILE, ./preflight.yaml nor $XDG_CONFIG_HOME/preflight/inventory.yaml",
+  throw Error("no inventory: neither --inventory FILE, $PREFLIGHT_INVENTORY, ./preflight.yaml nor "
+              "$XDG_CONFIG_HOME/preflight/inventory.yaml",
               "give one with --inventory (the demo lab's is fixtures/lab/preflight.yaml)");
 }
 

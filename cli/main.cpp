@@ -1,6 +1,7 @@
 // preflight: entry point. Parses the common options, hands off to a subcommand,
 // and is the one place where an Error becomes a message and exit status 2.
 #include <csignal>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -8,16 +9,65 @@
 
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace {
 
 void add_common_options(CLI::App& app, preflight::cli::GlobalOptions& o) {
   app.add_option("--inventory", o.inventory,
-                 "inventory file (default ./preflight.yaml, then $XDG_CONFIG_HOME/preflight/inventory.yaml)");
+                 "inventory file (default $PREFLIGHT_INVENTORY, then ./preflight.yaml, then "
+                 "$XDG_CONFIG_HOME/preflight/inventory.yaml)");
   app.add_option("--rules", o.rules_dir, "folder of rule files (default: the rules/ shipped with preflight)");
   app.add_option("--policy", o.policy, "policy file: waivers, overcommit, what blocks (default: the inventory's)");
   app.add_option("--cpu-map", o.cpu_map, "libvirt cpu_map folder (default /usr/share/libvirt/cpu_map)");
   app.add_flag("--no-color", o.no_color, "plain text output (also when NO_COLOR is set)");
+}
+
+// The common options that take a value, to find the first word that is not one.
+bool takes_value(const std::string& arg) {
+  return arg == "--inventory" || arg == "--rules" || arg == "--policy" || arg == "--cpu-map";
+}
+
+// The words of argv that are neither options nor their values (the subcommand,
+// its subcommand, its arguments); stops at the first "--" option before any word
+// that is not one of the program's own (`unknown` gets it).
+std::vector<std::string> words(int argc, char** argv, const std::vector<std::string>& global_flags,
+                               std::string& unknown) {
+  std::vector<std::string> out;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (takes_value(a)) {
+      ++i;
+    } else if (!a.empty() && a[0] == '-') {
+      const std::string name = a.substr(0, a.find('='));
+      if (out.empty() && a.rfind("--", 0) == 0 && !takes_value(name) &&
+          std::find(global_flags.begin(), global_flags.end(), name) == global_flags.end()) {
+        unknown = name;
+        return out;
+      }
+    } else {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  return names;
+}
+
+// "--inventroy": the option names of the command line's subcommand and of the
+// program, for a did-you-mean.
+std::vector<std::string> option_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  std::vector<const CLI::App*> apps{&app};
+  for (const CLI::App* sub : app.get_subcommands()) apps.push_back(sub);
+  for (const CLI::App* a : apps)
+    for (const CLI::Option* o : a->get_options())
+      for (const std::string& n : o->get_lnames()) names.push_back("--" + n);
+  return names;
 }
 
 }  // namespace
@@ -33,7 +83,7 @@ int main(int argc, char** argv) {
       "preflight"};
   app.require_subcommand(1);
   app.fallthrough();
-  app.set_version_flag("--version", std::string("preflight ") + PREFLIGHT_VERSION);
+  app.set_version_flag("-V,--version", std::string("preflight ") + PREFLIGHT_VERSION);
   add_common_options(app, ctx.options);
 
   preflight::cli::register_collect(app, ctx);
@@ -59,8 +109,56 @@ int main(int argc, char** argv) {
       "  preflight collect --all -o facts/          facts of every host, in parallel\n"
       "Run 'preflight COMMAND --help' for a command's options.");
 
+  // Words a person types first: help, version; nothing at all prints the help.
+  std::string unknown_option;
+  const std::vector<std::string> given =
+      words(argc, argv, {"--no-color", "--help", "--version"}, unknown_option);
+  const std::vector<std::string> global_options = {"--inventory", "--rules", "--policy", "--cpu-map", "--no-color",
+                                                   "--help", "--version"};
+  if (!unknown_option.empty()) {
+    std::cerr << fmt::format("preflight: unknown option '{}'{}; the options before a command: {}\n", unknown_option,
+                             preflight::did_you_mean(unknown_option, global_options),
+                             preflight::join(global_options, ", "));
+    return static_cast<int>(preflight::ExitCode::undecided);
+  }
+  const std::string word = given.empty() ? "" : given[0];
+  if (argc == 1 || word == "help") {
+    const std::string topic = given.size() > 1 ? given[1] : "";
+    const CLI::App* sub = nullptr;
+    for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
+      if (s->get_name() == topic) sub = s;
+    std::cout << (sub ? sub->help() : app.help());
+    return 0;
+  }
+  if (word == "version") {
+    std::cout << "preflight " << PREFLIGHT_VERSION << "\n";
+    return 0;
+  }
+  // An unknown command, or an unknown word where a command takes its own (rules list).
+  const CLI::App* level = &app;
+  for (size_t k = 0; k < given.size(); ++k) {
+    const std::vector<std::string> names = command_names(*level);
+    if (names.empty()) break;
+    if (std::find(names.begin(), names.end(), given[k]) == names.end()) {
+      std::cerr << fmt::format("preflight: unknown command '{}'{}; {}: {}\n",
+                               k == 0 ? given[k] : given[0] + " " + given[k], preflight::did_you_mean(given[k], names),
+                               k == 0 ? "the commands" : "'" + given[0] + "' takes", preflight::join(names, ", "));
+      return static_cast<int>(preflight::ExitCode::undecided);
+    }
+    level = level->get_subcommand(given[k]);
+  }
+
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    // An option the command does not have: name the closest one.
+    std::string hint;
+    for (int i = 1; i < argc && hint.empty(); ++i)
+      if (const std::string a = argv[i]; a.rfind("--", 0) == 0 && std::string(e.what()).find(a) != std::string::npos)
+        hint = preflight::did_you_mean(a.substr(0, a.find('=')), option_names(app));
+    std::cerr << "preflight: " << e.what() << hint << "\nRun 'preflight " << (word.empty() ? "" : word + " ")
+              << "--help' for the options.\n";
+    return static_cast<int>(preflight::ExitCode::undecided);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     // --help and --version are successes; a usage error could not decide anything.

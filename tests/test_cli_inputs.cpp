@@ -131,3 +131,36 @@ BOOST_AUTO_TEST_CASE(a_cpu_file_reads_the_same_however_it_is_laid_out) {
   BOOST_TEST(a.out.find("<model fallback='allow'>Haswell</model>") != std::string::npos, a.out);
   for (const auto& f : {plain, odd}) std::filesystem::remove(f);
 }
+
+// The grammar around the commands: typos get a suggestion, help and version work
+// as words too, a bare `preflight` teaches, PREFLIGHT_INVENTORY names the inventory.
+BOOST_AUTO_TEST_CASE(typos_get_a_suggestion_and_exit_2) {
+  expect_undecided(run({"chek", "web1", "hostB"}), "unknown command 'chek' (did you mean 'check'?); the commands: ");
+  expect_undecided(run({"rules", "lst"}), "unknown command 'rules lst' (did you mean 'list'?); 'rules' takes: list, explain");
+  expect_undecided(run({"--inventroy", "x.yaml", "check", "a", "b"}),
+                   "unknown option '--inventroy' (did you mean '--inventory'?)");
+  const auto r = run({"--inventory", fixture("lab/preflight.yaml"), "migrate", "web1", "hostB", "--dry-rn"});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("--dry-rn (did you mean '--dry-run'?)") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(help_and_version_as_words_and_a_bare_call_prints_the_help) {
+  const auto bare = run({});
+  BOOST_TEST(bare.exit_code == 0);
+  BOOST_TEST(bare.out.find("Usage: preflight [OPTIONS] SUBCOMMAND") != std::string::npos, bare.out);
+  const auto help = run({"help", "check"});
+  BOOST_TEST(help.exit_code == 0);
+  BOOST_TEST(help.out.find("Usage: check [OPTIONS] VM DEST") != std::string::npos, help.out);
+  for (const char* v : {"version", "-V", "--version"}) {
+    const auto r = run({v});
+    BOOST_TEST(r.exit_code == 0, v);
+    BOOST_TEST(r.out.rfind("preflight 0.", 0) == 0, r.out);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(preflight_inventory_names_the_inventory) {
+  const auto r = run_preflight({"check", "web1", "hostB", "-o", "json"},
+                               {"XDG_CONFIG_HOME=/nonexistent", "PREFLIGHT_INVENTORY=" + fixture("lab/preflight.yaml")});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.find("\"destination\": \"hostB\"") != std::string::npos, r.out);
+}

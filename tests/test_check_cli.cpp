@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
+#include <map>
 #include <set>
 
 #include "support/run_process.hpp"
@@ -71,6 +72,20 @@ BOOST_AUTO_TEST_CASE(a_blocked_move_is_no_go_exit_1) {
   BOOST_TEST(status_of(vendor, "network.present") == "block");
   const auto same = nlohmann::json::parse(run_preflight(check({"web1", "hostA", "-o", "json"})).out);
   BOOST_TEST(status_of(same, "host.distinct") == "block");
+}
+
+// The JSON lists what each finding is about, from the checks' facts.
+BOOST_AUTO_TEST_CASE(json_results_name_their_subjects) {
+  const auto r = run_preflight(check({"cluster1", "hostB", "-o", "json"}));
+  BOOST_TEST(r.exit_code == 1, r.err);
+  const auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> subjects;
+  for (const auto& f : j["results"]) subjects[f["rule"]] = f.at("subjects");
+  BOOST_TEST(subjects["storage.shareable"] == nlohmann::json::parse(R"([{"kind": "disk", "name": "vdb"}])"),
+             subjects["storage.shareable"].dump());
+  BOOST_TEST(subjects["network.uplink"] == nlohmann::json::parse(R"([{"kind": "bridge", "name": "br-stor"}])"),
+             subjects["network.uplink"].dump());
+  BOOST_TEST(subjects["network.present"] == nlohmann::json::array());  // passes
 }
 
 BOOST_AUTO_TEST_CASE(junit_has_one_testcase_per_rule) {

@@ -2,9 +2,13 @@
 // cannot move: end to end on the demo lab, and the renderer's quoting on odd names.
 // Rendering with Graphviz is tried only when `dot` is installed.
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "report/dot_report.hpp"
 #include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace preflight;
 using preflight::test::fixture;
@@ -13,8 +17,12 @@ using preflight::test::run_process;
 
 namespace {
 
-test::ProcessResult picture(const std::string& vm, const std::string& destination) {
-  return run_preflight({"--inventory", fixture("lab/preflight.yaml"), "check", vm, destination, "-o", "dot"});
+// `rules`: a folder of rule files; empty: the shipped ones.
+test::ProcessResult picture(const std::string& vm, const std::string& destination, const std::string& rules = {}) {
+  std::vector<std::string> args = {"--inventory", fixture("lab/preflight.yaml")};
+  if (!rules.empty()) args.insert(args.end(), {"--rules", rules});
+  args.insert(args.end(), {"check", vm, destination, "-o", "dot"});
+  return run_preflight(args);
 }
 
 // The line of `dot` that declares the edge from -> to ("" when none).
@@ -53,6 +61,44 @@ bool well_formed(const std::string& dot) {
     }
   }
   return depth == 0 && !quoted;
+}
+
+// The edge statements of `dot`, one a line, each without its tooltip (which quotes
+// the findings' messages): what is tied to what, in which colour, with which rules.
+std::string edges_without_tooltips(const std::string& dot) {
+  std::istringstream in(dot);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (line.find("\" -> \"") == std::string::npos) continue;
+    if (const size_t at = line.find(", tooltip=\""); at != std::string::npos) {
+      size_t end = at + 11;
+      while (end < line.size() && line[end] != '"') end += line[end] == '\\' ? 2 : 1;
+      line.erase(at, end + 1 - at);
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+// A copy of the shipped rules in `dir` with every message and message variant
+// replaced by one wording that names no network, bridge or disk.
+void write_reworded_rules(const std::filesystem::path& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(fixture("../rules"))) {
+    if (entry.path().extension() != ".yaml") continue;
+    std::ifstream in(entry.path());
+    std::ofstream out(dir / entry.path().filename());
+    std::string line;
+    bool variants = false;
+    while (std::getline(in, line)) {
+      if (line == "    messages:") variants = true;
+      else if (line.rfind("      ", 0) != 0) variants = false;
+      const size_t colon = line.find(": \"");
+      const bool message = line.rfind("    message: ", 0) == 0 || (variants && line.rfind("      ", 0) == 0);
+      if (message && colon != std::string::npos)
+        line = line.substr(0, colon) + ": \"reworded: {vm} cannot go to {destination} this way\"";
+      out << line << "\n";
+    }
+  }
 }
 
 bool dot_installed() { return run_process({"sh", "-c", "command -v dot"}).exit_code == 0; }
@@ -139,6 +185,7 @@ BOOST_AUTO_TEST_CASE(names_are_quoted_for_dot) {
   f.status = Status::block;
   f.message = "lacks network 'net \"q\"'";
   f.evidence = {{"missing", {"network 'net \"q\"'"}}};
+  f.subjects = {{Subject::Kind::network, "net \"q\""}};
   v.results.push_back(f);
 
   const std::string dot = render_dot(v, a, b, vm);
@@ -151,6 +198,65 @@ BOOST_AUTO_TEST_CASE(names_are_quoted_for_dot) {
   BOOST_TEST(has(edge, "label=\"network.present\""), edge);
 
   BOOST_TEST(dot_quote("a\"b\\c\nd") == "\"a\\\"b\\\\c\\nd\"");
+}
+
+BOOST_AUTO_TEST_CASE(findings_are_placed_by_their_subjects_not_their_text) {
+  HostFacts a, b;
+  a.name = "hostA", b.name = "hostB";
+  a.networks = b.networks = std::vector<NetworkFacts>{{"prod", "bridge", "br0", {}, {}, {}, true}};
+  VmFacts vm;
+  vm.name = "vm1";
+  vm.interfaces.push_back({"network", "prod", "", "", "", "52:54:00:00:00:01", "virtio"});
+  DiskFacts vda;
+  vda.type = "file", vda.device = "disk", vda.target = "vda", vda.source = "/var/lib/images/vda.qcow2";
+  DiskFacts vdb = vda;
+  vdb.target = "vdb", vdb.source = "/var/lib/images/vdb.qcow2";
+  vm.disks = {vda, vdb};
+  Verdict v;
+  v.vm = vm.name, v.source = a.name, v.destination = b.name;
+  // Its text names nothing; its subject is disk vdb.
+  Finding about_vdb;
+  about_vdb.rule = "storage.shareable";
+  about_vdb.status = Status::block;
+  about_vdb.message = "a disk is shared";
+  about_vdb.subjects = {{Subject::Kind::disk, "vdb"}};
+  // Its text names network 'prod' and disk vda the way the checks write them; it
+  // has no subject, so it is host-level.
+  Finding wordy;
+  wordy.rule = "network.same-segment";
+  wordy.status = Status::warn;
+  wordy.message = "network 'prod' and vda differ";
+  wordy.evidence = {{"differ", {"network 'prod': hostA 10.0.0.0/24, hostB 10.1.0.0/24"}}, {"disks", {"vda (x)"}},
+                    {"target", "vda"}};
+  v.results = {about_vdb, wordy};
+
+  const std::string dot = render_dot(v, a, b, vm);
+  const std::string vdb_edge = edge_line(dot, "source/disk/vdb", "destination/disk/vdb");
+  BOOST_TEST(has(vdb_edge, "color=\"red\""), dot);
+  BOOST_TEST(has(vdb_edge, "label=\"storage.shareable\""), vdb_edge);
+  BOOST_TEST(!has(edge_line(dot, "source/disk/vda", "destination/disk/vda"), "network.same-segment"), dot);
+  BOOST_TEST(edge_line(dot, "source/network/prod", "destination/network/prod") ==
+             "  \"source/network/prod\" -> \"destination/network/prod\" [color=\"green\"];");
+  const std::string move = edge_line(dot, "vm", "destination");
+  BOOST_TEST(has(move, "color=\"orange\""), move);
+  BOOST_TEST(has(move, "label=\"network.same-segment\""), move);
+}
+
+BOOST_AUTO_TEST_CASE(rewording_the_rules_messages_moves_no_edge) {
+  test::TempDir rules("preflight-reworded-rules");
+  write_reworded_rules(rules.path);
+  for (const auto& [vm, destination] : std::vector<std::pair<std::string, std::string>>{
+           {"cluster1", "hostB"}, {"db1", "hostB"}, {"lab3", "hostA"}, {"web1", "hostB"}}) {
+    BOOST_TEST_CONTEXT(vm << " -> " << destination) {
+      const auto shipped = picture(vm, destination);
+      const auto reworded = picture(vm, destination, rules.path.string());
+      BOOST_TEST(reworded.exit_code == shipped.exit_code, reworded.err);
+      BOOST_TEST(!edges_without_tooltips(shipped.out).empty());
+      BOOST_TEST(edges_without_tooltips(reworded.out) == edges_without_tooltips(shipped.out));
+      // The copy was read: a non-passing finding's tooltip quotes the new wording.
+      if (shipped.exit_code != 0) BOOST_TEST(has(reworded.out, "reworded: " + vm + " cannot go to"), reworded.out);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(graphviz_renders_it_when_installed) {

@@ -20,7 +20,8 @@ Verdict sample() {
   v.destination = "hostB";
   Finding pass{"cpu.vendor", "Same vendor", Status::pass, "both CPUs are Intel", {{"source_vendor", "Intel"}}, "", "", {"R01"}};
   Finding block{"network.present", "Networks", Status::block, "hostB lacks network 'a<b>&\"c\"'", {{"missing", {"a<b>"}}},
-                "define it & retry", "", {"R20"}};
+                "define it & retry", "", {"R20"},
+                {{Subject::Kind::network, "a<b>&\"c\""}, {Subject::Kind::bridge, "br0"}}};
   Finding skip{"storage.host-media", "Media", Status::skip, "VM vm1 has no CD-ROM or floppy", {}, "", "", {"R13"}};
   Finding waived{"network.uplink", "Uplink", Status::waived, "isolated", {}, "add a NIC", "intranet VM", {"R21"}};
   Finding error{"resources.memory", "Memory", Status::error, "hostB: fact memory.free_kib is unknown (x)", {}, "collect it", "", {"R40"}};
@@ -44,11 +45,27 @@ BOOST_AUTO_TEST_CASE(json_has_exactly_the_design_shape) {
   for (const auto& r : j["results"]) {
     std::vector<std::string> rk;
     for (auto it = r.begin(); it != r.end(); ++it) rk.push_back(it.key());
-    BOOST_TEST((rk == std::vector<std::string>{"evidence", "message", "remediation", "rule", "status"}));
+    BOOST_TEST((rk == std::vector<std::string>{"evidence", "message", "remediation", "rule", "status", "subjects"}));
   }
   BOOST_TEST(j["results"][1]["status"] == "block");
   BOOST_TEST(j["results"][3]["status"] == "waived");
   BOOST_TEST(j["results"][3]["message"] == "isolated (waived: intranet VM)");
+}
+
+BOOST_AUTO_TEST_CASE(json_lists_each_findings_subjects_by_kind_and_name) {
+  const auto j = nlohmann::json::parse(render_json(sample()));
+  const auto expected =
+      nlohmann::json::parse(R"([{"kind": "network", "name": "a<b>&\"c\""}, {"kind": "bridge", "name": "br0"}])");
+  BOOST_TEST(j["results"][1]["subjects"] == expected);
+  BOOST_TEST(j["results"][0]["subjects"] == nlohmann::json::array());  // none: an empty list, not null
+  for (const auto kind : {Subject::Kind::network, Subject::Kind::bridge, Subject::Kind::disk, Subject::Kind::pool,
+                          Subject::Kind::device, Subject::Kind::cpu, Subject::Kind::memory, Subject::Kind::host}) {
+    Verdict v = sample();
+    v.results[0].subjects = {{kind, "x"}};
+    const auto r = verdict_to_json(v)["results"][0]["subjects"][0];
+    BOOST_TEST(r["kind"] == to_string(kind));
+    BOOST_TEST(r["name"] == "x");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(junit_parses_with_one_testcase_per_rule) {

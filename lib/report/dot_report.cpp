@@ -14,28 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-// What a finding is about: a network, a bridge, or a disk (by target).
-struct Item {
-  enum Kind { network, bridge, disk } kind;
-  std::string name;
-};
-
-bool is_fine_list(const std::string& key) { return key == "present" || key == "uplinked" || key == "same"; }
-
-bool names_item(const json& ev, const Item& item) {
-  if (ev.is_string()) {
-    const std::string& s = ev.get_ref<const std::string&>();
-    if (item.kind == Item::disk) return s == item.name || s.rfind(item.name + " (", 0) == 0;
-    return s.find((item.kind == Item::network ? "network '" : "bridge '") + item.name + "'") != std::string::npos;
-  }
-  if (ev.is_array()) return std::any_of(ev.begin(), ev.end(), [&](const json& e) { return names_item(e, item); });
-  if (!ev.is_object()) return false;
-  if (auto v = ev.find("visible"); v != ev.end() && v->is_boolean() && v->get<bool>()) return false;
-  if (item.kind == Item::disk)
-    if (auto t = ev.find("target"); t != ev.end() && t->is_string() && t->get<std::string>() == item.name) return true;
-  for (auto it = ev.begin(); it != ev.end(); ++it)
-    if (!is_fine_list(it.key()) && names_item(it.value(), item)) return true;
-  return false;
+// Whether `f` is about `item` (its subjects name it; its text is not read).
+bool is_about(const Finding& f, const Subject& item) {
+  return std::find(f.subjects.begin(), f.subjects.end(), item) != f.subjects.end();
 }
 
 bool counts(const Finding& f) {
@@ -150,12 +131,12 @@ std::string render_dot(const Verdict& v, const HostFacts& source, const HostFact
   std::vector<const Finding*> unplaced;
   for (const auto& f : v.results)
     if (counts(f)) unplaced.push_back(&f);
-  // The findings that name `item`; they are then no longer host-level.
+  // The findings about `item`; they are then no longer host-level.
   std::vector<const Finding*> placed;
-  auto findings_of = [&](const Item& item) {
+  auto findings_of = [&](const Subject& item) {
     std::vector<const Finding*> out;
     for (const auto& f : v.results)
-      if (counts(f) && names_item(f.evidence, item)) {
+      if (counts(f) && is_about(f, item)) {
         out.push_back(&f);
         placed.push_back(&f);
       }
@@ -172,14 +153,14 @@ std::string render_dot(const Verdict& v, const HostFacts& source, const HostFact
   w.edge(src_id, vm_id, "color=\"gray\", arrowhead=\"none\", style=\"dotted\"");
 
   struct NetUse {
-    Item item;
+    Subject item;
     std::vector<std::string> portgroups;
   };
   std::vector<NetUse> nets;
   for (const auto& i : vm.interfaces) {
-    Item item{Item::network, ""};
-    if (i.type == "network") item = {Item::network, i.network};
-    else if (i.type == "bridge") item = {Item::bridge, i.bridge};
+    Subject item{Subject::Kind::network, ""};
+    if (i.type == "network") item = {Subject::Kind::network, i.network};
+    else if (i.type == "bridge") item = {Subject::Kind::bridge, i.bridge};
     else {
       const std::string id = fmt::format("source/interface/{}", i.mac.empty() ? i.type : i.mac);
       w.node(id, fmt::format("interface {}{}", i.type, i.device.empty() ? "" : " " + i.device), "shape=\"ellipse\"");
@@ -187,7 +168,7 @@ std::string render_dot(const Verdict& v, const HostFacts& source, const HostFact
       continue;
     }
     auto it = std::find_if(nets.begin(), nets.end(),
-                           [&](const NetUse& u) { return u.item.kind == item.kind && u.item.name == item.name; });
+                           [&](const NetUse& u) { return u.item == item; });
     if (it == nets.end()) it = nets.insert(nets.end(), NetUse{item, {}});
     if (!i.portgroup.empty() &&
         std::find(it->portgroups.begin(), it->portgroups.end(), i.portgroup) == it->portgroups.end())
@@ -199,7 +180,7 @@ std::string render_dot(const Verdict& v, const HostFacts& source, const HostFact
   std::vector<CrossEdge> cross;
   DotWriter dw;  // destination nodes, kept apart until the source cluster is written
   for (const auto& u : nets) {
-    const bool is_net = u.item.kind == Item::network;
+    const bool is_net = u.item.kind == Subject::Kind::network;
     const std::string kind = is_net ? "network" : "bridge";
     const std::string sid = "source/" + kind + "/" + u.item.name, did = "destination/" + kind + "/" + u.item.name;
     if (is_net) {
@@ -248,7 +229,7 @@ std::string render_dot(const Verdict& v, const HostFacts& source, const HostFact
       did = "destination/disk/" + d.target;
       dw.node(did, fmt::format("{}: no pool holds\n{}", d.target, path), "shape=\"cylinder\", " + missing_attrs);
     }
-    cross.push_back({sid, did, edge_attrs(findings_of(Item{Item::disk, d.target}))});
+    cross.push_back({sid, did, edge_attrs(findings_of(Subject{Subject::Kind::disk, d.target}))});
   }
 
   std::erase_if(unplaced, [&](const Finding* f) { return std::find(placed.begin(), placed.end(), f) != placed.end(); });

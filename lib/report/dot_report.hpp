@@ -8,10 +8,10 @@
 // single network or disk (CPU, memory, devices, ...) colour the VM -> destination
 // host edge.
 //
-// A finding concerns a network, bridge or disk when its evidence names it the way
-// the checks write it: "network 'N'", "bridge 'B'", a disk's target ("vda",
-// "vda (...)") or an object whose "target" is it. Evidence lists of what is fine
-// (present, uplinked, same) and objects with "visible": true do not count.
+// A finding concerns a network, bridge or disk when its subjects name it
+// (rules/subject.hpp: the VM's network by name, a bridge by name, a disk by its
+// target); its message and evidence are not read, so rewording them moves no edge.
+// Errors carry no subjects and colour the VM -> destination host edge.
 #include <string>
 #include <string_view>
 

@@ -4,6 +4,17 @@
 
 namespace preflight {
 
+namespace {
+
+// [{"kind": "network", "name": "prod"}, ...]; [] when the finding names none.
+nlohmann::json subjects_json(const std::vector<Subject>& subjects) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : subjects) out.push_back({{"kind", to_string(s.kind)}, {"name", s.name}});
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json verdict_to_json(const Verdict& v) {
   nlohmann::json results = nlohmann::json::array();
   for (const auto& f : v.results)
@@ -11,7 +22,8 @@ nlohmann::json verdict_to_json(const Verdict& v) {
                        {"status", to_string(f.status)},
                        {"message", finding_message(f)},
                        {"evidence", f.evidence},
-                       {"remediation", f.remediation}});
+                       {"remediation", f.remediation},
+                       {"subjects", subjects_json(f.subjects)}});
   return {{"verdict", to_string(v.verdict)},
           {"vm", v.vm},
           {"source", v.source},

@@ -1,8 +1,9 @@
 #pragma once
 // The verdict as JSON, exactly the shape in docs/architecture.md ("Verdict JSON"):
 // {verdict, vm, source, destination, results[{rule, status, message, evidence,
-// remediation}], estimate{total_s, downtime_ms}}. A waived finding's message ends
-// with "(waived: <reason>)".
+// remediation, subjects[{kind, name}]}], estimate{total_s, downtime_ms}}. A waived
+// finding's message ends with "(waived: <reason>)"; subjects are the finding's
+// (rules/subject.hpp), [] when it names none.
 #include <string>
 
 #include <nlohmann/json.hpp>

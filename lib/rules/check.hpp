@@ -14,6 +14,7 @@
 #include "rules/link_probe_result.hpp"
 #include "rules/policy.hpp"
 #include "rules/rule.hpp"
+#include "rules/subject.hpp"
 
 namespace preflight {
 
@@ -35,6 +36,15 @@ struct CheckResult {
   std::optional<Severity> severity;   // graded checks: replaces the rule's default
   std::string detail;                 // the message for pass / skip / error
   nlohmann::json evidence = nlohmann::json::object();
+  // A fired result: the items that fire it (each network, bridge, disk, pool or
+  // device found wanting), set from the facts. Pass, skip and error carry none.
+  std::vector<Subject> subjects;
+
+  // This result, about `s` (a fired result's subjects).
+  CheckResult about(std::vector<Subject> s) && {
+    subjects = std::move(s);
+    return std::move(*this);
+  }
 
   static CheckResult pass(std::string detail, nlohmann::json evidence = nlohmann::json::object());
   static CheckResult skip(std::string reason, nlohmann::json evidence = nlohmann::json::object());

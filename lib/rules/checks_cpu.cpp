@@ -34,6 +34,9 @@ std::string vendor_of(const HostFacts& h) {
   return "";
 }
 
+// The subject of a fired CPU check: the destination's CPU as offered to the VM.
+std::vector<Subject> destination_cpu(const CheckContext& c) { return {{Subject::Kind::cpu, c.destination.name}}; }
+
 CheckResult no_catalog() { return CheckResult::error("CPU catalog (libvirt cpu_map) not loaded: the CPU rules cannot decide"); }
 
 std::string one_line(std::string s) {
@@ -100,7 +103,7 @@ CheckResult cpu_vendor(const CheckContext& c, const json&) {
   if (a.empty()) return CheckResult::unknown(c.source, "cpu.vendor", c.source.cpu.vendor.reason());
   if (b.empty()) return CheckResult::unknown(c.destination, "cpu.vendor", c.destination.cpu.vendor.reason());
   json ev = {{"source_vendor", a}, {"destination_vendor", b}};
-  if (a != b) return CheckResult::fire(ev);
+  if (a != b) return CheckResult::fire(ev).about(destination_cpu(c));
   return CheckResult::pass("both CPUs are " + a, ev);
 }
 
@@ -202,11 +205,11 @@ CheckResult cpu_features(const CheckContext& c, const json& params) {
     return CheckResult::unknown(c.destination, j.mode + " support for " + type + " guests", dest.host_passthrough.reason());
   if (!j.mode_not_offered.empty()) {
     ev["cpu_mode"] = j.mode_not_offered;
-    return CheckResult::fire(ev, "mode_not_offered");
+    return CheckResult::fire(ev, "mode_not_offered").about(destination_cpu(c));
   }
   if (!j.vendor_mismatch.empty()) {
     ev["vendors"] = j.vendor_mismatch;
-    return CheckResult::fire(ev, "vendor");
+    return CheckResult::fire(ev, "vendor").about(destination_cpu(c));
   }
   CpuFeatureSet missing = j.missing;
   if (dest.basis == OfferBasis::silicon) {
@@ -234,11 +237,11 @@ CheckResult cpu_features(const CheckContext& c, const json& params) {
                              ev);
   if (missing.empty() && !j.forbidden.empty()) {
     ev["forbidden"] = join(cat.names(j.forbidden), ", ");
-    return CheckResult::fire(ev, "forbidden");
+    return CheckResult::fire(ev, "forbidden").about(destination_cpu(c));
   }
   if (missing.empty()) {
     ev["extra"] = join(cat.names(j.strict_extra), ", ");
-    return CheckResult::fire(ev, "strict");
+    return CheckResult::fire(ev, "strict").about(destination_cpu(c));
   }
   const auto explained = explain_not_offered(missing, c, dest, cat);
   json list = json::array();
@@ -246,7 +249,7 @@ CheckResult cpu_features(const CheckContext& c, const json& params) {
   ev["missing_features"] = list;
   ev["missing"] = feature_list(explained);
   add_mask(ev, j, c, dest, cat);
-  return CheckResult::fire(ev);
+  return CheckResult::fire(ev).about(destination_cpu(c));
 }
 
 CheckResult cpu_firmware(const CheckContext& c, const json&) {
@@ -290,7 +293,7 @@ CheckResult cpu_firmware(const CheckContext& c, const json&) {
   const bool identical = src.signature && dst.signature && *src.signature == *dst.signature && src.vendor == dst.vendor;
   ev["identical_cpus"] = identical;
   const std::string variant = std::string(identical ? "identical" : "other") + (used ? "_used" : "");
-  return CheckResult::fire(ev, variant, used ? Severity::block : Severity::warn);
+  return CheckResult::fire(ev, variant, used ? Severity::block : Severity::warn).about(destination_cpu(c));
 }
 
 CheckResult cpu_passthrough(const CheckContext& c, const json&) {
@@ -317,7 +320,7 @@ CheckResult cpu_passthrough(const CheckContext& c, const json&) {
   // Any other difference decides; only identical-looking CPUs need the signatures.
   if (!differences.empty()) {
     ev["differences"] = differences;
-    return CheckResult::fire(ev);
+    return CheckResult::fire(ev).about(destination_cpu(c));
   }
   if (!cmp.a.signature) return CheckResult::unknown(c.source, "cpu family/model/stepping", "not in the facts");
   if (!cmp.b.signature) return CheckResult::unknown(c.destination, "cpu family/model/stepping", "not in the facts");

@@ -18,20 +18,30 @@ std::string join(const std::set<unsigned>& s) {
 
 CheckResult host_ports(const CheckContext& c, const json&) {
   std::vector<std::string> ports;
-  for (const auto& d : c.vm.chardevs)
-    if ((d.kind == "serial" || d.kind == "parallel") && d.type == "dev")
-      ports.push_back(d.kind + " port on host device " + d.source);
+  std::vector<Subject> subjects;
+  for (const auto& d : c.vm.chardevs) {
+    if ((d.kind != "serial" && d.kind != "parallel") || d.type != "dev") continue;
+    ports.push_back(d.kind + " port on host device " + d.source);
+    add_subject(subjects, {Subject::Kind::device, d.source});
+  }
   if (ports.empty()) return CheckResult::pass("no host serial or parallel port attached");
-  return CheckResult::fire({{"ports", ports}});
+  return CheckResult::fire({{"ports", ports}}).about(subjects);
 }
 
 CheckResult hostdev(const CheckContext& c, const json&) {
   std::vector<std::string> devs;
-  for (const auto& h : c.vm.hostdevs) devs.push_back(h.type + " " + h.address);
-  for (const auto& i : c.vm.interfaces)
-    if (i.type == "hostdev") devs.push_back("interface " + i.mac + " (type hostdev: SR-IOV passthrough)");
+  std::vector<Subject> subjects;  // a host device by its address, an SR-IOV NIC by its MAC
+  for (const auto& h : c.vm.hostdevs) {
+    devs.push_back(h.type + " " + h.address);
+    add_subject(subjects, {Subject::Kind::device, h.address});
+  }
+  for (const auto& i : c.vm.interfaces) {
+    if (i.type != "hostdev") continue;
+    devs.push_back("interface " + i.mac + " (type hostdev: SR-IOV passthrough)");
+    add_subject(subjects, {Subject::Kind::device, i.mac});
+  }
   if (devs.empty()) return CheckResult::pass("no passthrough device");
-  return CheckResult::fire({{"devices", devs}});
+  return CheckResult::fire({{"devices", devs}}).about(subjects);
 }
 
 CheckResult affinity(const CheckContext& c, const json&) {
@@ -59,9 +69,10 @@ CheckResult affinity(const CheckContext& c, const json&) {
   for (unsigned i : used)
     if (!have.count(i)) absent.insert(i);
   json ev = {{"pinning", pins}, {"destination_cpus", join(have)}};
-  if (absent.empty()) return CheckResult::fire(ev, "pinned", Severity::warn);
+  const std::vector<Subject> cpus = {{Subject::Kind::cpu, c.destination.name}};
+  if (absent.empty()) return CheckResult::fire(ev, "pinned", Severity::warn).about(cpus);
   ev["missing_cpus"] = join(absent);
-  return CheckResult::fire(ev, "missing_cpus", Severity::block);
+  return CheckResult::fire(ev, "missing_cpus", Severity::block).about(cpus);
 }
 
 }  // namespace preflight::checks

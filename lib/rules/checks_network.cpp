@@ -76,6 +76,7 @@ std::vector<std::string> segment_subnets(const NetworkFacts& n, const HostFacts&
 CheckResult network_present(const CheckContext& c, const json&) {
   if (c.vm.interfaces.empty()) return CheckResult::skip("VM " + c.vm.name + " has no network interfaces");
   std::vector<std::string> missing, found;
+  std::vector<Subject> lacking;
   for (const auto& i : c.vm.interfaces) {
     if (i.type == "network") {
       if (!c.destination.networks.known())
@@ -86,6 +87,7 @@ CheckResult network_present(const CheckContext& c, const json&) {
         const std::string twin = case_twin(nets, i.network);
         missing.push_back("network '" + i.network + "'" +
                           (twin.empty() ? "" : " (" + c.destination.name + " has '" + twin + "': names are case-sensitive)"));
+        add_subject(lacking, {Subject::Kind::network, i.network});
         continue;
       }
       if (!i.portgroup.empty()) {
@@ -94,6 +96,7 @@ CheckResult network_present(const CheckContext& c, const json&) {
           const std::string twin = case_twin(n->portgroups, i.portgroup);
           missing.push_back("port group '" + i.portgroup + "' of network '" + i.network + "'" +
                             (twin.empty() ? "" : " (" + c.destination.name + " has '" + twin + "': names are case-sensitive)"));
+          add_subject(lacking, {Subject::Kind::network, i.network});
           continue;
         }
       }
@@ -106,6 +109,7 @@ CheckResult network_present(const CheckContext& c, const json&) {
         const std::string twin = case_twin(bridges, i.bridge);
         missing.push_back("bridge '" + i.bridge + "'" +
                           (twin.empty() ? "" : " (" + c.destination.name + " has '" + twin + "': names are case-sensitive)"));
+        add_subject(lacking, {Subject::Kind::bridge, i.bridge});
         continue;
       }
       found.push_back("bridge '" + i.bridge + "'");
@@ -117,11 +121,12 @@ CheckResult network_present(const CheckContext& c, const json&) {
     return CheckResult::pass("every network and bridge exists on " + c.destination.name, ev);
   }
   ev["missing"] = missing;
-  return CheckResult::fire(ev);
+  return CheckResult::fire(ev).about(lacking);
 }
 
 CheckResult network_uplink(const CheckContext& c, const json&) {
   std::vector<std::string> isolated, ok;
+  std::vector<Subject> cut_off;
   for (const auto& i : c.vm.interfaces) {
     std::string bridge_name;
     if (i.type == "network") {
@@ -131,6 +136,7 @@ CheckResult network_uplink(const CheckContext& c, const json&) {
       if (!n) continue;  // network.present reports it
       if (n->forward_mode.empty()) {
         isolated.push_back("network '" + n->name + "' (no forward mode: isolated)");
+        add_subject(cut_off, {Subject::Kind::network, n->name});
         continue;
       }
       if (n->forward_mode != "bridge" || n->bridge.empty()) {
@@ -155,13 +161,18 @@ CheckResult network_uplink(const CheckContext& c, const json&) {
     }
     if (physical) ok.push_back("bridge '" + b->name + "'");
     else if (unknown) return CheckResult::unknown(c.destination, "whether bridge " + b->name + "'s members are physical", reason);
-    else isolated.push_back("bridge '" + b->name + "' (no physical member)");
+    else {
+      isolated.push_back("bridge '" + b->name + "' (no physical member)");
+      // The VM's network forwarding onto the bridge is cut off with it.
+      if (i.type == "network") add_subject(cut_off, {Subject::Kind::network, i.network});
+      add_subject(cut_off, {Subject::Kind::bridge, b->name});
+    }
   }
   if (isolated.empty()) {
     if (ok.empty()) return CheckResult::skip("no interface attaches to a network or bridge present on " + c.destination.name);
     return CheckResult::pass("every network has an uplink on " + c.destination.name, {{"uplinked", ok}});
   }
-  return CheckResult::fire({{"isolated", isolated}, {"uplinked", ok}});
+  return CheckResult::fire({{"isolated", isolated}, {"uplinked", ok}}).about(cut_off);
 }
 
 CheckResult migration_link(const CheckContext& c, const json& params) {
@@ -173,44 +184,51 @@ CheckResult migration_link(const CheckContext& c, const json& params) {
   json ev = {{"address", c.link->address}, {"reachable", c.link->reachable}};
   if (!c.link->reachable) {
     ev["error"] = c.link->error;
-    return CheckResult::fire(ev, "unreachable", Severity::block);
+    return CheckResult::fire(ev, "unreachable", Severity::block).about({{Subject::Kind::host, c.destination.name}});
   }
   ev["connect_ms"] = c.link->connect_ms;
   const double slow_ms = param_number(params, "slow_connect_ms", 50.0);
   if (c.link->connect_ms > slow_ms) {
     ev["slow_connect_ms"] = slow_ms;
-    return CheckResult::fire(ev, "slow", Severity::warn);
+    return CheckResult::fire(ev, "slow", Severity::warn).about({{Subject::Kind::host, c.destination.name}});
   }
   return CheckResult::pass("connected to " + c.link->address + " from here", ev);
 }
 
 CheckResult same_segment(const CheckContext& c, const json&) {
   std::vector<std::string> differ, same;
+  std::vector<Subject> differing;
   for (const auto& i : c.vm.interfaces) {
     std::vector<std::string> a, b;
     std::string what;
+    Subject subject;
     if (i.type == "network") {
       if (!c.source.networks.known() || !c.destination.networks.known()) continue;
       const auto* sn = find_network(c.source.networks.value(), i.network);
       const auto* dn = find_network(c.destination.networks.value(), i.network);
       if (!sn || !dn) continue;
       a = networks_of(segment_subnets(*sn, c.source)), b = networks_of(segment_subnets(*dn, c.destination));
-      what = "network '" + i.network + "'";
+      what = "network '" + i.network + "'", subject = {Subject::Kind::network, i.network};
     } else if (i.type == "bridge") {
       if (!c.source.bridges.known() || !c.destination.bridges.known()) continue;
       const auto* sb = find_bridge(c.source.bridges.value(), i.bridge);
       const auto* db = find_bridge(c.destination.bridges.value(), i.bridge);
       if (!sb || !db) continue;
       a = networks_of(sb->subnets), b = networks_of(db->subnets), what = "bridge '" + i.bridge + "'";
+      subject = {Subject::Kind::bridge, i.bridge};
     } else {
       continue;
     }
     if (a.empty() || b.empty()) continue;
-    if (a == b) same.push_back(what);
-    else differ.push_back(what + ": " + c.source.name + " " + fill_template("{x}", {{"x", a}}) + ", " +
-                          c.destination.name + " " + fill_template("{x}", {{"x", b}}));
+    if (a == b) {
+      same.push_back(what);
+      continue;
+    }
+    differ.push_back(what + ": " + c.source.name + " " + fill_template("{x}", {{"x", a}}) + ", " +
+                     c.destination.name + " " + fill_template("{x}", {{"x", b}}));
+    add_subject(differing, subject);
   }
-  if (!differ.empty()) return CheckResult::fire({{"differ", differ}, {"same", same}});
+  if (!differ.empty()) return CheckResult::fire({{"differ", differ}, {"same", same}}).about(differing);
   if (same.empty()) return CheckResult::skip("no subnet known on both hosts for the VM's networks");
   return CheckResult::pass("same subnets on both hosts", {{"same", same}});
 }

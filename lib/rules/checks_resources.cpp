@@ -33,6 +33,9 @@ int compare_versions(const std::string& a, const std::string& b) {
   }
 }
 
+// One subject: `host`'s memory, CPUs or the host itself.
+std::vector<Subject> of(Subject::Kind kind, const HostFacts& host) { return {{kind, host.name}}; }
+
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -63,7 +66,7 @@ CheckResult memory(const CheckContext& c, const json& params) {
           ev["need_mib"] = mib(c.vm.memory_kib);
           ev["bound_mib"] = mib(bound);
           ev["hugepages_unknown"] = mem.hugepages.reason();
-          return CheckResult::fire(ev, "hugepages_bound");
+          return CheckResult::fire(ev, "hugepages_bound").about(of(Subject::Kind::memory, c.destination));
         }
       }
       return CheckResult::unknown(c.destination, "memory.hugepages", mem.hugepages.reason());
@@ -76,10 +79,11 @@ CheckResult memory(const CheckContext& c, const json& params) {
     ev["hugepage_kib"] = size;
     ev["hugepages_free_mib"] = mib(free_pages_kib);
     ev["need_mib"] = mib(c.vm.memory_kib);
-    if (free_pages_kib < c.vm.memory_kib) return CheckResult::fire(ev, "hugepages");
+    if (free_pages_kib < c.vm.memory_kib)
+      return CheckResult::fire(ev, "hugepages").about(of(Subject::Kind::memory, c.destination));
     if (free_kib < overhead_kib) {
       ev["need_mib"] = overhead_mib;
-      return CheckResult::fire(ev);
+      return CheckResult::fire(ev).about(of(Subject::Kind::memory, c.destination));
     }
     return CheckResult::pass(std::to_string(mib(free_pages_kib)) + " MiB of free " + std::to_string(size) +
                                  " KiB hugepages on " + c.destination.name + " hold the VM's " +
@@ -88,7 +92,7 @@ CheckResult memory(const CheckContext& c, const json& params) {
   }
   const uint64_t need = add_saturating(c.vm.memory_kib, overhead_kib);
   ev["need_mib"] = mib(need);
-  if (need > free_kib) return CheckResult::fire(ev);
+  if (need > free_kib) return CheckResult::fire(ev).about(of(Subject::Kind::memory, c.destination));
   return CheckResult::pass(std::to_string(mib(need)) + " MiB needed, " + std::to_string(mib(free_kib)) + " MiB free on " +
                                c.destination.name,
                            ev);
@@ -99,7 +103,7 @@ CheckResult vcpus(const CheckContext& c, const json& params) {
   if (!cpus.known()) return CheckResult::unknown(c.destination, "topology.cpus", cpus.reason());
   const double ratio = c.policy.cpu_overcommit.value_or(param_number(params, "overcommit", 4.0));
   json ev = {{"vm_vcpus", c.vm.vcpus}, {"destination_cpus", cpus.value()}, {"overcommit", ratio}};
-  if (c.vm.vcpus > cpus.value()) return CheckResult::fire(ev, "too_many");
+  if (c.vm.vcpus > cpus.value()) return CheckResult::fire(ev, "too_many").about(of(Subject::Kind::cpu, c.destination));
   if (!c.destination.vms.known()) return CheckResult::unknown(c.destination, "vms", c.destination.vms.reason());
   uint64_t committed = 0;
   for (const auto& v : c.destination.vms.value())
@@ -108,7 +112,8 @@ CheckResult vcpus(const CheckContext& c, const json& params) {
   ev["committed_vcpus"] = committed;
   ev["after_move_vcpus"] = committed + c.vm.vcpus;
   ev["limit_vcpus"] = limit;
-  if (static_cast<double>(committed + c.vm.vcpus) > limit) return CheckResult::fire(ev, "overcommit");
+  if (static_cast<double>(committed + c.vm.vcpus) > limit)
+    return CheckResult::fire(ev, "overcommit").about(of(Subject::Kind::cpu, c.destination));
   return CheckResult::pass(std::to_string(committed + c.vm.vcpus) + " vCPUs on " + std::to_string(cpus.value()) +
                                " CPUs after the move, within the overcommit ratio",
                            ev);
@@ -118,11 +123,11 @@ CheckResult distinct_hosts(const CheckContext& c, const json&) {
   const auto *a = c.source.host_uuid.get(), *b = c.destination.host_uuid.get();
   if (a && b && !a->empty() && !b->empty()) {
     json ev = {{"by", "host uuid"}, {"uuid", *a}};
-    if (*a == *b) return CheckResult::fire(ev);
+    if (*a == *b) return CheckResult::fire(ev).about(of(Subject::Kind::host, c.destination));
     return CheckResult::pass("different host UUIDs", ev);
   }
   json ev = {{"by", "name"}, {"uuid", c.source.name}};
-  if (c.source.name == c.destination.name) return CheckResult::fire(ev);
+  if (c.source.name == c.destination.name) return CheckResult::fire(ev).about(of(Subject::Kind::host, c.destination));
   return CheckResult::pass("different hosts (by name; a host UUID is unknown)", ev);
 }
 
@@ -130,7 +135,7 @@ CheckResult same_pool(const CheckContext& c, const json&) {
   json ev = {{"source_pool", c.source.pool_membership}, {"destination_pool", c.destination.pool_membership}};
   if (!c.policy.require_same_pool) return CheckResult::skip("the policy does not require hosts to share a pool", ev);
   if (c.source.pool_membership.empty() || c.source.pool_membership != c.destination.pool_membership)
-    return CheckResult::fire(ev);
+    return CheckResult::fire(ev).about(of(Subject::Kind::host, c.destination));
   return CheckResult::pass("both hosts are in pool " + c.source.pool_membership, ev);
 }
 
@@ -165,7 +170,7 @@ CheckResult hypervisor_compat(const CheckContext& c, const json&) {
   if (!notes.empty()) ev["not_checked"] = notes;
   if (problems.empty()) return CheckResult::pass(c.destination.name + " offers what the VM needs and is not older", ev);
   ev["problems"] = problems;
-  return CheckResult::fire(ev);
+  return CheckResult::fire(ev).about(of(Subject::Kind::host, c.destination));
 }
 
 CheckResult concurrency(const CheckContext&, const json& params) {

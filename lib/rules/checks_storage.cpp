@@ -66,6 +66,13 @@ std::vector<std::string> disk_names(const std::vector<CopyItem>& items) {
   return out;
 }
 
+// The disks to copy, as subjects.
+std::vector<Subject> disk_subjects(const std::vector<CopyItem>& items) {
+  std::vector<Subject> out;
+  for (const auto& it : items) add_subject(out, {Subject::Kind::disk, it.disk->target});
+  return out;
+}
+
 // Space on each destination pool for the copies; fills `evidence`. nullopt = fits.
 std::optional<CheckResult> space_problem(const CheckContext& c, const std::vector<CopyItem>& items, json& evidence) {
   std::map<const PoolFacts*, uint64_t> need;
@@ -81,21 +88,24 @@ std::optional<CheckResult> space_problem(const CheckContext& c, const std::vecto
   }
   if (!homeless.empty()) {
     evidence["disks_without_pool"] = homeless;
-    return CheckResult::fire(evidence, "no_target", Severity::block);
+    return CheckResult::fire(evidence, "no_target", Severity::block).about(disk_subjects(items));
   }
   json pools = json::array();
   std::vector<std::string> short_pools;
+  std::vector<Subject> subjects = disk_subjects(items);
   for (const auto& [pool, bytes] : need) {
     if (!pool->available_bytes.known())
       return CheckResult::unknown(c.destination, "available space of pool " + pool->name, pool->available_bytes.reason());
     const uint64_t avail = pool->available_bytes.value();
     pools.push_back({{"pool", pool->name}, {"needed_bytes", bytes}, {"available_bytes", avail}});
-    if (bytes > avail) short_pools.push_back(pool->name + ": needs " + gib(bytes) + ", has " + gib(avail));
+    if (bytes <= avail) continue;
+    short_pools.push_back(pool->name + ": needs " + gib(bytes) + ", has " + gib(avail));
+    add_subject(subjects, {Subject::Kind::pool, pool->name});
   }
   evidence["pools"] = pools;
   if (!short_pools.empty()) {
     evidence["shortfall"] = short_pools;
-    return CheckResult::fire(evidence, "no_space", Severity::block);
+    return CheckResult::fire(evidence, "no_space", Severity::block).about(std::move(subjects));
   }
   return std::nullopt;
 }
@@ -111,9 +121,11 @@ CheckResult storage_shared(const CheckContext& c, const json&) {
   if (!c.destination.pools.known())
     return CheckResult::unknown(c.destination, "pools", c.destination.pools.reason());
   json ev = {{"disks", copy_evidence(items)}, {"disk_list", disk_names(items)}};
-  if (!c.policy.allow_storage_copy) return CheckResult::fire(ev, "copy_forbidden", Severity::block);
+  if (!c.policy.allow_storage_copy)
+    return CheckResult::fire(ev, "copy_forbidden", Severity::block).about(disk_subjects(items));
   if (auto problem = space_problem(c, items, ev)) return *problem;
-  if (c.mode.empty()) return CheckResult::fire(ev, "copy");  // a plain check: copying is one way to move
+  // A plain check: copying is one way to move.
+  if (c.mode.empty()) return CheckResult::fire(ev, "copy").about(disk_subjects(items));
   ev["mode"] = c.mode;
   // copy-storage: libvirt mirrors the disks; offline: preflight copies them (storage
   // streams) before moving the definition of the shut-off VM.
@@ -122,7 +134,7 @@ CheckResult storage_shared(const CheckContext& c, const json&) {
         "the move copies " + std::to_string(items.size()) + " disk(s) (--mode " + c.mode + ")", ev);
   // live and quick moves expect the disks where they are: two hosts writing
   // different files at one path, or a VM without its disks.
-  return CheckResult::fire(ev, "not_copied", Severity::block);
+  return CheckResult::fire(ev, "not_copied", Severity::block).about(disk_subjects(items));
 }
 
 CheckResult storage_space(const CheckContext& c, const json&) {
@@ -137,6 +149,7 @@ CheckResult storage_space(const CheckContext& c, const json&) {
 
 CheckResult lun_visible(const CheckContext& c, const json&) {
   std::vector<std::string> missing;
+  std::vector<Subject> unseen;
   json luns = json::array();
   for (const auto& d : c.vm.disks) {
     if (d.type != "block" || is_media(d) || d.source.empty()) continue;
@@ -151,39 +164,49 @@ CheckResult lun_visible(const CheckContext& c, const json&) {
           if (v.path == d.source) visible = true, how = "same device id in pool '" + p.name + "' on " + c.destination.name;
     }
     luns.push_back({{"target", d.target}, {"source", d.source}, {"visible", visible}, {"why", how}});
-    if (!visible) missing.push_back(d.target + " (" + d.source + ")");
+    if (visible) continue;
+    missing.push_back(d.target + " (" + d.source + ")");
+    add_subject(unseen, {Subject::Kind::disk, d.target});
   }
   if (luns.empty()) return CheckResult::skip("VM " + c.vm.name + " has no block-device (LUN) disks");
   json ev = {{"luns", luns}};
   if (missing.empty()) return CheckResult::pass("every LUN is visible from " + c.destination.name, ev);
   ev["missing"] = missing;
-  return CheckResult::fire(ev);
+  return CheckResult::fire(ev).about(unseen);
 }
 
 CheckResult disk_shareable(const CheckContext& c, const json&) {
   std::vector<std::string> shared;
-  for (const auto& d : c.vm.disks)
-    if (d.shareable) shared.push_back(d.target + (d.source.empty() ? "" : " (" + d.source + ")"));
+  std::vector<Subject> subjects;
+  for (const auto& d : c.vm.disks) {
+    if (!d.shareable) continue;
+    shared.push_back(d.target + (d.source.empty() ? "" : " (" + d.source + ")"));
+    add_subject(subjects, {Subject::Kind::disk, d.target});
+  }
   if (shared.empty()) return CheckResult::pass("no disk is shared with other VMs");
-  return CheckResult::fire({{"disks", shared}});
+  return CheckResult::fire({{"disks", shared}}).about(subjects);
 }
 
 CheckResult host_media(const CheckContext& c, const json&) {
   std::vector<std::string> found;
+  std::vector<Subject> subjects;
   size_t media = 0;
   for (const auto& d : c.vm.disks) {
     if (!is_media(d)) continue;
     ++media;
-    if (d.type == "block" && !d.source.empty()) found.push_back(d.target + " (" + d.device + " from " + d.source + ")");
+    if (d.type != "block" || d.source.empty()) continue;
+    found.push_back(d.target + " (" + d.device + " from " + d.source + ")");
+    add_subject(subjects, {Subject::Kind::disk, d.target});
   }
   if (media == 0) return CheckResult::skip("VM " + c.vm.name + " has no CD-ROM or floppy");
   if (found.empty()) return CheckResult::pass("no CD-ROM/floppy is backed by a host device");
-  return CheckResult::fire({{"devices", found}});
+  return CheckResult::fire({{"devices", found}}).about(subjects);
 }
 
 CheckResult media_visible(const CheckContext& c, const json&) {
   size_t media = 0;
   std::vector<std::string> missing;
+  std::vector<Subject> unseen;
   json images = json::array();
   for (const auto& d : c.vm.disks) {
     if (!is_media(d)) continue;
@@ -201,19 +224,22 @@ CheckResult media_visible(const CheckContext& c, const json&) {
           if (v.path == path) visible = true, how = "present as a volume of pool '" + p.name + "' on " + c.destination.name;
     }
     images.push_back({{"target", d.target}, {"image", path}, {"visible", visible}, {"why", how}});
-    if (!visible) missing.push_back(d.target + " (" + path + ")");
+    if (visible) continue;
+    missing.push_back(d.target + " (" + path + ")");
+    add_subject(unseen, {Subject::Kind::disk, d.target});
   }
   if (media == 0) return CheckResult::skip("VM " + c.vm.name + " has no CD-ROM or floppy");
   if (images.empty()) return CheckResult::pass("no image inserted");
   json ev = {{"images", images}};
   if (missing.empty()) return CheckResult::pass("every inserted image is reachable from " + c.destination.name, ev);
   ev["missing"] = missing;
-  return CheckResult::fire(ev);
+  return CheckResult::fire(ev).about(unseen);
 }
 
 CheckResult cache_mode(const CheckContext& c, const json& params) {
   const auto safe = param_strings(params, "safe_modes", {"none", "directsync"});
   std::vector<std::string> flagged;
+  std::vector<Subject> subjects;
   size_t disks = 0;
   for (const auto& d : c.vm.disks) {
     // A passed-through LUN (device='lun') is written through the same cache.
@@ -223,6 +249,7 @@ CheckResult cache_mode(const CheckContext& c, const json& params) {
     if (std::find(safe.begin(), safe.end(), mode) != safe.end()) continue;
     if (disk_sharing(d, c.source, c.destination).shared) continue;
     flagged.push_back(d.target + " (cache=" + mode + ")");
+    add_subject(subjects, {Subject::Kind::disk, d.target});
   }
   if (disks == 0) return CheckResult::skip("VM " + c.vm.name + " has no writable disks");
   // A copy-storage move mirrors the disks through QEMU, which flushes them: safe
@@ -236,7 +263,7 @@ CheckResult cache_mode(const CheckContext& c, const json& params) {
     return CheckResult::pass("the VM is shut off: an offline move has no cached guest writes, whatever the cache mode",
                              {{"disks", flagged}, {"mode", c.mode}});
   if (flagged.empty()) return CheckResult::pass("no unsafe cache mode on non-shared storage");
-  return CheckResult::fire({{"disks", flagged}, {"safe_modes", safe}});
+  return CheckResult::fire({{"disks", flagged}, {"safe_modes", safe}}).about(subjects);
 }
 
 }  // namespace preflight::checks

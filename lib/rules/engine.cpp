@@ -37,6 +37,7 @@ Finding run_rule(const Rule& rule, const CheckRequest& req) {
     r = CheckResult::error(e.what());
   }
   f.evidence = r.evidence;
+  f.subjects = r.subjects;
   switch (r.outcome) {
     case Outcome::pass: f.status = Status::pass; f.message = r.detail; return f;
     case Outcome::skip: f.status = Status::skip; f.message = r.detail; return f;

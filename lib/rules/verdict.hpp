@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "rules/rule.hpp"
+#include "rules/subject.hpp"
 
 namespace preflight {
 
@@ -40,6 +41,7 @@ struct Finding {
   std::string remediation;  // empty on pass/skip
   std::string waiver_reason;  // when waived
   std::vector<std::string> requirements;
+  std::vector<Subject> subjects;  // what it is about (rules/subject.hpp); those of the check's result
 };
 
 struct Estimate {

@@ -188,7 +188,8 @@ void fill_hugepages(virConnectPtr conn, const std::string& caps, const std::stri
   for (const auto& p : pools) sizes.push_back(static_cast<unsigned int>(p.size_kib));
   std::vector<unsigned long long> counts(sizes.size());
   if (virNodeGetFreePages(conn, sizes.size(), sizes.data(), -1, 1, counts.data(), 0) < 0) {
-    h.memory.hugepages = Fact<std::vector<HugepagePool>>::unknown("free huge pages not reported: " + last_libvirt_error());
+    h.memory.hugepages =
+        Fact<std::vector<HugepagePool>>::unknown("free huge pages not reported: " + last_libvirt_error());
     return;
   }
   for (std::size_t i = 0; i < pools.size(); ++i) pools[i].free = counts[i];
@@ -260,7 +261,8 @@ GuestOffer read_offer(virConnectPtr rw, const std::string& type, const std::stri
     if (code == VIR_ERR_OPERATION_DENIED || code == VIR_ERR_AUTH_FAILED) denied = true;
     GuestOffer o;
     o.virt_type = type;
-    o.host_model = Fact<CpuDefinition>::unknown("no domain capabilities for " + type + " guests: " + last_libvirt_error());
+    o.host_model =
+        Fact<CpuDefinition>::unknown("no domain capabilities for " + type + " guests: " + last_libvirt_error());
     return o;
   }
   return parse_guest_offer(xml, uri + " domcapabilities --virttype " + type);
@@ -335,7 +337,7 @@ HostFacts collect_libvirt(const std::string& uri) {
   ConnectionHandle conn;
   try {
     conn = open_read_only(uri);
-  } catch (const Error&) {
+  } catch (const Error&) {  // the same failure, with the hint that names test-driver files
     throw Error(uri + ": cannot connect: " + last_libvirt_error(), hint);
   }
   virConnectPtr c = conn.get();
@@ -357,14 +359,16 @@ HostFacts collect_libvirt(const std::string& uri) {
   h.hostname = hostname.empty() ? Fact<std::string>::unknown(last_libvirt_error()) : Fact(hostname);
 
   const std::string caps = take_string(virConnectGetCapabilities(c));
-  if (caps.empty()) throw Error(uri + ": cannot read capabilities: " + last_libvirt_error(), "check the libvirt connection");
+  if (caps.empty())
+    throw Error(uri + ": cannot read capabilities: " + last_libvirt_error(), "check the libvirt connection");
   parse_capabilities_xml(caps, uri + " capabilities", h);
 
   h.offers = offers(uri, caps, driver);
   fill_from_offers(h);
 
   virNodeInfo info{};
-  if (virNodeGetInfo(c, &info) < 0) throw Error(uri + ": cannot read node info: " + last_libvirt_error(), "check the libvirt connection");
+  if (virNodeGetInfo(c, &info) < 0)
+    throw Error(uri + ": cannot read node info: " + last_libvirt_error(), "check the libvirt connection");
   h.topology.cpus = info.cpus;
   h.topology.mhz = info.mhz;
   h.topology.numa_nodes = info.nodes;

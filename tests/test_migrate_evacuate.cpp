@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(a_dry_run_of_demo_hostA_places_web1_and_says_why_the_others
   BOOST_TEST(contains(reasons_of(vms["gpu1"], "hostB"), "devices.hostdev: gpu1 has passthrough devices"));
   BOOST_TEST(contains(reasons_of(vms["cluster1"], "hostB"), "storage.shareable: "));
   BOOST_TEST(vms["win1"]["placement"] == "skipped");
-  BOOST_TEST(vms["win1"]["why"] == "shut off: --mode live moves running VMs (--mode offline moves shut-off ones)");
+  BOOST_TEST(vms["win1"]["why"] == "shutoff: --mode live moves running VMs (--mode offline moves shut-off ones)");
   // Per host, 4 at once: no link speed is known.
   for (const std::string h : {"hostA", "hostB", "hostC"}) {
     BOOST_TEST(plan["limits"][h]["limit"] == 4, h);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(a_dry_run_of_demo_hostA_places_web1_and_says_why_the_others
   BOOST_TEST(contains(text.out, "not placed:\n  app2 (running, 8.0 GiB): no candidate qualifies: no-go on 2\n"
                                 "    hostB: no-go:\n      cpu.features: app2 sees CPU features that hostB does not offer kvm guests"),
              text.out);
-  BOOST_TEST(contains(text.out, "skipped (they stay on hostA):\n  win1: shut off: "), text.out);
+  BOOST_TEST(contains(text.out, "skipped (they stay on hostA):\n  win1: shutoff: "), text.out);
   BOOST_TEST(contains(text.out, "moves, in start order:\n  1. web1 -> hostB\n       virDomainMigrateToURI3(web1 on"),
              text.out);
   BOOST_TEST(contains(text.out, "dry run: nothing was moved\n"), text.out);

@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(the_mode_decides_which_states_move) {
   const auto live = plan_evacuation(in, check);
   BOOST_TEST(to_string(placement_of(live, "run").placement) == "placed");
   BOOST_TEST(to_string(placement_of(live, "off").placement) == "skipped");
-  BOOST_TEST(placement_of(live, "off").why == "shut off: --mode live moves running VMs (--mode offline moves shut-off ones)");
+  BOOST_TEST(placement_of(live, "off").why == "shutoff: --mode live moves running VMs (--mode offline moves shut-off ones)");
   BOOST_TEST(to_string(placement_of(live, "held").placement) == "unplaced");
   BOOST_TEST(placement_of(live, "held").why ==
              "paused: only running VMs (shut-off ones with --mode offline) are moved; resume or stop it first");

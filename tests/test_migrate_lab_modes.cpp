@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(offline_moves_a_shut_off_definition) {
   auto define = test::run_process({"virsh", "-q", "-c", lab.host(1).control_uri, "define", "/dev/stdin"}, {},
                                   lab.guest_xml(vm));
   BOOST_TEST_REQUIRE(define.exit_code == 0, define.err);
-  BOOST_TEST_REQUIRE(to_string(host1.state(vm)) == "shut off");
+  BOOST_TEST_REQUIRE(to_string(host1.state(vm)) == "shutoff");
 
   MigrationRequest request = test::lab_request(lab, vm);
   request.mode = MigrationMode::offline;
@@ -244,7 +244,7 @@ BOOST_AUTO_TEST_CASE(offline_moves_a_shut_off_definition) {
   auto outcome = Migrator(host1, host2, nullptr, fast_polling()).run(request, kGo, same(kGo));
   BOOST_TEST_MESSAGE("offline move: " << outcome.timings.move_ms << " ms");
   BOOST_TEST(to_string(outcome.result) == "moved", outcome.message);
-  BOOST_TEST(to_string(host2.state(vm)) == "shut off");
+  BOOST_TEST(to_string(host2.state(vm)) == "shutoff");
   BOOST_TEST(to_string(host1.state(vm)) == "absent");
   // The moved definition is persistent and runs there.
   auto start = test::run_process({"virsh", "-q", "-c", lab.host(2).control_uri, "start", vm});
@@ -271,7 +271,7 @@ BOOST_AUTO_TEST_CASE(offline_copies_a_qcow2_disk_the_destination_lacks_then_move
   auto define = test::run_process({"virsh", "-q", "-c", lab.host(1).control_uri, "define", "/dev/stdin"}, {},
                                   lab.guest_xml(vm, false, disk.path));
   BOOST_TEST_REQUIRE(define.exit_code == 0, define.err);
-  BOOST_TEST_REQUIRE(to_string(real1.state(vm)) == "shut off");
+  BOOST_TEST_REQUIRE(to_string(real1.state(vm)) == "shutoff");
 
   MigrationRequest request = test::lab_request(lab, vm);
   request.mode = MigrationMode::offline;
@@ -281,7 +281,7 @@ BOOST_AUTO_TEST_CASE(offline_copies_a_qcow2_disk_the_destination_lacks_then_move
   BOOST_TEST(to_string(outcome.result) == "moved", outcome.message);
   BOOST_TEST((log == std::vector<std::string>{"host2 create_volume " + disk.path, "host1 read_volume " + disk.path,
                                               "host2 write_volume " + disk.path, "host1 migrate"}));
-  BOOST_TEST(to_string(real2.state(vm)) == "shut off");
+  BOOST_TEST(to_string(real2.state(vm)) == "shutoff");
   BOOST_TEST(to_string(real1.state(vm)) == "absent");
   const auto on_destination = real2.volume_at(disk.path);
   BOOST_TEST_REQUIRE(on_destination.has_value());

@@ -114,13 +114,13 @@ BOOST_AUTO_TEST_CASE(preconditions_refuse_same_host_existing_copy_and_wrong_stat
   BOOST_TEST(Migrator(h.a, h.b).run(request, kGo, same(kGo)).message ==
              "vm1: not moving: source and destination are the same host (hostA)");
 
-  h.b.domains["vm1"] = DomainState::shut_off;
+  h.b.domains["vm1"] = DomainState::shutoff;
   BOOST_TEST(Migrator(h.a, h.b).run(h.request(), kGo, same(kGo)).message ==
-             "vm1: not moving: hostB already has a domain of that name (shut off)");
+             "vm1: not moving: hostB already has a domain of that name (shutoff)");
 
   Hosts h2;
   BOOST_TEST(Migrator(h2.a, h2.b).run(h2.request(MigrationMode::offline), kGo, same(kGo)).message ==
-             "vm1: not moving: it is running on hostA; offline migration needs it shut off");
+             "vm1: not moving: it is running on hostA; offline migration needs it shutoff");
   BOOST_TEST(h.count(h.a, "migrate") + h2.count(h2.a, "migrate") == 0);
 }
 
@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(plans_per_mode) {
   BOOST_TEST(quick.steps.size() == 3u);
   auto offline = plan_migration(h.request(MigrationMode::offline));
   BOOST_TEST((offline.call.kind == MigrationCall::Kind::offline));
-  BOOST_TEST((offline.destination_after == DomainState::shut_off));
+  BOOST_TEST((offline.destination_after == DomainState::shutoff));
   BOOST_TEST(plan_migration(h.request(MigrationMode::copy_storage)).call.copy_storage);
   auto lines = describe_plan(quick, h.request(MigrationMode::quick), h.a);
   BOOST_TEST((lines == std::vector<std::string>{"suspend vm1 on hostA", "migrate vm1 to qemu+tcp://hostB/system",
@@ -258,7 +258,7 @@ BOOST_AUTO_TEST_CASE(plans_per_mode) {
                   "(virStorageVolDownload on hostA, virStorageVolUpload on hostB); the disk files stay on hostA: "
                   "preflight never deletes them, and VIR_MIGRATE_UNDEFINE_SOURCE removes only the definition",
                   "migrate vm1 to qemu+tcp://hostB/system",
-                  "verify: vm1 shut off on hostB, absent from hostA, its guest CPU as it was on hostA"}));
+                  "verify: vm1 shutoff on hostB, absent from hostA, its guest CPU as it was on hostA"}));
   BOOST_CHECK_THROW(parse_migration_mode("warp"), Error);
 }
 
@@ -412,7 +412,7 @@ namespace {
 // hostA has vm1 shut off with the qcow2 disk of StorageHosts, its content `data`.
 struct OfflineHosts : StorageHosts {
   explicit OfflineHosts(const std::string& devices = kQcowDisk) : StorageHosts(devices) {
-    a.domains["vm1"] = DomainState::shut_off;
+    a.domains["vm1"] = DomainState::shutoff;
     a.contents["/var/lib/libvirt/images/vm1.qcow2"] = data;
   }
   // Larger than the migrator's chunk, so that it is copied in several.
@@ -438,7 +438,7 @@ BOOST_AUTO_TEST_CASE(offline_copies_each_disk_the_destination_lacks_before_movin
   h.a.on_migrate = [&](const std::string& vm) {
     order = h.b.calls;
     h.a.domains.erase(vm);
-    h.b.domains[vm] = DomainState::shut_off;
+    h.b.domains[vm] = DomainState::shutoff;
     h.b.xml[vm] = h.a.xml[vm];
   };
   auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo),
@@ -463,12 +463,12 @@ BOOST_AUTO_TEST_CASE(a_failed_offline_copy_deletes_the_volume_and_leaves_the_vm_
   auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo));
   BOOST_TEST(to_string(out.result) == "failed");
   BOOST_TEST(out.running_on == "source");
-  BOOST_TEST(out.message == "hostB: writing /var/lib/libvirt/images/vm1.qcow2: no space left on device; shut off on "
+  BOOST_TEST(out.message == "hostB: writing /var/lib/libvirt/images/vm1.qcow2: no space left on device; shutoff on "
                             "hostA, absent on hostB; deleted the precreated volume /var/lib/libvirt/images/vm1.qcow2 "
                             "on hostB");
   BOOST_TEST(h.count(h.a, "migrate") == 0);
   BOOST_TEST(h.b.volumes.empty());
-  BOOST_TEST(to_string(h.a.domains["vm1"]) == "shut off");
+  BOOST_TEST(to_string(h.a.domains["vm1"]) == "shutoff");
   BOOST_TEST(h.a.contents["/var/lib/libvirt/images/vm1.qcow2"] == h.data);
 
   // The definition move failing after the copy: the copy goes, the source stays.

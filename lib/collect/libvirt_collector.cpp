@@ -11,80 +11,24 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 
 #include "collect/capabilities_xml.hpp"
 #include "collect/domain_xml.hpp"
+#include "collect/libvirt_client.hpp"
 #include "collect/network_xml.hpp"
 #include "collect/pool_xml.hpp"
 #include "core/error.hpp"
+#include "facts/vm_state.hpp"
 
 namespace preflight {
 
 namespace {
 
-void ignore_libvirt_error(void*, virErrorPtr) {}
-
-void silence_libvirt() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    virInitialize();
-    virSetErrorFunc(nullptr, ignore_libvirt_error);
-  });
-}
-
-// libvirt's message for the last failure, first line only (XML parse errors add the
-// offending line and a caret on lines of their own).
-std::string last_error() {
-  const char* msg = virGetLastErrorMessage();
-  std::string s = msg ? msg : "unknown libvirt error";
-  return s.substr(0, s.find('\n'));
-}
-
 // True when the last failure says the domain no longer exists.
-bool domain_vanished() {
-  const virError* e = virGetLastError();
-  return e && e->code == VIR_ERR_NO_DOMAIN;
-}
-
-// Takes ownership of a malloc'd C string from libvirt; "" for null.
-std::string take(char* s) {
-  if (!s) return {};
-  std::string out(s);
-  std::free(s);
-  return out;
-}
+bool domain_vanished() { return last_libvirt_code() == VIR_ERR_NO_DOMAIN; }
 
 std::string version_string(unsigned long v) {
   return std::to_string(v / 1000000) + "." + std::to_string(v / 1000 % 1000) + "." + std::to_string(v % 1000);
-}
-
-template <class Ptr, int (*Free)(Ptr)>
-struct Freer {
-  void operator()(Ptr p) const { Free(p); }
-};
-using Conn = std::unique_ptr<virConnect, Freer<virConnectPtr, virConnectClose>>;
-
-// Takes a libvirt array of objects; frees each object and the array.
-template <class Ptr, int (*Free)(Ptr)>
-std::vector<std::unique_ptr<std::remove_pointer_t<Ptr>, Freer<Ptr, Free>>> take_list(Ptr* list, int n) {
-  std::vector<std::unique_ptr<std::remove_pointer_t<Ptr>, Freer<Ptr, Free>>> out;
-  for (int i = 0; i < n; ++i) out.emplace_back(list[i]);
-  std::free(list);
-  return out;
-}
-
-std::string state_name(int state) {
-  switch (state) {
-    case VIR_DOMAIN_RUNNING: return "running";
-    case VIR_DOMAIN_BLOCKED: return "blocked";
-    case VIR_DOMAIN_PAUSED: return "paused";
-    case VIR_DOMAIN_SHUTDOWN: return "shutdown";
-    case VIR_DOMAIN_SHUTOFF: return "shutoff";
-    case VIR_DOMAIN_CRASHED: return "crashed";
-    case VIR_DOMAIN_PMSUSPENDED: return "pmsuspended";
-    default: return "unknown";
-  }
 }
 
 // Runs `fill`; an Error (a libvirt call or parse that failed) makes `fact` unknown
@@ -101,12 +45,12 @@ void collect_into(Fact<T>& fact, const std::function<T()>& fill) {
 std::vector<NetworkFacts> networks(virConnectPtr conn, const std::string& uri) {
   virNetworkPtr* list = nullptr;
   const int n = virConnectListAllNetworks(conn, &list, 0);
-  if (n < 0) throw Error(uri + ": cannot list networks: " + last_error());
+  if (n < 0) throw Error(uri + ": cannot list networks: " + last_libvirt_error());
   std::vector<NetworkFacts> out;
   for (const auto& net : take_list<virNetworkPtr, virNetworkFree>(list, n)) {
     const std::string name = virNetworkGetName(net.get());
-    const std::string xml = take(virNetworkGetXMLDesc(net.get(), 0));
-    if (xml.empty()) throw Error(uri + ": network " + name + ": cannot read XML: " + last_error());
+    const std::string xml = take_string(virNetworkGetXMLDesc(net.get(), 0));
+    if (xml.empty()) throw Error(uri + ": network " + name + ": cannot read XML: " + last_libvirt_error());
     NetworkFacts f = parse_network_xml(xml, uri + " network " + name);
     f.active = virNetworkIsActive(net.get()) == 1;
     out.push_back(std::move(f));
@@ -117,12 +61,12 @@ std::vector<NetworkFacts> networks(virConnectPtr conn, const std::string& uri) {
 std::vector<BridgeFacts> bridges(virConnectPtr conn, const std::string& uri) {
   virInterfacePtr* list = nullptr;
   const int n = virConnectListAllInterfaces(conn, &list, 0);
-  if (n < 0) throw Error(uri + ": cannot list host interfaces: " + last_error());
+  if (n < 0) throw Error(uri + ": cannot list host interfaces: " + last_libvirt_error());
   std::vector<BridgeFacts> out;
   for (const auto& iface : take_list<virInterfacePtr, virInterfaceFree>(list, n)) {
     const std::string name = virInterfaceGetName(iface.get());
-    const std::string xml = take(virInterfaceGetXMLDesc(iface.get(), 0));
-    if (xml.empty()) throw Error(uri + ": interface " + name + ": cannot read XML: " + last_error());
+    const std::string xml = take_string(virInterfaceGetXMLDesc(iface.get(), 0));
+    if (xml.empty()) throw Error(uri + ": interface " + name + ": cannot read XML: " + last_libvirt_error());
     if (auto b = parse_interface_xml(xml, uri + " interface " + name)) out.push_back(std::move(*b));
   }
   return out;
@@ -131,13 +75,13 @@ std::vector<BridgeFacts> bridges(virConnectPtr conn, const std::string& uri) {
 std::vector<PoolFacts> pools(virConnectPtr conn, const std::string& uri) {
   virStoragePoolPtr* list = nullptr;
   const int n = virConnectListAllStoragePools(conn, &list, 0);
-  if (n < 0) throw Error(uri + ": cannot list storage pools: " + last_error());
+  if (n < 0) throw Error(uri + ": cannot list storage pools: " + last_libvirt_error());
   std::vector<PoolFacts> out;
   for (const auto& pool : take_list<virStoragePoolPtr, virStoragePoolFree>(list, n)) {
     const std::string name = virStoragePoolGetName(pool.get());
     const std::string origin = uri + " pool " + name;
-    const std::string xml = take(virStoragePoolGetXMLDesc(pool.get(), 0));
-    if (xml.empty()) throw Error(origin + ": cannot read XML: " + last_error());
+    const std::string xml = take_string(virStoragePoolGetXMLDesc(pool.get(), 0));
+    if (xml.empty()) throw Error(origin + ": cannot read XML: " + last_libvirt_error());
     PoolFacts f = parse_pool_xml(xml, origin);
     f.active = virStoragePoolIsActive(pool.get()) == 1;
     if (!f.active) {
@@ -148,11 +92,11 @@ std::vector<PoolFacts> pools(virConnectPtr conn, const std::string& uri) {
     }
     virStorageVolPtr* vols = nullptr;
     const int nv = virStoragePoolListAllVolumes(pool.get(), &vols, 0);
-    if (nv < 0) throw Error(origin + ": cannot list volumes: " + last_error());
+    if (nv < 0) throw Error(origin + ": cannot list volumes: " + last_libvirt_error());
     for (const auto& vol : take_list<virStorageVolPtr, virStorageVolFree>(vols, nv)) {
       const std::string vname = virStorageVolGetName(vol.get());
-      const std::string vxml = take(virStorageVolGetXMLDesc(vol.get(), 0));
-      if (vxml.empty()) throw Error(origin + " volume " + vname + ": cannot read XML: " + last_error());
+      const std::string vxml = take_string(virStorageVolGetXMLDesc(vol.get(), 0));
+      if (vxml.empty()) throw Error(origin + " volume " + vname + ": cannot read XML: " + last_libvirt_error());
       f.volumes.push_back(parse_volume_xml(vxml, origin + " volume " + vname));
     }
     out.push_back(std::move(f));
@@ -163,25 +107,25 @@ std::vector<PoolFacts> pools(virConnectPtr conn, const std::string& uri) {
 std::vector<VmFacts> domains(virConnectPtr conn, const std::string& uri) {
   virDomainPtr* list = nullptr;
   const int n = virConnectListAllDomains(conn, &list, 0);
-  if (n < 0) throw Error(uri + ": cannot list domains: " + last_error());
+  if (n < 0) throw Error(uri + ": cannot list domains: " + last_libvirt_error());
   std::vector<VmFacts> out;
   for (const auto& dom : take_list<virDomainPtr, virDomainFree>(list, n)) {
     const std::string name = virDomainGetName(dom.get());
     const std::string origin = uri + " domain " + name;
     // A domain that left between the listing and these reads (a migration
     // finished, a transient guest stopped) is not on this host any more: skip it.
-    const std::string xml = take(virDomainGetXMLDesc(dom.get(), 0));
+    const std::string xml = take_string(virDomainGetXMLDesc(dom.get(), 0));
     if (xml.empty()) {
       if (domain_vanished()) continue;
-      throw Error(origin + ": cannot read XML: " + last_error());
+      throw Error(origin + ": cannot read XML: " + last_libvirt_error());
     }
     VmFacts vm = parse_domain_xml(xml, origin);
     int state = 0, reason = 0;
     if (virDomainGetState(dom.get(), &state, &reason, 0) < 0) {
       if (domain_vanished()) continue;
-      throw Error(origin + ": cannot read state: " + last_error());
+      throw Error(origin + ": cannot read state: " + last_libvirt_error());
     }
-    vm.state = state_name(state);
+    vm.state = std::string(vm_state_name(state));
     out.push_back(std::move(vm));
   }
   return out;
@@ -212,11 +156,11 @@ void fill_memory(virConnectPtr conn, const std::string& driver, uint64_t total_k
   h.memory.total_kib = total_kib;
   virResetLastError();
   const unsigned long long free_bytes = virNodeGetFreeMemory(conn);
-  if (free_bytes > 0 || !virGetLastError()) {
+  if (free_bytes > 0 || last_libvirt_code() == VIR_ERR_OK) {
     h.memory.free_kib = static_cast<uint64_t>(free_bytes / 1024);
     return;
   }
-  const std::string why = last_error();
+  const std::string why = last_libvirt_error();
   if (!h.vms.known()) {
     h.memory.free_kib = Fact<uint64_t>::unknown("free memory not reported (" + why +
                                                 ") and the domains are unknown: " + h.vms.reason());
@@ -225,7 +169,7 @@ void fill_memory(virConnectPtr conn, const std::string& driver, uint64_t total_k
   uint64_t used = 0;
   int active = 0;
   for (const auto& vm : h.vms.value()) {
-    if (vm.state == "shutoff" || vm.state == "crashed") continue;
+    if (!vm_is_active(vm)) continue;
     used += vm.current_memory_kib;
     ++active;
   }
@@ -244,7 +188,8 @@ void fill_hugepages(virConnectPtr conn, const std::string& caps, const std::stri
   for (const auto& p : pools) sizes.push_back(static_cast<unsigned int>(p.size_kib));
   std::vector<unsigned long long> counts(sizes.size());
   if (virNodeGetFreePages(conn, sizes.size(), sizes.data(), -1, 1, counts.data(), 0) < 0) {
-    h.memory.hugepages = Fact<std::vector<HugepagePool>>::unknown("free huge pages not reported: " + last_error());
+    h.memory.hugepages =
+        Fact<std::vector<HugepagePool>>::unknown("free huge pages not reported: " + last_libvirt_error());
     return;
   }
   for (std::size_t i = 0; i < pools.size(); ++i) pools[i].free = counts[i];
@@ -310,13 +255,14 @@ const char* const kReadWriteHint =
 // Domain capabilities of one domain type, on the read-write connection `rw`.
 // `denied` is set when libvirt refused the call for lack of access.
 GuestOffer read_offer(virConnectPtr rw, const std::string& type, const std::string& uri, bool& denied) {
-  const std::string xml = take(virConnectGetDomainCapabilities(rw, nullptr, "x86_64", nullptr, type.c_str(), 0));
+  const std::string xml = take_string(virConnectGetDomainCapabilities(rw, nullptr, "x86_64", nullptr, type.c_str(), 0));
   if (xml.empty()) {
-    const virError* e = virGetLastError();
-    if (e && (e->code == VIR_ERR_OPERATION_DENIED || e->code == VIR_ERR_AUTH_FAILED)) denied = true;
+    const int code = last_libvirt_code();
+    if (code == VIR_ERR_OPERATION_DENIED || code == VIR_ERR_AUTH_FAILED) denied = true;
     GuestOffer o;
     o.virt_type = type;
-    o.host_model = Fact<CpuDefinition>::unknown("no domain capabilities for " + type + " guests: " + last_error());
+    o.host_model =
+        Fact<CpuDefinition>::unknown("no domain capabilities for " + type + " guests: " + last_libvirt_error());
     return o;
   }
   return parse_guest_offer(xml, uri + " domcapabilities --virttype " + type);
@@ -330,8 +276,12 @@ Fact<std::vector<GuestOffer>> offers(const std::string& uri, const std::string& 
   if (driver == "TEST") return Offers::unknown("the libvirt test driver has no domain capabilities");
   const std::vector<std::string> types = capabilities_domain_types(caps, uri + " capabilities");
   if (types.empty()) return Offers::unknown("capabilities list no x86_64 hvm domain type");
-  Conn rw(virConnectOpen(uri.c_str()));
-  if (!rw) return Offers::unknown("read-write connection refused (" + last_error() + "); " + kReadWriteHint);
+  ConnectionHandle rw;
+  try {
+    rw = open_read_write(uri, "domain capabilities");
+  } catch (const Error&) {
+    return Offers::unknown("read-write connection refused (" + last_libvirt_error() + "); " + kReadWriteHint);
+  }
   std::vector<GuestOffer> out;
   bool denied = false;
   for (const auto& type : types) out.push_back(read_offer(rw.get(), type, uri, denied));
@@ -372,7 +322,6 @@ void fill_from_offers(HostFacts& h) {
 }  // namespace
 
 HostFacts collect_libvirt(const std::string& uri) {
-  silence_libvirt();
   const std::string hint =
       "check the URI, that libvirtd runs and is reachable, and for test:///PATH that the file exists and is a "
       "valid test-driver host";
@@ -385,8 +334,12 @@ HostFacts collect_libvirt(const std::string& uri) {
       throw Error(uri + ": cannot connect: cannot read " + path + ": " + std::strerror(errno), hint);
     }
   }
-  Conn conn(virConnectOpenReadOnly(uri.c_str()));
-  if (!conn) throw Error(uri + ": cannot connect: " + last_error(), hint);
+  ConnectionHandle conn;
+  try {
+    conn = open_read_only(uri);
+  } catch (const Error&) {  // the same failure, with the hint that names test-driver files
+    throw Error(uri + ": cannot connect: " + last_libvirt_error(), hint);
+  }
   virConnectPtr c = conn.get();
   HostFacts h;
   h.name = uri;
@@ -395,25 +348,27 @@ HostFacts collect_libvirt(const std::string& uri) {
 
   const char* type = virConnectGetType(c);
   const std::string driver = type ? type : "";
-  h.hypervisor.driver = driver.empty() ? Fact<std::string>::unknown(last_error()) : Fact(driver);
+  h.hypervisor.driver = driver.empty() ? Fact<std::string>::unknown(last_libvirt_error()) : Fact(driver);
   unsigned long ver = 0;
   if (virConnectGetLibVersion(c, &ver) == 0) h.hypervisor.libvirt_version = version_string(ver);
-  else h.hypervisor.libvirt_version = Fact<std::string>::unknown(last_error());
+  else h.hypervisor.libvirt_version = Fact<std::string>::unknown(last_libvirt_error());
   if (virConnectGetVersion(c, &ver) == 0) h.hypervisor.hypervisor_version = version_string(ver);
-  else h.hypervisor.hypervisor_version = Fact<std::string>::unknown(last_error());
+  else h.hypervisor.hypervisor_version = Fact<std::string>::unknown(last_libvirt_error());
 
-  const std::string hostname = take(virConnectGetHostname(c));
-  h.hostname = hostname.empty() ? Fact<std::string>::unknown(last_error()) : Fact(hostname);
+  const std::string hostname = take_string(virConnectGetHostname(c));
+  h.hostname = hostname.empty() ? Fact<std::string>::unknown(last_libvirt_error()) : Fact(hostname);
 
-  const std::string caps = take(virConnectGetCapabilities(c));
-  if (caps.empty()) throw Error(uri + ": cannot read capabilities: " + last_error(), "check the libvirt connection");
+  const std::string caps = take_string(virConnectGetCapabilities(c));
+  if (caps.empty())
+    throw Error(uri + ": cannot read capabilities: " + last_libvirt_error(), "check the libvirt connection");
   parse_capabilities_xml(caps, uri + " capabilities", h);
 
   h.offers = offers(uri, caps, driver);
   fill_from_offers(h);
 
   virNodeInfo info{};
-  if (virNodeGetInfo(c, &info) < 0) throw Error(uri + ": cannot read node info: " + last_error(), "check the libvirt connection");
+  if (virNodeGetInfo(c, &info) < 0)
+    throw Error(uri + ": cannot read node info: " + last_libvirt_error(), "check the libvirt connection");
   h.topology.cpus = info.cpus;
   h.topology.mhz = info.mhz;
   h.topology.numa_nodes = info.nodes;

@@ -68,7 +68,7 @@ struct CpuTuneFacts {
 struct VmFacts {
   std::string name;
   std::string uuid;
-  std::string state;  // running|paused|shutoff|crashed|pmsuspended|blocked|shutdown|unknown
+  std::string state;  // facts/vm_state.hpp names the values; vm_is_active() there says which hold resources
   std::string virt_type;  // <domain type>: kvm|qemu|...; empty when the facts do not say
   uint64_t memory_kib = 0;
   uint64_t current_memory_kib = 0;

@@ -6,20 +6,23 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "facts/vm_state.hpp"
 
 namespace preflight {
 namespace {
 
 // {placed, ""} when `vm` is in the scope of `mode`, else how it is reported and why.
+// Not vm_is_active(): what a mode can move is narrower than what holds resources
+// (a paused, blocked or pmsuspended VM is active, yet no mode moves it here).
 std::pair<Placement, std::string> scope(const VmFacts& vm, MigrationMode mode) {
   const bool offline = mode == MigrationMode::offline;
-  if (vm.state == "running") {
+  if (vm.state == vm_state::running) {
     if (!offline) return {Placement::placed, {}};
     return {Placement::skipped, "running: --mode offline moves only shut-off VMs"};
   }
-  if (vm.state == "shutoff") {
+  if (vm.state == vm_state::shutoff) {
     if (offline) return {Placement::placed, {}};
-    return {Placement::skipped, fmt::format("shut off: --mode {} moves running VMs (--mode offline moves shut-off ones)",
+    return {Placement::skipped, fmt::format("shutoff: --mode {} moves running VMs (--mode offline moves shut-off ones)",
                                             to_string(mode))};
   }
   return {Placement::unplaced,
@@ -54,7 +57,7 @@ void commit(HostFacts& destination, const VmFacts& vm, std::uint64_t need_kib) {
   }
   if (destination.vms.known()) {
     VmFacts arrived = vm;
-    arrived.state = "running";
+    arrived.state = vm_state::running;
     destination.vms.value().push_back(std::move(arrived));
   }
 }

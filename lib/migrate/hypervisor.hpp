@@ -11,19 +11,10 @@
 #include <string>
 
 #include "facts/host_facts.hpp"
+#include "migrate/domain_state.hpp"
 #include "migrate/job_stats.hpp"
 
 namespace preflight {
-
-enum class DomainState {
-  absent,    // no such domain on this host
-  running,
-  paused,
-  shut_off,  // defined, not running
-  other,     // crashed, shutting down, pmsuspended...
-};
-
-std::string to_string(DomainState state);
 
 // One call to the hypervisor's migration primitive.
 struct MigrationCall {

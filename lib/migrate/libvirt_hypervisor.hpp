@@ -3,9 +3,9 @@
 // with virDomainMigrateToURI3; volumes are created in and deleted from storage
 // pools (virStorageVolCreateXML, virStorageVolDelete) and read or written through
 // storage streams (virStorageVolDownload, virStorageVolUpload); job statistics and aborts go through a second
-// connection so they answer while migrate() blocks the first. The first instance
-// sets SIGPIPE to ignored when it is at its default (a daemon dying mid-call would
-// otherwise end the program) and keeps libvirt from printing errors.
+// connection so they answer while migrate() blocks the first. Both connections are
+// read-write and opened, like every libvirt connection, through
+// collect/libvirt_client.hpp (which also sets up the process once: no printing, SIGPIPE).
 #include <memory>
 #include <mutex>
 #include <string>

@@ -25,8 +25,8 @@ MigrationPlan plan_migration(const MigrationRequest& request) {
       plan.call.kind = MigrationCall::Kind::offline;
       plan.call.max_downtime_ms.reset();
       plan.call.bandwidth_mib_s.reset();
-      plan.source_before = DomainState::shut_off;
-      plan.destination_after = DomainState::shut_off;
+      plan.source_before = DomainState::shutoff;
+      plan.destination_after = DomainState::shutoff;
       // libvirt refuses VIR_MIGRATE_OFFLINE with VIR_MIGRATE_NON_SHARED_DISK: the
       // disks that are not shared are copied by preflight before the definition moves.
       plan.steps = {MigrationStep::precreate_volumes, MigrationStep::copy_volumes, MigrationStep::migrate};

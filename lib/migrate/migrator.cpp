@@ -378,7 +378,7 @@ void Migrator::recover(const MigrationRequest& request, const MigrationPlan& pla
       } catch (const std::exception& e) {
         note(std::string("resuming on the source failed: ") + e.what());
       }
-    } else if ((src == DomainState::absent || src == DomainState::shut_off) && dst == DomainState::paused) {
+    } else if ((src == DomainState::absent || src == DomainState::shutoff) && dst == DomainState::paused) {
       try {
         destination_.resume(vm);
       } catch (const std::exception& e) {
@@ -388,7 +388,7 @@ void Migrator::recover(const MigrationRequest& request, const MigrationPlan& pla
     read_states(vm, outcome);
   }
 
-  const DomainState kept = plan.call.kind == MigrationCall::Kind::offline ? DomainState::shut_off : DomainState::running;
+  const DomainState kept = plan.call.kind == MigrationCall::Kind::offline ? DomainState::shutoff : DomainState::running;
   const bool on_source = outcome.source_state == kept;
   const bool on_destination = outcome.destination_state == kept;
   if (on_source && !on_destination) outcome.running_on = "source";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "facts/vm_state.hpp"
 #include "rules/checks.hpp"
 
 namespace preflight::checks {
@@ -55,11 +56,11 @@ CheckResult memory(const CheckContext& c, const json& params) {
   if (c.vm.hugepages) {
     if (!mem.hugepages.known()) {
       // Free memory of any kind, hugepages included, is at most the total minus what
-      // running VMs use: when the VM exceeds even that, it cannot fit.
+      // active VMs use: when the VM exceeds even that, it cannot fit.
       if (mem.total_kib.known() && c.destination.vms.known()) {
         uint64_t used = 0;
         for (const auto& v : c.destination.vms.value())
-          if (v.state == "running" || v.state == "paused") used = add_saturating(used, v.memory_kib);
+          if (vm_is_active(v)) used = add_saturating(used, v.memory_kib);
         const uint64_t total = mem.total_kib.value();
         const uint64_t bound = total > used ? total - used : 0;
         if (c.vm.memory_kib > bound) {
@@ -107,7 +108,7 @@ CheckResult vcpus(const CheckContext& c, const json& params) {
   if (!c.destination.vms.known()) return CheckResult::unknown(c.destination, "vms", c.destination.vms.reason());
   uint64_t committed = 0;
   for (const auto& v : c.destination.vms.value())
-    if ((v.state == "running" || v.state == "paused") && v.name != c.vm.name) committed += v.vcpus;
+    if (vm_is_active(v) && v.name != c.vm.name) committed += v.vcpus;
   const double limit = ratio * cpus.value();
   ev["committed_vcpus"] = committed;
   ev["after_move_vcpus"] = committed + c.vm.vcpus;

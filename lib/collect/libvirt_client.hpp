@@ -1,0 +1,85 @@
+#pragma once
+// The one libvirt client of preflight, used by the collector and the migrator:
+// how a connection is opened (read-only unless a call needs to write), how libvirt's
+// errors read, who frees what libvirt allocates, and how libvirt names a domain's
+// state. Nothing else in preflight calls virConnectOpen*, virSetErrorFunc or
+// virGetLastErrorMessage.
+//
+// Process-wide, once, before the first connection: virInitialize; an error handler
+// that keeps libvirt from printing (library code never prints; errors are read
+// with last_libvirt_error()); SIGPIPE ignored when it is at its default (a daemon
+// dying mid-call makes libvirt write to a closed socket, which would end the
+// program), left alone when the program chose a handler.
+#include <libvirt/libvirt.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace preflight {
+
+// ---- Ownership: one reference each, freed with libvirt's own function. ----
+
+template <class Ptr, int (*Free)(Ptr)>
+struct LibvirtFree {
+  void operator()(Ptr p) const { Free(p); }
+};
+template <class Ptr, int (*Free)(Ptr)>
+using LibvirtHandle = std::unique_ptr<std::remove_pointer_t<Ptr>, LibvirtFree<Ptr, Free>>;
+
+using ConnectionHandle = LibvirtHandle<virConnectPtr, virConnectClose>;
+using DomainHandle = LibvirtHandle<virDomainPtr, virDomainFree>;
+using NetworkHandle = LibvirtHandle<virNetworkPtr, virNetworkFree>;
+using InterfaceHandle = LibvirtHandle<virInterfacePtr, virInterfaceFree>;
+using PoolHandle = LibvirtHandle<virStoragePoolPtr, virStoragePoolFree>;
+using VolumeHandle = LibvirtHandle<virStorageVolPtr, virStorageVolFree>;
+using StreamHandle = LibvirtHandle<virStreamPtr, virStreamFree>;
+
+// Takes a string libvirt allocated (and frees it); "" for null.
+std::string take_string(char* s);
+
+// Takes an array virConnectListAll*/virStoragePoolListAllVolumes returned with its
+// count `n` (n < 0: nothing): each object gets a handle, the array is freed.
+template <class Ptr, int (*Free)(Ptr)>
+std::vector<LibvirtHandle<Ptr, Free>> take_list(Ptr* list, int n) {
+  std::vector<LibvirtHandle<Ptr, Free>> out;
+  for (int i = 0; i < n; ++i) out.emplace_back(list[i]);
+  std::free(list);
+  return out;
+}
+
+// ---- Connections. Every failure throws Error naming the URI and what to do. ----
+
+// The default: a read-only connection. Collecting facts never needs more.
+ConnectionHandle open_read_only(const std::string& uri);
+
+// A read-write connection, for the calls libvirt refuses on a read-only one
+// (domain capabilities, the migrator's verbs). `why` names those calls; it is in the
+// error when libvirt refuses, with how to grant the access.
+ConnectionHandle open_read_write(const std::string& uri, std::string_view why);
+
+// ---- Errors. ----
+
+// libvirt's error message as preflight prints it: the whole message on one line
+// (lines joined with "; "), except that an XML parse error's quoted source line and
+// the caret line under it are dropped (the message already gives the line number).
+// A null or empty message reads "unknown libvirt error". Pure.
+std::string libvirt_error_text(const char* message);
+
+// libvirt_error_text of this thread's last libvirt error.
+std::string last_libvirt_error();
+
+// The virErrorNumber of this thread's last libvirt error (VIR_ERR_OK when none).
+int last_libvirt_code();
+
+// ---- Domain state. ----
+
+// The name of a virDomainState (VIR_DOMAIN_*) in the facts vocabulary
+// (facts/vm_state.hpp): running, blocked, paused, shutdown, shutoff, crashed,
+// pmsuspended; anything else is "unknown". Pure.
+std::string_view vm_state_name(int libvirt_state);
+
+}  // namespace preflight

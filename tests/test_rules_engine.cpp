@@ -16,7 +16,9 @@ RuleCatalog non_cpu_catalog() {
 }
 
 Verdict run(const Scenario& s) {
-  return evaluate(non_cpu_catalog(), CheckRequest{s.source, s.destination, s.vm, s.policy, s.link, s.today});
+  // cpu.vendor names vendors from the CPU catalog (cpu_map), as every CPU rule does.
+  return evaluate(non_cpu_catalog(), CheckRequest{s.source, s.destination, s.vm, s.policy, s.link, s.today,
+                                                  &preflight::test::cpu_catalog()});
 }
 
 Finding find(const Verdict& v, const std::string& rule) {

@@ -18,14 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A numeric param of the first rule built on `check`, else `fallback`: the
-// limits are data (rules/*.yaml, --rules), like everything a rule decides.
-double rule_param(const RuleCatalog& catalog, const std::string& check, const std::string& key, double fallback) {
-  for (const Rule& r : catalog.rules)
-    if (r.check == check) return param_number(r.params, key, fallback);
-  return fallback;
-}
-
 std::vector<const InventoryHost*> target_hosts(const Inventory& inv, const InventoryHost& source,
                                                const std::vector<std::string>& to) {
   std::vector<const InventoryHost*> targets;
@@ -94,9 +86,7 @@ Evacuation plan_host_evacuation(const Inventory& inv, const CheckSetup& setup, c
   input.source = &source;
   input.mode = parse_migration_mode(o.mode);
   input.accept_warnings = o.accept_warnings;
-  const double overhead_mib =
-      setup.policy.memory_overhead_mib.value_or(rule_param(setup.catalog, "memory", "overhead_mib", 256));
-  input.memory_overhead_kib = static_cast<std::uint64_t>(overhead_mib * 1024);
+  input.memory_overhead_kib = static_cast<std::uint64_t>(memory_overhead_mib(setup.policy, setup.catalog) * 1024);
   for (size_t i = 1; i < hosts.size(); ++i) {
     EvacuationTarget t;
     t.name = hosts[i]->name;

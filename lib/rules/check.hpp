@@ -63,6 +63,15 @@ std::vector<std::string> check_names();
 
 // A numeric param, else `fallback`.
 double param_number(const nlohmann::json& params, const std::string& key, double fallback);
+// A numeric param of the first rule built on `check`, else `fallback`: limits are
+// data (rules/*.yaml, --rules), like everything a rule decides.
+double rule_param(const RuleCatalog& catalog, const std::string& check, const std::string& key, double fallback);
+
+// The memory added to each VM on its destination (QEMU's own use), in MiB: the
+// policy's memory_overhead_mib, else the memory rule's overhead_mib (`params`, or
+// the catalog's rule built on the memory check), else 256.
+double memory_overhead_mib(const Policy& policy, const nlohmann::json& memory_params);
+double memory_overhead_mib(const Policy& policy, const RuleCatalog& catalog);
 std::vector<std::string> param_strings(const nlohmann::json& params, const std::string& key,
                                        std::vector<std::string> fallback);
 

@@ -91,6 +91,24 @@ double param_number(const nlohmann::json& params, const std::string& key, double
   return it != params.end() && it->is_number() ? it->get<double>() : fallback;
 }
 
+double rule_param(const RuleCatalog& catalog, const std::string& check, const std::string& key, double fallback) {
+  for (const Rule& r : catalog.rules)
+    if (r.check == check) return param_number(r.params, key, fallback);
+  return fallback;
+}
+
+namespace {
+constexpr double kDefaultOverheadMib = 256;
+}  // namespace
+
+double memory_overhead_mib(const Policy& policy, const nlohmann::json& memory_params) {
+  return policy.memory_overhead_mib.value_or(param_number(memory_params, "overhead_mib", kDefaultOverheadMib));
+}
+
+double memory_overhead_mib(const Policy& policy, const RuleCatalog& catalog) {
+  return policy.memory_overhead_mib.value_or(rule_param(catalog, "memory", "overhead_mib", kDefaultOverheadMib));
+}
+
 std::vector<std::string> param_strings(const nlohmann::json& params, const std::string& key,
                                        std::vector<std::string> fallback) {
   auto it = params.find(key);

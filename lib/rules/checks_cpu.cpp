@@ -18,13 +18,12 @@ namespace {
 
 using nlohmann::json;
 
-// "Intel" | "AMD" | ... from the CPUID string or libvirt's name; "" when unknown.
-std::string vendor_of(const HostFacts& h) {
-  if (const auto* v = h.cpu.vendor.get()) {
-    if (*v == "GenuineIntel") return "Intel";
-    if (*v == "AuthenticAMD") return "AMD";
-    if (*v == "HygonGenuine") return "Hygon";
-    if (!v->empty()) return *v;
+// "Intel" | "AMD" | ... (cpu_map's vendor names) from the CPUID string or libvirt's
+// name; "" when unknown. A string the catalog does not know is returned as is.
+std::string vendor_of(const HostFacts& h, const CpuCatalog& catalog) {
+  if (const auto* v = h.cpu.vendor.get(); v && !v->empty()) {
+    const int id = catalog.find_vendor(*v);
+    return id >= 0 ? catalog.vendors()[static_cast<size_t>(id)].name : *v;
   }
   if (const auto* cpu = h.cpu.libvirt_cpu.get(); cpu && !cpu->vendor.empty()) return cpu->vendor;
   // A kvm guest gets the host's vendor: the kvm offer's host-model names it.
@@ -99,7 +98,8 @@ CheckResult cpu_vendor(const CheckContext& c, const json&) {
   if (guest_virt_type(c.vm) == "qemu")
     return CheckResult::skip(c.vm.name + " is a TCG guest (domain type qemu): QEMU emulates its CPU, the hosts' "
                              "vendors do not matter");
-  const std::string a = vendor_of(c.source), b = vendor_of(c.destination);
+  if (!c.cpu_catalog) return no_catalog();
+  const std::string a = vendor_of(c.source, *c.cpu_catalog), b = vendor_of(c.destination, *c.cpu_catalog);
   if (a.empty()) return CheckResult::unknown(c.source, "cpu.vendor", c.source.cpu.vendor.reason());
   if (b.empty()) return CheckResult::unknown(c.destination, "cpu.vendor", c.destination.cpu.vendor.reason());
   json ev = {{"source_vendor", a}, {"destination_vendor", b}};

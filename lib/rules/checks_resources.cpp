@@ -44,7 +44,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 CheckResult memory(const CheckContext& c, const json& params) {
-  const double overhead_mib = c.policy.memory_overhead_mib.value_or(param_number(params, "overhead_mib", 256));
+  const double overhead_mib = memory_overhead_mib(c.policy, params);
   if (!(overhead_mib >= 0 && overhead_mib <= 1024.0 * 1024))  // also NaN
     return CheckResult::error("memory overhead of " + std::to_string(overhead_mib) + " MiB is out of range (0 to 1 TiB)");
   const uint64_t overhead_kib = static_cast<uint64_t>(overhead_mib * 1024);

@@ -22,14 +22,6 @@ struct MaskOptions {
   bool migratable = false;
 };
 
-const VmFacts* find_vm(const HostFacts& h, const std::string& vm) {
-  if (const auto* vms = h.vms.get()) {
-    for (const auto& v : *vms)
-      if (v.name == vm) return &v;
-  }
-  return nullptr;
-}
-
 void run_mask(const MaskOptions& o, Context& ctx) {
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
   std::vector<HostFacts> hosts = load_hosts(o.hosts, ctx);

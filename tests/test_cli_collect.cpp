@@ -17,11 +17,6 @@ namespace fs = std::filesystem;
 namespace {
 const std::vector<std::string> kEnv = {"XDG_CONFIG_HOME=/nonexistent-preflight-config", "NO_COLOR=1"};
 
-const VmFacts* find_vm(const HostFacts& h, const std::string& name) {
-  for (const auto& vm : h.vms.value())
-    if (vm.name == name) return &vm;
-  return nullptr;
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(this_machine_shows_identity_raw_leaves_and_named_features) {

@@ -21,13 +21,6 @@ namespace {
 
 std::string join(const std::vector<std::string>& v) { return preflight::join(v, ", "); }
 
-const VmFacts* find_vm(const HostFacts& h, const std::string& vm) {
-  if (const auto* vms = h.vms.get())
-    for (const auto& v : *vms)
-      if (v.name == vm) return &v;
-  return nullptr;
-}
-
 }  // namespace
 
 const InventoryHost& find_host(const Inventory& inv, const std::string& name) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/fact.hpp"
@@ -220,5 +221,13 @@ struct HostFacts {
   std::string pool_membership;  // inventory "pool:" (cluster); empty when none
   bool operator==(const HostFacts&) const = default;
 };
+
+// The VM named `name` on `host`; null when its VM list is unknown or lacks it.
+inline const VmFacts* find_vm(const HostFacts& host, std::string_view name) {
+  if (const auto* vms = host.vms.get())
+    for (const auto& v : *vms)
+      if (v.name == name) return &v;
+  return nullptr;
+}
 
 }  // namespace preflight

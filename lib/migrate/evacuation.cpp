@@ -43,13 +43,6 @@ bool better(const CandidateResult& a, const CandidateResult& b) {
   return a.free_after_kib && *a.free_after_kib > *b.free_after_kib;
 }
 
-const VmFacts* find_vm(const HostFacts& host, const std::string& name) {
-  if (const auto* vms = host.vms.get())
-    for (const auto& v : *vms)
-      if (v.name == name) return &v;
-  return nullptr;
-}
-
 void commit(HostFacts& destination, const VmFacts& vm, std::uint64_t need_kib) {
   if (const auto* free = destination.memory.free_kib.get()) {
     const std::uint64_t left = *free > need_kib ? *free - need_kib : 0;

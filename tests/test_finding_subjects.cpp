@@ -7,10 +7,11 @@
 
 using namespace preflight;
 using preflight::test::Scenario;
+using preflight::test::kGiB;
+using preflight::test::local_disk;
 
 namespace {
 
-constexpr uint64_t kGiB = 1024ull * 1024 * 1024;
 using K = Subject::Kind;
 
 // "network prod, disk vda": readable in a failed assertion.
@@ -22,13 +23,6 @@ std::string text(const std::vector<Subject>& subjects) {
 
 std::string subjects_of(const Scenario& s, const std::string& rule) { return text(s.finding(rule).subjects); }
 
-// vda moved to the local dir pool (not shared), 20 GiB.
-Scenario local_disk() {
-  Scenario s;
-  s.vm.disks[0].source = "/var/lib/libvirt/images/vm1.qcow2";
-  s.vm.disks[0].capacity_bytes = 20 * kGiB;
-  return s;
-}
 
 }  // namespace
 

@@ -6,18 +6,8 @@
 
 using namespace preflight;
 using preflight::test::Scenario;
-
-namespace {
-constexpr uint64_t kGiB = 1024ull * 1024 * 1024;
-
-// vda moved to the local dir pool (not shared), 20 GiB.
-Scenario local_disk() {
-  Scenario s;
-  s.vm.disks[0].source = "/var/lib/libvirt/images/vm1.qcow2";
-  s.vm.disks[0].capacity_bytes = 20 * kGiB;
-  return s;
-}
-}  // namespace
+using preflight::test::kGiB;
+using preflight::test::local_disk;
 
 BOOST_AUTO_TEST_CASE(shared_passes_on_the_same_nfs_source) {
   const Finding f = Scenario().finding("storage.shared");

@@ -5,7 +5,6 @@
 namespace preflight::test {
 
 namespace {
-constexpr uint64_t kGiB = 1024ull * 1024 * 1024;
 }
 
 HostFacts scenario_host(const std::string& name, const std::string& uuid) {
@@ -120,6 +119,13 @@ Finding Scenario::finding(const std::string& rule) const {
   for (const auto& f : evaluate().results)
     if (f.rule == rule) return f;
   throw std::runtime_error("no finding for rule " + rule);
+}
+
+Scenario local_disk() {
+  Scenario s;
+  s.vm.disks[0].source = "/var/lib/libvirt/images/vm1.qcow2";
+  s.vm.disks[0].capacity_bytes = 20 * kGiB;
+  return s;
 }
 
 }  // namespace preflight::test

@@ -38,4 +38,9 @@ HostFacts scenario_host(const std::string& name, const std::string& uuid);
 const RuleCatalog& shipped_catalog();
 const CpuCatalog& cpu_catalog();  // the installed libvirt cpu_map
 
+inline constexpr uint64_t kGiB = 1024ull * 1024 * 1024;
+
+// The known-good move with vda moved to the source's local dir pool (not shared), 20 GiB.
+Scenario local_disk();
+
 }  // namespace preflight::test

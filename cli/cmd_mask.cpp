@@ -1,15 +1,10 @@
 // preflight mask VM --hosts H...: the guest CPU definition that lets VM run on
 // every host of H, in every format, and what the guest gives up.
-#include <fmt/format.h>
-
 #include <iostream>
 
+#include "check/mask_run.hpp"
 #include "cli/cpu_inputs.hpp"
-#include "collect/host_source.hpp"
-#include "core/error.hpp"
-#include "core/text.hpp"
-#include "cpu/cpu_baseline.hpp"
-#include "cpu/cpu_format.hpp"
+#include "report/mask_report.hpp"
 
 namespace preflight::cli {
 
@@ -24,64 +19,12 @@ struct MaskOptions {
 
 void run_mask(const MaskOptions& o, Context& ctx) {
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-  std::vector<HostFacts> hosts = load_hosts(o.hosts, ctx);
-  HostFacts source;
-  const VmFacts* vm = nullptr;
-  if (!o.from.empty()) {
-    std::vector<HostFacts> s = load_hosts({o.from}, ctx);
-    source = std::move(s.front());
-    vm = find_vm(source, o.vm);
-  } else {
-    for (const auto& h : hosts) {
-      if ((vm = find_vm(h, o.vm))) {
-        source = h;
-        vm = find_vm(source, o.vm);
-        break;
-      }
-    }
-    if (!vm) {
-      if (const Inventory* inv = ctx.inventory()) {
-        for (const auto& ih : inv->hosts) {
-          if (std::find(o.hosts.begin(), o.hosts.end(), ih.name) != o.hosts.end()) continue;
-          source = collect_inventory_host(ih);
-          if ((vm = find_vm(source, o.vm))) break;
-        }
-      }
-    }
-  }
-  if (!vm) {
-    throw Error(fmt::format("mask: VM '{}' not found on {}", o.vm,
-                            o.from.empty() ? "the given hosts or the inventory" : "'" + o.from + "'"),
-                "name the VM's host with --from");
-  }
-  std::vector<BaselineInput> inputs;
-  for (const HostFacts& h : hosts) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));
-  const GuestCpu guest = guest_cpu(*vm, source, catalog);
-  const Mask m = compute_mask(guest, vm->name, inputs, catalog, o.migratable);
-
-  if (ctx.options.output == "json") {
-    nlohmann::json j = baseline_json(m.baseline, catalog);
-    j["vm"] = vm->name;
-    j["source"] = source.name;
-    j["guest_mode"] = guest.mode;
-    j["gives_up"] = catalog.names(m.given_up);
-    j["notes"] = guest.notes;
-    j["vmware"] = format_vmware(m.baseline.features, catalog);
-    j["restart_required"] = vm->state == "running";
-    std::cout << j.dump(2) << "\n";
-    return;
-  }
-  std::cout << fmt::format("VM '{}' on '{}' ({} CPU, {} features) on every one of: {}\n", vm->name, source.name,
-                           guest.mode, guest.features.count(), join(o.hosts, ", "));
-  for (const auto& n : guest.notes) std::cout << "note: " << n << "\n";
-  const std::vector<std::string> lost = catalog.names(m.given_up);
-  std::cout << fmt::format("the guest gives up {}: {}\n", lost.size(), lost.empty() ? "nothing" : join(lost, " "));
-  std::cout << fmt::format("x86-64 level of the masked CPU: v{}\n\n", m.baseline.level);
-  std::cout << "libvirt (<cpu> of the domain XML):\n" << format_libvirt(m.baseline.cpu, true, catalog, false) << "\n";
-  std::cout << "QEMU:\n" << format_qemu(m.baseline.cpu, catalog) << "\n\n";
-  std::cout << "VMware:\n" << format_vmware(m.baseline.features, catalog) << "\n";
-  std::cout << "A running VM takes a new CPU definition only when it is restarted (shut down and started, "
-               "not rebooted from inside).\n";
+  const std::vector<HostFacts> hosts = load_hosts(o.hosts, ctx);
+  std::optional<HostFacts> from;
+  if (!o.from.empty()) from = load_hosts({o.from}, ctx).front();
+  const VmMask m = mask_vm(o.vm, hosts, from, ctx.inventory(), catalog, o.migratable);
+  if (ctx.options.output == "json") std::cout << mask_json(m.vm, m.source.name, m.guest, m.mask, catalog).dump(2) << "\n";
+  else std::cout << render_mask_text(m.vm, m.source.name, m.guest, m.mask, o.hosts, catalog);
 }
 
 }  // namespace

@@ -1,0 +1,84 @@
+#include "cpu/cpu_file.hpp"
+
+#include <fmt/format.h>
+
+#include <pugixml.hpp>
+
+namespace preflight {
+
+namespace {
+
+constexpr unsigned kCpuParse = pugi::parse_cdata | pugi::parse_escapes;
+
+// The top-level elements of `doc` when all are <cpu>; empty otherwise.
+std::vector<pugi::xml_node> cpu_elements(const pugi::xml_document& doc) {
+  std::vector<pugi::xml_node> nodes;
+  for (auto n : doc.children()) {
+    if (n.type() != pugi::node_element) continue;
+    if (std::string_view(n.name()) != "cpu") return {};
+    nodes.push_back(n);
+  }
+  return nodes;
+}
+
+std::string cpu_name(const std::string& arg, size_t i, size_t count) {
+  return count == 1 ? arg : fmt::format("{}#{}", arg, i + 1);
+}
+
+// Thousands of <cpu> elements, one at a time: each piece up to a "</cpu>" is
+// parsed (by pugixml) into one reused document, so memory stays at one CPU's
+// worth. nullopt when any piece is not exactly one whole <cpu> element (a comment
+// or CDATA holding "</cpu>", text after the last one...): the caller then parses
+// the file as one document, which decides.
+std::optional<std::vector<HostCpu>> read_cpu_pieces(std::string& text, const std::string& arg,
+                                                    const CpuCatalog& catalog) {
+  static constexpr std::string_view kEnd = "</cpu>";
+  std::vector<std::pair<size_t, size_t>> pieces;
+  for (size_t pos = 0;;) {
+    const size_t end = text.find(kEnd, pos);
+    if (end == std::string::npos) {
+      if (text.find_first_not_of(" \t\r\n", pos) != std::string::npos) return std::nullopt;
+      break;
+    }
+    pieces.emplace_back(pos, end + kEnd.size());
+    pos = end + kEnd.size();
+  }
+  if (pieces.empty()) return std::nullopt;
+  std::vector<HostCpu> cpus;
+  cpus.reserve(pieces.size());
+  pugi::xml_document doc;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const auto [begin, end] = pieces[i];
+    if (!doc.load_buffer_inplace(text.data() + begin, end - begin, kCpuParse)) return std::nullopt;
+    const std::vector<pugi::xml_node> nodes = cpu_elements(doc);
+    if (nodes.size() != 1) return std::nullopt;
+    const std::string name = cpu_name(arg, i, pieces.size());
+    cpus.push_back(resolve_cpu_element(nodes[0], name, name, catalog));
+  }
+  return cpus;
+}
+
+}  // namespace
+
+
+std::optional<std::vector<HostCpu>> cpus_from_text(std::string text, const std::string& name,
+                                                   const CpuCatalog& catalog) {
+  const std::string whole = text;  // the pieces are parsed in place
+  if (auto cpus = read_cpu_pieces(text, name, catalog)) return cpus;
+  text = whole;
+  pugi::xml_document doc;
+  // Entities decoded; no end-of-line or attribute whitespace normalisation, which
+  // cannot change a CPU name, model or feature that libvirt accepts.
+  if (!doc.load_buffer_inplace(text.data(), text.size(), kCpuParse)) return std::nullopt;
+  const std::vector<pugi::xml_node> nodes = cpu_elements(doc);
+  if (nodes.empty()) return std::nullopt;
+  std::vector<HostCpu> cpus;
+  cpus.reserve(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const std::string n = cpu_name(name, i, nodes.size());
+    cpus.push_back(resolve_cpu_element(nodes[i], n, n, catalog));
+  }
+  return cpus;
+}
+
+}  // namespace preflight

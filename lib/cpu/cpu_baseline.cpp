@@ -44,7 +44,12 @@ void check_vendors(const std::vector<BaselineInput>& inputs, const CpuCatalog& c
   }
   if (by_vendor.size() > 1) {
     std::vector<std::string> parts;
-    for (const auto& [vendor, hosts] : by_vendor) parts.push_back(fmt::format("{} ({})", vendor, join(hosts, ", ")));
+    constexpr size_t kNamed = 8;  // per vendor; an error line stays readable at 10,000 hosts
+    for (const auto& [vendor, hosts] : by_vendor) {
+      const std::vector<std::string> shown(hosts.begin(), hosts.begin() + std::min(hosts.size(), kNamed));
+      parts.push_back(fmt::format("{} ({}{})", vendor, join(shown, ", "),
+                                  hosts.size() > kNamed ? fmt::format(", +{} more", hosts.size() - kNamed) : ""));
+    }
     throw Error(fmt::format("{}: mixed CPU vendors: {}", kWhere, join(parts, " vs ")),
                 "a guest cannot move between CPU vendors; compute one baseline per vendor");
   }

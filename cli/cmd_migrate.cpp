@@ -2,7 +2,6 @@
 // the Migrator (lib/migrate/migrator.hpp) on go, or on warn with --accept-warnings.
 // Exit 0 moved (or, with --dry-run, would move), 1 refused or failed with the VM
 // still on the source, 2 could not decide. --evacuate HOST: migrate_evacuate.hpp.
-#include <cctype>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -18,8 +17,8 @@
 #include "core/error.hpp"
 #include "migrate/journal.hpp"
 #include "migrate/libvirt_hypervisor.hpp"
-#include "migrate/migration_plan.hpp"
 #include "migrate/migration_json.hpp"
+#include "migrate/move_report.hpp"
 #include "migrate/migrator.hpp"
 #include "migrate/move_request.hpp"
 #include "migrate/planned_hypervisor.hpp"
@@ -32,61 +31,15 @@ MigrationRequest make_request(const MigrateOptions& o, const CheckRun& check) {
 }
 
 void print_outcome(Context& ctx, const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out) {
-  if (ctx.options.output == "json") {
-    nlohmann::json j = outcome_json(r, v, out);
-    j["event"] = "outcome";
-    std::cout << j.dump() << "\n";
-    return;
-  }
-  std::string result = to_string(out.result);
-  for (char& c : result) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::cout << fmt::format("preflight migrate: {} from {} to {} ({}): {}", r.vm, r.source, r.destination,
-                           to_string(r.mode), result);
-  if (out.result == MigrationResult::moved) std::cout << fmt::format(" in {:.1f} s", out.timings.total_ms / 1000.0);
-  std::cout << "\n";
-  if (!out.message.empty()) std::cout << out.message << "\n";
-  if (!out.reasons.empty()) {
-    std::cout << "reasons:\n";
-    for (const auto& reason : out.reasons) std::cout << "  " << reason << "\n";
-  }
-  if (out.result != MigrationResult::refused || out.source_state || out.destination_state)
-    std::cout << fmt::format("{} on {}: {}; on {}: {}\n", r.vm, r.source, state_text(out.source_state), r.destination,
-                             state_text(out.destination_state));
+  if (ctx.options.output == "json") std::cout << outcome_event_json(r, v, out).dump() << "\n";
+  else std::cout << outcome_text(r, out);
   std::cout.flush();
 }
 
 void print_dry_run(Context& ctx, const MigrationRequest& r, const CheckRun& check, const MoveVerdict& v) {
-  const MigrationPlan plan = plan_migration(r);
-  const PlannedHypervisor source(libvirt_uri(*check.source, r.vm));
-  const std::vector<std::string> steps = describe_plan(plan, r, source);
-  const std::string call = source.describe_migrate(r.vm, r.destination_peer_uri, plan.call);
-  const Estimate& e = check.verdict.estimate;
-  if (ctx.options.output == "json") {
-    std::cout << nlohmann::json{{"event", "plan"},
-                                {"vm", r.vm},
-                                {"source", r.source},
-                                {"destination", r.destination},
-                                {"mode", to_string(r.mode)},
-                                {"verdict", to_string(v.kind)},
-                                {"reasons", v.reasons},
-                                {"plan", steps},
-                                {"call", call},
-                                {"estimate", {{"total_s", e.total_s}, {"downtime_ms", e.downtime_ms}}}}
-                     .dump()
-              << "\n";
-    return;
-  }
-  std::cout << fmt::format("preflight migrate --dry-run: {} from {} to {} ({}), verdict {}\n", r.vm, r.source,
-                           r.destination, to_string(r.mode), to_string(v.kind));
-  if (!v.reasons.empty()) {
-    std::cout << "warnings accepted:\n";
-    for (const auto& reason : v.reasons) std::cout << "  " << reason << "\n";
-  }
-  std::cout << "plan:\n";
-  for (size_t i = 0; i < steps.size(); ++i) std::cout << fmt::format("  {}. {}\n", i + 1, steps[i]);
-  std::cout << "libvirt call: " << call << "\n";
-  std::cout << fmt::format("estimate: {:.1f} s in total, {:.0f} ms downtime\n", e.total_s, e.downtime_ms);
-  std::cout << "dry run: nothing was moved\n";
+  const DryRun d = describe_dry_run(r, libvirt_uri(*check.source, r.vm));
+  if (ctx.options.output == "json") std::cout << dry_run_json(r, v, d, check.verdict.estimate).dump() << "\n";
+  else std::cout << dry_run_text(r, v, d, check.verdict.estimate);
   std::cout.flush();
 }
 

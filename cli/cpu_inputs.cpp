@@ -28,7 +28,8 @@ std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, Contex
   } catch (const Error&) {
     return std::nullopt;  // not a readable file: the host loader says what it is
   }
-  return cpus_from_text(std::move(text), arg, catalog);
+  if (auto cpus = cpus_from_pieces(text, arg, catalog)) return cpus;
+  return cpus_from_document(read_file(arg), arg, catalog);  // the pieces were parsed in place: read it again
 }
 
 void print_given_up(std::ostream& out, const std::vector<std::pair<std::string, std::vector<std::string>>>& losses,

@@ -44,6 +44,14 @@ ProcessResult check(const std::string& inventory, const std::string& vm) {
 const std::string kHostA = slurp(fixture("rules/cpu.firmware/hostA.yaml"));
 const std::string kOld1 = "    - name: old1\n";
 
+// hostA.yaml with old1's memory_kib (4194304) written as `value`.
+std::string with_old1_memory(const std::string& value) {
+  std::string text = kHostA;
+  const std::string line = "memory_kib: 4194304";
+  text.replace(text.find(line, text.find(kOld1)), line.size(), "memory_kib: " + value);
+  return text;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_unchanged_fixture_is_a_go) {
@@ -82,10 +90,7 @@ BOOST_AUTO_TEST_CASE(a_vm_entry_without_a_required_key_is_refused_naming_key_and
 BOOST_AUTO_TEST_CASE(a_null_memory_size_and_a_file_cut_inside_a_vm_are_refused) {
   {
     const TempDir dir("preflight-required");
-    std::string text = kHostA;
-    const size_t at = text.find("memory_kib: 4194304", text.find(kOld1));
-    text.replace(at, std::string("memory_kib: 4194304").size(), "memory_kib: ~");
-    const auto r = check(inventory_with(dir, text), "old1");
+    const auto r = check(inventory_with(dir, with_old1_memory("~")), "old1");
     BOOST_TEST(r.exit_code == 2, r.out);
     BOOST_TEST(r.err.find("memory_kib: expected an unsigned integer") != std::string::npos, r.err);
   }
@@ -101,10 +106,7 @@ BOOST_AUTO_TEST_CASE(a_null_memory_size_and_a_file_cut_inside_a_vm_are_refused) 
 // 2^64-1 KiB plus the per-VM overhead must not wrap around to "255 MiB needed".
 BOOST_AUTO_TEST_CASE(a_huge_memory_size_blocks_instead_of_wrapping) {
   const TempDir dir("preflight-required");
-  std::string text = kHostA;
-  const size_t at = text.find("memory_kib: 4194304", text.find(kOld1));
-  text.replace(at, std::string("memory_kib: 4194304").size(), "memory_kib: 18446744073709551615");
-  const auto r = check(inventory_with(dir, text), "old1");
+  const auto r = check(inventory_with(dir, with_old1_memory("18446744073709551615")), "old1");
   BOOST_TEST(r.exit_code == 1, r.out + r.err);
   BOOST_TEST(r.out.find("\"resources.memory\"") != std::string::npos);
   BOOST_TEST(r.out.find("\"block\"") != std::string::npos);

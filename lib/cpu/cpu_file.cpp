@@ -25,13 +25,16 @@ std::string cpu_name(const std::string& arg, size_t i, size_t count) {
   return count == 1 ? arg : fmt::format("{}#{}", arg, i + 1);
 }
 
+
+}  // namespace
+
 // Thousands of <cpu> elements, one at a time: each piece up to a "</cpu>" is
 // parsed (by pugixml) into one reused document, so memory stays at one CPU's
 // worth. nullopt when any piece is not exactly one whole <cpu> element (a comment
 // or CDATA holding "</cpu>", text after the last one...): the caller then parses
 // the file as one document, which decides.
-std::optional<std::vector<HostCpu>> read_cpu_pieces(std::string& text, const std::string& arg,
-                                                    const CpuCatalog& catalog) {
+std::optional<std::vector<HostCpu>> cpus_from_pieces(std::string& text, const std::string& arg,
+                                                     const CpuCatalog& catalog) {
   static constexpr std::string_view kEnd = "</cpu>";
   std::vector<std::pair<size_t, size_t>> pieces;
   for (size_t pos = 0;;) {
@@ -58,14 +61,9 @@ std::optional<std::vector<HostCpu>> read_cpu_pieces(std::string& text, const std
   return cpus;
 }
 
-}  // namespace
 
-
-std::optional<std::vector<HostCpu>> cpus_from_text(std::string text, const std::string& name,
-                                                   const CpuCatalog& catalog) {
-  const std::string whole = text;  // the pieces are parsed in place
-  if (auto cpus = read_cpu_pieces(text, name, catalog)) return cpus;
-  text = whole;
+std::optional<std::vector<HostCpu>> cpus_from_document(std::string text, const std::string& name,
+                                                       const CpuCatalog& catalog) {
   pugi::xml_document doc;
   // Entities decoded; no end-of-line or attribute whitespace normalisation, which
   // cannot change a CPU name, model or feature that libvirt accepts.

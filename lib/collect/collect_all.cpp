@@ -20,12 +20,17 @@ namespace preflight {
 
 void name_cpu_features(HostFacts& facts, const std::string& cpu_map_dir) {
   const auto* leaves = facts.cpu.cpuid.get();
-  if (!leaves || facts.cpu.features.known()) return;
+  const bool features = leaves && !facts.cpu.features.known();
+  const CpuDefinition* libvirt_cpu = facts.cpu.libvirt_cpu.get();
+  const bool vendor = !facts.cpu.vendor.known() && libvirt_cpu && !libvirt_cpu->vendor.empty();
+  if (!features && !vendor) return;
   try {
     const CpuCatalog catalog = CpuCatalog::load(cpu_map_dir);
-    facts.cpu.features = catalog.names(decode_cpuid(*leaves, facts.cpu.msrs.value_or({}), catalog));
+    if (features) facts.cpu.features = catalog.names(decode_cpuid(*leaves, facts.cpu.msrs.value_or({}), catalog));
+    if (const int v = vendor ? catalog.find_vendor(libvirt_cpu->vendor) : -1; v >= 0)
+      facts.cpu.vendor = catalog.vendors()[static_cast<size_t>(v)].string;
   } catch (const Error& e) {
-    facts.cpu.features = Fact<std::vector<std::string>>::unknown(e.what());
+    if (features) facts.cpu.features = Fact<std::vector<std::string>>::unknown(e.what());
   }
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// `preflight collect`'s jobs: naming a host's CPU features for the reader of its
-// facts file, and collecting every inventory host into a folder.
+// `preflight collect`'s jobs: naming a host's CPU features and vendor for the
+// reader of its facts file, and collecting every inventory host into a folder.
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,10 +10,12 @@
 
 namespace preflight {
 
-// Fills facts.cpu.features with the names of what its raw CPUID says (cpu_map of
-// `cpu_map_dir`, empty = libvirt's). Informational: analysis decodes the raw leaves
-// itself. Leaves it alone when already known or when there are no raw leaves; a
-// catalog that cannot be read makes it unknown with the reason.
+// Names for the reader of a facts file what the collected facts only encode, from
+// the cpu_map of `cpu_map_dir` (empty = libvirt's): facts.cpu.features from the raw
+// CPUID, and an unknown facts.cpu.vendor from the vendor libvirt names (its CPUID
+// string, x86_vendors.xml). Informational: analysis decodes the raw facts itself.
+// Leaves known facts alone; a catalog that cannot be read makes the features
+// unknown with the reason.
 void name_cpu_features(HostFacts& facts, const std::string& cpu_map_dir);
 
 struct CollectAllOptions {

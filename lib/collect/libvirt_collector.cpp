@@ -229,9 +229,10 @@ void mark_not_reported(HostFacts& h) {
 void cpu_identity_from_libvirt(HostFacts& h) {
   const CpuDefinition* cpu = h.cpu.libvirt_cpu.get();
   if (!cpu) return;
-  static const std::map<std::string, std::string> vendors = {
-      {"Intel", "GenuineIntel"}, {"AMD", "AuthenticAMD"}, {"Hygon", "HygonGenuine"}};
-  if (auto it = vendors.find(cpu->vendor); it != vendors.end()) h.cpu.vendor = it->second;
+  // libvirt names the vendor (cpu_map's name, in libvirt_cpu); its CPUID string is
+  // the catalog's to give (name_cpu_features), not a table here.
+  if (!cpu->vendor.empty())
+    h.cpu.vendor = Fact<std::string>::unknown("libvirt names the vendor '" + cpu->vendor + "' (cpu.libvirt_cpu), not its CPUID string");
   if (cpu->signature) {
     h.cpu.family = cpu->signature->family;
     h.cpu.model = cpu->signature->model;

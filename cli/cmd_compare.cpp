@@ -3,7 +3,8 @@
 // when nothing known differs but some features are unknown on one side.
 #include <iostream>
 
-#include "cli/cpu_inputs.hpp"
+#include "check/cpu_inputs.hpp"
+#include "cli/command.hpp"
 #include "core/error.hpp"
 #include "cpu/cpu_compare.hpp"
 
@@ -16,7 +17,7 @@ struct CompareOptions {
 };
 
 HostFacts one_host(const std::string& arg, Context& ctx) {
-  std::vector<HostFacts> hosts = load_hosts({arg}, ctx);
+  std::vector<HostFacts> hosts = load_hosts({arg}, ctx.inventory());
   if (hosts.size() != 1) {
     throw Error(arg + ": describes " + std::to_string(hosts.size()) + " CPUs, compare needs one",
                 "give a file with a single <cpu>, or an inventory host");

@@ -2,8 +2,9 @@
 // every host of H, in every format, and what the guest gives up.
 #include <iostream>
 
+#include "check/cpu_inputs.hpp"
 #include "check/mask_run.hpp"
-#include "cli/cpu_inputs.hpp"
+#include "cli/command.hpp"
 #include "report/mask_report.hpp"
 
 namespace preflight::cli {
@@ -19,9 +20,9 @@ struct MaskOptions {
 
 void run_mask(const MaskOptions& o, Context& ctx) {
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-  const std::vector<HostFacts> hosts = load_hosts(o.hosts, ctx);
+  const std::vector<HostFacts> hosts = load_hosts(o.hosts, ctx.inventory());
   std::optional<HostFacts> from;
-  if (!o.from.empty()) from = load_hosts({o.from}, ctx).front();
+  if (!o.from.empty()) from = load_hosts({o.from}, ctx.inventory()).front();
   const VmMask m = mask_vm(o.vm, hosts, from, ctx.inventory(), catalog, o.migratable);
   if (ctx.options.output == "json") std::cout << mask_json(m.vm, m.source.name, m.guest, m.mask, catalog).dump(2) << "\n";
   else std::cout << render_mask_text(m.vm, m.source.name, m.guest, m.mask, o.hosts, catalog);

@@ -3,13 +3,8 @@
 // pair cannot, 2 when a host or its CPU could not be read (no pair is guessed).
 #include <iostream>
 
-#include <fmt/format.h>
-
-#include "check/check_run.hpp"
+#include "check/cpu_inputs.hpp"
 #include "cli/command.hpp"
-#include "collect/host_source.hpp"
-#include "core/error.hpp"
-#include "core/text.hpp"
 #include "cpu/cpu_matrix.hpp"
 #include "report/matrix_report.hpp"
 
@@ -19,42 +14,6 @@ namespace {
 struct MatrixOptions {
   std::vector<std::string> hosts;
 };
-
-// Inventory hosts are collected in parallel; files are read in place. Throws
-// Error naming every host that could not be read.
-std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& args, Context& ctx) {
-  const std::vector<std::string> names = args.empty() ? ctx.require_inventory().names() : args;
-  const Inventory* inv = ctx.inventory();
-  std::vector<std::vector<HostFacts>> per_arg(names.size());
-  std::vector<const InventoryHost*> live;
-  std::vector<size_t> slot;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (const InventoryHost* h = inv ? inv->find(names[i]) : nullptr) {
-      live.push_back(h);
-      slot.push_back(i);
-    } else {
-      per_arg[i] = load_host_argument(names[i], inv);
-    }
-  }
-  CollectedHosts got = collect_hosts(live);
-  std::vector<std::string> failed;
-  for (size_t k = 0; k < live.size(); ++k) {
-    if (got.facts[k]) per_arg[slot[k]].push_back(std::move(*got.facts[k]));
-    else failed.push_back(got.errors[k]);
-  }
-  if (!failed.empty())
-    throw Error(fmt::format("matrix: cannot read {} host{}: {}", failed.size(), failed.size() == 1 ? "" : "s",
-                            join(failed, "; ")),
-                "every host must be read to judge its pairs; name only the reachable ones: preflight matrix HOST...");
-  std::vector<HostFacts> hosts;
-  for (auto& v : per_arg)
-    for (auto& h : v) hosts.push_back(std::move(h));
-  if (hosts.size() < 2)
-    throw Error(fmt::format("matrix: {} host{} given, a matrix needs at least two", hosts.size(),
-                            hosts.size() == 1 ? "" : "s"),
-                "name two or more hosts, or add hosts to the inventory");
-  return hosts;
-}
 
 }  // namespace
 
@@ -75,7 +34,8 @@ void register_matrix(CLI::App& app, Context& ctx) {
       "  preflight matrix a.yaml b-caps.xml    facts files, capabilities XML, <cpu> files work too");
   cmd->callback([o, &ctx] {
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-    const std::vector<HostFacts> hosts = load_matrix_hosts(o->hosts, ctx);
+    const std::vector<HostFacts> hosts =
+        load_matrix_hosts(o->hosts.empty() ? ctx.require_inventory().names() : o->hosts, ctx.inventory());
     const CpuMatrix m = compute_cpu_matrix(hosts, catalog);
     if (ctx.options.output == "json") std::cout << matrix_json(m, hosts, catalog).dump(2) << "\n";
     else std::cout << render_matrix_text(m, ctx.color());

@@ -18,13 +18,8 @@ RuleCatalog catalog_of(const Context& ctx) {
 
 void list(const Context& ctx, const std::string& output) {
   const RuleCatalog catalog = catalog_of(ctx);
-  if (output == "json") {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : catalog.rules) out.push_back(rule_json(r));
-    std::cout << out.dump(2) << "\n";
-    return;
-  }
-  std::cout << render_rules_table(catalog);
+  if (output == "json") std::cout << rules_json(catalog).dump(2) << "\n";
+  else std::cout << render_rules_table(catalog);
 }
 
 void explain(const Context& ctx, const std::string& id, const std::string& output) {

@@ -1,0 +1,80 @@
+#include "check/cpu_inputs.hpp"
+
+#include <fmt/format.h>
+
+#include "check/check_run.hpp"
+#include "collect/host_source.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "cpu/cpu_file.hpp"
+
+namespace preflight {
+
+std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, const Inventory* inv) {
+  std::vector<HostFacts> hosts;
+  for (const auto& a : args) {
+    std::vector<HostFacts> got = load_host_argument(a, inv);
+    for (auto& h : got) hosts.push_back(std::move(h));
+  }
+  return hosts;
+}
+
+std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const Inventory* inv,
+                                                  const CpuCatalog& catalog) {
+  if (inv && inv->find(arg)) return std::nullopt;
+  std::string text;
+  try {
+    text = read_file(arg);
+  } catch (const Error&) {
+    return std::nullopt;  // not a readable file: the host loader says what it is
+  }
+  if (auto cpus = cpus_from_pieces(text, arg, catalog)) return cpus;
+  return cpus_from_document(read_file(arg), arg, catalog);  // the pieces were parsed in place: read it again
+}
+
+std::vector<BaselineInput> baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
+                                           const CpuCatalog& catalog) {
+  std::vector<BaselineInput> inputs;
+  for (const auto& arg : args) {
+    if (auto cpus = read_cpu_file(arg, inv, catalog)) {
+      for (const HostCpu& cpu : *cpus) inputs.push_back(baseline_input(cpu));
+      continue;
+    }
+    for (const HostFacts& h : load_hosts({arg}, inv)) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));
+  }
+  return inputs;
+}
+
+std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& names, const Inventory* inv) {
+  std::vector<std::vector<HostFacts>> per_arg(names.size());
+  std::vector<const InventoryHost*> live;
+  std::vector<size_t> slot;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (const InventoryHost* h = inv ? inv->find(names[i]) : nullptr) {
+      live.push_back(h);
+      slot.push_back(i);
+    } else {
+      per_arg[i] = load_host_argument(names[i], inv);
+    }
+  }
+  CollectedHosts got = collect_hosts(live);
+  std::vector<std::string> failed;
+  for (size_t k = 0; k < live.size(); ++k) {
+    if (got.facts[k]) per_arg[slot[k]].push_back(std::move(*got.facts[k]));
+    else failed.push_back(got.errors[k]);
+  }
+  if (!failed.empty())
+    throw Error(fmt::format("matrix: cannot read {} host{}: {}", failed.size(), failed.size() == 1 ? "" : "s",
+                            join(failed, "; ")),
+                "every host must be read to judge its pairs; name only the reachable ones: preflight matrix HOST...");
+  std::vector<HostFacts> hosts;
+  for (auto& v : per_arg)
+    for (auto& h : v) hosts.push_back(std::move(h));
+  if (hosts.size() < 2)
+    throw Error(fmt::format("matrix: {} host{} given, a matrix needs at least two", hosts.size(),
+                            hosts.size() == 1 ? "" : "s"),
+                "name two or more hosts, or add hosts to the inventory");
+  return hosts;
+}
+
+}  // namespace preflight

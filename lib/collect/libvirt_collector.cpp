@@ -232,7 +232,7 @@ void cpu_identity_from_libvirt(HostFacts& h) {
   // libvirt names the vendor (cpu_map's name, in libvirt_cpu); its CPUID string is
   // the catalog's to give (name_cpu_features), not a table here.
   if (!cpu->vendor.empty())
-    h.cpu.vendor = Fact<std::string>::unknown("libvirt names the vendor '" + cpu->vendor + "' (cpu.libvirt_cpu), not its CPUID string");
+    h.cpu.vendor = Fact<std::string>::unknown("libvirt names the vendor '" + cpu->vendor + "', not its CPUID string");
   if (cpu->signature) {
     h.cpu.family = cpu->signature->family;
     h.cpu.model = cpu->signature->model;

@@ -1,5 +1,6 @@
 #include "collect/host_source.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -197,6 +198,21 @@ HostFacts collect_inventory_host(const InventoryHost& host) {
   if (!host.pool.empty()) facts.pool_membership = host.pool;
   if (!host.migration.empty()) facts.migration_address = host.migration;
   return facts;
+}
+
+bool may_define_vm(const InventoryHost& host, std::string_view vm) {
+  if (!host.libvirt.empty() || host.facts.empty() || vm.empty()) return true;
+  // A name of printable ASCII without quote or backslash is written as itself in
+  // every YAML style (plain, single- or double-quoted); any other may be escaped.
+  const bool verbatim = std::all_of(vm.begin(), vm.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '\'';
+  });
+  if (!verbatim) return true;
+  try {
+    return read_file(host.facts).find(vm) != std::string::npos;
+  } catch (const std::exception&) {
+    return true;
+  }
 }
 
 std::vector<HostFacts> load_host_argument(const std::string& arg, const Inventory* inv) {

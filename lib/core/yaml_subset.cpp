@@ -1,6 +1,6 @@
 #include "core/yaml_subset.hpp"
 
-#include <cstring>
+#include <string_view>
 
 namespace preflight::yaml_subset {
 
@@ -15,6 +15,21 @@ bool is_null_text(std::string_view s) {
 }
 
 bool is_blank_or_end(char c) { return c == ' ' || c == '\n' || c == '\0'; }
+
+// Characters that cannot start a plain scalar (yaml-cpp's PlainScalar and
+// PlainScalarInFlow), blanks and the end included; '?' only in flow.
+struct StartTable {
+  bool block[256] = {};
+  bool flow[256] = {};
+  constexpr StartTable() {
+    for (const char c : std::string_view(",[]{}#&*!|>'\"%@` \n\0", 19)) {
+      block[static_cast<unsigned char>(c)] = true;
+      flow[static_cast<unsigned char>(c)] = true;
+    }
+    flow[static_cast<unsigned char>('?')] = true;
+  }
+};
+constexpr StartTable kNotPlainStart;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -33,10 +48,14 @@ class Parser {
   explicit Parser(std::string_view text) : s_(text) {}
 
   Document run() {
+    bool odd = false;  // tabs, '\r', other controls, non-ASCII (no early exit: the loop vectorises)
     for (const char c : s_) {
       const auto u = static_cast<unsigned char>(c);
-      if (u >= 0x80 || (u < 0x20 && c != '\n')) outside();  // tabs, '\r', controls, non-ASCII
+      odd |= (u >= 0x80) | ((u < 0x20) & (u != '\n'));
     }
+    if (odd) outside();
+    scratch_.reserve(64);
+    doc_.arena_.reserve(s_.size() / 8);
     skip_to_content();
     if (at_end() || indent_ != 0) outside();  // empty, or not a map at column 0
     parse_block_map(0, 0);
@@ -128,7 +147,7 @@ class Parser {
   // Returns true when it stopped at a ':' that makes it a key.
   bool plain_block_scalar() {
     const char c = peek();
-    if (std::strchr(",[]{}#&*!|>'\"%@`", c) || c == ' ' || c == '\n' || c == '\0') outside();
+    if (kNotPlainStart.block[static_cast<unsigned char>(c)]) outside();
     if ((c == '-' || c == '?' || c == ':') && is_blank_or_end(peek(1))) outside();
     if (pos_ == line_start_ && (s_.substr(pos_, 3) == "---" || s_.substr(pos_, 3) == "...")) outside();
     const Mark m = mark();
@@ -153,9 +172,9 @@ class Parser {
   // A plain scalar inside a flow collection; it must end at ',', ']' or '}'.
   void plain_flow_scalar() {
     const char c = peek();
-    if (std::strchr("?,[]{}#&*!|>'\"%@`", c) || c == ' ' || c == '\n' || c == '\0') outside();
+    if (kNotPlainStart.flow[static_cast<unsigned char>(c)]) outside();
     if (c == '-' && is_blank_or_end(peek(1))) outside();
-    if (c == ':' && (is_blank_or_end(peek(1)) || std::strchr(",]}", peek(1)))) outside();
+    if (c == ':' && (is_blank_or_end(peek(1)) || peek(1) == ',' || peek(1) == ']' || peek(1) == '}')) outside();
     const Mark m = mark();
     const size_t begin = pos_;
     size_t last = pos_;

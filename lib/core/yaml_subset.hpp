@@ -4,20 +4,20 @@
 // (nullopt) for everything else, and the caller then parses with yaml-cpp: the
 // subset never guesses, and never gives an error of its own.
 //
-// The subset, on one document of printable ASCII ('\n' line ends, no tabs, no '\r'):
-//  - block maps and block sequences by indentation (a sequence indented under its
-//    key; `- key: value` starts a map inside a sequence item);
+// The subset, on one document of ASCII text whose only control character is '\n'
+// (no tabs, no '\r'):
+//  - a block map at column 0 on top; block maps and block sequences by indentation
+//    (a sequence indented under its key; `- key: value` starts a map in an item);
 //  - flow sequences and maps that open and close on one line, nesting allowed;
 //    flow map keys are plain words ([A-Za-z0-9_][A-Za-z0-9_.-]*) followed by ": ";
-//  - plain scalars on one line; single-quoted ('' for ') and double-quoted scalars
-//    on one line, with the escapes \0 \a \b \t \n \v \f \r \e \" \' \\ \/ and \xHH
-//    (HH below 0x80);
-//  - `#` comments, blank lines; an empty value (`key:` with nothing under it).
+//  - plain scalars on one line, with yaml-cpp's rules for where they may start and
+//    end; single-quoted ('' for ') and double-quoted scalars on one line, with the
+//    escapes \0 \a \b \t \n \v \f \r \e \" \' \\ \/ and \xHH (HH below 0x80);
+//  - `#` comments after a space, blank lines; an empty value (`key:`, `-`).
 // Outside it: anchors, aliases, tags, directives, `---`/`...`, block scalars (| >),
 // `?` keys, multi-line scalars or flows, indentless sequences, non-ASCII text, an
-// empty document, a top level that is not a block map, nesting deeper than
-// kMaxSubsetDepth, more than kMaxSubsetNodes nodes.
-//
+// empty document, nesting deeper than kMaxSubsetDepth, more than kMaxSubsetNodes
+// nodes, and anything else yaml-cpp would reject or read in a way not listed here.
 // Meaning, as yaml-cpp's: a plain `~`, `null`, `Null`, `NULL` or empty value is a
 // null node; quoted text is always a scalar; plain scalars lose trailing spaces.
 // Marks are yaml-cpp's too (0-based line and column of the node's first character;

@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(the_whole_inventory_is_collected_into_a_folder) {
 
 BOOST_AUTO_TEST_CASE(a_host_that_never_answers_is_reported_after_the_timeout_and_the_others_are_collected) {
   const SilentListener dead;
-  const fs::path dir = fs::temp_directory_path() / "preflight-test-collect-dead-host";
+  const fs::path dir = fs::temp_directory_path() / ("preflight-test-collect-dead-host." + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string dead_uri = "qemu+tcp://127.0.0.1:" + std::to_string(dead.port()) + "/system";

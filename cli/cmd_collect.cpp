@@ -28,6 +28,7 @@ struct CollectOptions {
   std::string output;
   bool all = false;
   unsigned jobs = 8;
+  unsigned timeout_s = 60;
   std::string cpu_map;
 };
 
@@ -47,7 +48,8 @@ int run_collect_all(const Inventory& inv, const CollectOptions& o) {
   std::vector<std::string> failed;
   {  // the bar ends its line before the summary is printed
     ProgressBar bar("collecting", n);
-    failed = collect_all(inv, {o.output, o.jobs, o.cpu_map, [&bar](const std::string& host) { bar.advance(host); }});
+    failed = collect_all(inv, {o.output, o.jobs, std::chrono::seconds(o.timeout_s), o.cpu_map,
+                               [&bar](const std::string& host) { bar.advance(host); }});
   }
   if (!failed.empty()) {
     throw Error(fmt::format("collected {} of {} hosts into {}; failed: {}", n - failed.size(), n, o.output,
@@ -71,6 +73,9 @@ void register_collect(CLI::App& app, Context& ctx) {
   cmd->add_option("-o,--output", o->output, "write to FILE (with --all: into folder DIR, one <host>.yaml each)");
   cmd->add_flag("--all", o->all, "collect every host of the inventory, in parallel");
   cmd->add_option("-j,--jobs", o->jobs, "hosts collected at once with --all")->check(CLI::Range(1u, 64u));
+  cmd->add_option("--timeout", o->timeout_s, "with --all: seconds one host may take before it is reported as failed")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 86400u));
   cmd->footer(
       "Without arguments, reads this machine: raw CPUID of every logical CPU, firmware state, memory,\n"
       "bridges and mounts from /proc and /sys.\n"

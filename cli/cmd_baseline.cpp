@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <optional>
 
 #include "cli/cpu_inputs.hpp"
 #include "cpu/cpu_baseline.hpp"
@@ -22,16 +23,23 @@ struct BaselineOptions {
 
 void run_baseline(const BaselineOptions& o, Context& ctx) {
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-  std::vector<BaselineInput> inputs;
+  // A file of bare <cpu> elements (virsh cpu-baseline's input, possibly
+  // thousands) is read straight into CPU descriptions; anything else goes
+  // through the host loader, all at once so that files of one name stay apart.
+  std::vector<std::optional<std::vector<HostCpu>>> cpu_files;
+  std::vector<std::string> others;
   for (const auto& arg : o.hosts) {
-    // A file of bare <cpu> elements (virsh cpu-baseline's input, possibly
-    // thousands) is read straight into CPU descriptions; anything else goes
-    // through the host loader.
-    if (auto cpus = read_cpu_file(arg, ctx, catalog)) {
-      for (const HostCpu& cpu : *cpus) inputs.push_back(baseline_input(cpu));
+    cpu_files.push_back(read_cpu_file(arg, ctx, catalog));
+    if (!cpu_files.back()) others.push_back(arg);
+  }
+  const std::vector<std::vector<HostFacts>> loaded = load_hosts_per_argument(others, ctx);
+  std::vector<BaselineInput> inputs;
+  for (size_t i = 0, next = 0; i < o.hosts.size(); ++i) {
+    if (cpu_files[i]) {
+      for (const HostCpu& cpu : *cpu_files[i]) inputs.push_back(baseline_input(cpu));
       continue;
     }
-    for (const HostFacts& h : load_hosts({arg}, ctx)) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));
+    for (const HostFacts& h : loaded[next++]) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));
   }
   const Baseline b = compute_baseline(inputs, catalog, o.migratable);
 

@@ -11,12 +11,17 @@
 
 namespace preflight::cli {
 
+std::vector<std::vector<HostFacts>> load_hosts_per_argument(const std::vector<std::string>& args, Context& ctx) {
+  std::vector<std::vector<HostFacts>> per_arg;
+  for (const auto& a : args) per_arg.push_back(load_host_argument(a, ctx.inventory()));
+  name_file_hosts_apart(args, ctx.inventory(), per_arg);  // facts.yaml of web01/ and web02/: two hosts
+  return per_arg;
+}
+
 std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, Context& ctx) {
   std::vector<HostFacts> hosts;
-  for (const auto& a : args) {
-    std::vector<HostFacts> got = load_host_argument(a, ctx.inventory());
+  for (auto& got : load_hosts_per_argument(args, ctx))
     for (auto& h : got) hosts.push_back(std::move(h));
-  }
   return hosts;
 }
 

@@ -12,7 +12,11 @@ namespace preflight::cli {
 
 // Every host the arguments name (a file may describe several), in order, with
 // its facts; throws Error from the loader or the resolver.
+// Hosts of files that share a name are told apart by their folders
+// (name_file_hosts_apart: facts.yaml of web01/ and web02/ are two hosts).
 std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, Context& ctx);
+// The same, per argument.
+std::vector<std::vector<HostFacts>> load_hosts_per_argument(const std::vector<std::string>& args, Context& ctx);
 
 // The CPUs of `arg` when it is not an inventory host and is a file holding only
 // top-level <cpu> elements (virsh cpu-baseline's input), each named ARG#N (ARG

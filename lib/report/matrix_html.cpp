@@ -181,26 +181,42 @@ std::string cell_mark(const CpuMatrixPair& p) {
   return std::to_string(p.missing);
 }
 
-std::string heatmap(const CpuMatrix& m, const CpuCatalog& catalog, HoverData& hover, std::vector<std::string>& cells) {
+// The rows' and columns' order: by vendor, then fewest features first (older CPUs
+// first, so that vendors form blocks and a row's cells grow redder to the right).
+std::vector<size_t> display_order(const CpuMatrix& m) {
+  std::vector<size_t> order(m.classes.size());
+  for (size_t c = 0; c < order.size(); ++c) order[c] = c;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const std::string va = vendor_of(m.representative(a)), vb = vendor_of(m.representative(b));
+    if (va != vb) return va < vb;
+    return m.classes[a].features.count() < m.classes[b].features.count();
+  });
+  return order;
+}
+
+std::string heatmap(const CpuMatrix& m, const CpuCatalog& catalog, const std::vector<size_t>& order, HoverData& hover,
+                    std::vector<std::string>& cells) {
   const size_t n = m.classes.size();
   std::string out = fmt::format("<div class=\"scroll\"><table id=\"heatmap\" class=\"heat{}\">\n<thead><tr>"
                                 "<th class=\"corner\">FROM \\ TO</th>",
                                 n > 60 ? " dense" : "");
-  for (size_t c = 0; c < n; ++c) {
+  for (size_t c : order) {
     const std::string label = esc(class_label(m, c));
     out += fmt::format("<th class=\"col\" title=\"{}\"><span>{}</span></th>", label, label);
   }
   out += "</tr></thead>\n<tbody>\n";
   cells.assign(n, "");
-  for (size_t a = 0; a < n; ++a) {
+  for (size_t row_at = 0; row_at < n; ++row_at) {
+    const size_t a = order[row_at];
     const std::string label = esc(class_label(m, a));
     out += fmt::format("<tr><th title=\"{}\"><a href=\"#class-{}\">{}</a> <small>{}</small></th>", label, a + 1, label,
                        m.classes[a].hosts.size());
-    std::string& row = cells[a];
-    for (size_t b = 0; b < n; ++b) {
-      if (b) row += ',';
+    std::string& row = cells[row_at];
+    for (size_t col_at = 0; col_at < n; ++col_at) {
+      const size_t b = order[col_at];
+      if (col_at) row += ',';
       if (a == b) {
-        out += "<td class=\"self\"></td>";
+        out += "<td class=self>";  // no end tags, no quotes: a few hundred classes are ~100,000 cells
         continue;
       }
       const CpuMatrixPair& p = m.pair(a, b);
@@ -209,7 +225,7 @@ std::string heatmap(const CpuMatrix& m, const CpuCatalog& catalog, HoverData& ho
         const std::string unknown = hover.id(f.unknown);
         row += hover.id(f.missing) + (unknown.empty() ? "" : "/" + unknown);
       }
-      out += fmt::format("<td class=\"{}\">{}</td>", heatmap_cell_class(p), cell_mark(p));
+      out += fmt::format("<td class={}>{}", heatmap_cell_class(p), cell_mark(p));
     }
     out += "</tr>\n";
   }
@@ -290,11 +306,12 @@ std::string heatmap_cell_class(const CpuMatrixPair& p) {
 std::string render_matrix_html(const CpuMatrix& m, const CpuCatalog& catalog, size_t max_listed) {
   HoverData hover(catalog);
   std::vector<std::string> cells;
-  const std::string grid = heatmap(m, catalog, hover, cells);
+  const std::vector<size_t> order = display_order(m);
+  const std::string grid = heatmap(m, catalog, order, hover, cells);
 
-  nlohmann::json data = hover.json();
+  nlohmann::json data = hover.json();  // rows and columns in display order
   nlohmann::json labels = nlohmann::json::array(), vendors = nlohmann::json::array();
-  for (size_t c = 0; c < m.classes.size(); ++c) {
+  for (size_t c : order) {
     labels.push_back(class_label(m, c));
     vendors.push_back(vendor_of(m.representative(c)));
   }
@@ -316,7 +333,8 @@ std::string render_matrix_html(const CpuMatrix& m, const CpuCatalog& catalog, si
          "(TO). Its colour and number say how many of FROM's features TO lacks: green is none, then yellow to red "
          "as more are missing; purple with \xC3\x97 is a CPU vendor mismatch (no guest crosses vendors), blue with ? "
          "a pair whose facts cannot tell a feature. Hover a cell for the features; a class of one host is named by "
-         "its host, a larger one C1, C2, ... (its hosts are listed below).</p>\n";
+         "its host, a larger one C1, C2, ... (its hosts are listed below). Rows and columns are in the same order: by "
+         "vendor, then fewest features first.</p>\n";
   out += legend();
   out += grid;
   out += "<h2>Classes, their hosts and what each gives up in its vendor's baseline</h2>\n";

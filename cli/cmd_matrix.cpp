@@ -6,6 +6,7 @@
 #include "check/cpu_inputs.hpp"
 #include "cli/command.hpp"
 #include "cpu/cpu_matrix.hpp"
+#include "report/matrix_html.hpp"
 #include "report/matrix_report.hpp"
 
 namespace preflight::cli {
@@ -21,7 +22,8 @@ void register_matrix(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<MatrixOptions>();
   CLI::App* cmd = app.add_subcommand("matrix", "pairwise CPU compatibility of hosts (all of the inventory by default)");
   cmd->add_option("host", o->hosts, "inventory host names or files (default: every inventory host)");
-  cmd->add_option("-o,--output", ctx.options.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("-o,--output", ctx.options.output, "text, json, or html (one self-contained page: the class heatmap)")
+      ->check(CLI::IsMember({"text", "json", "html"}));
   cmd->footer(
       "A cell FROM -> TO says whether a guest that sees FROM's whole CPU (host-model, host-passthrough) can move\n"
       "to TO: ok, the number of features TO lacks, ? (none is known to be missing, but a feature one side's facts\n"
@@ -31,6 +33,7 @@ void register_matrix(CLI::App& app, Context& ctx) {
       "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
       "  preflight matrix                      every inventory host\n"
       "  preflight matrix hostA hostB -o json  the pairs with the missing feature names\n"
+      "  preflight matrix -o html > fleet.html the heatmap of CPU classes, features on hover (loads nothing)\n"
       "  preflight matrix a.yaml b-caps.xml    facts files, capabilities XML, <cpu> files work too");
   cmd->callback([o, &ctx] {
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
@@ -38,6 +41,7 @@ void register_matrix(CLI::App& app, Context& ctx) {
         load_matrix_hosts(o->hosts.empty() ? ctx.require_inventory().names() : o->hosts, ctx.inventory());
     const CpuMatrix m = compute_cpu_matrix(hosts, catalog);
     if (ctx.options.output == "json") std::cout << matrix_json(m, hosts, catalog).dump(2) << "\n";
+    else if (ctx.options.output == "html") std::cout << render_matrix_html(m, catalog);
     else std::cout << render_matrix_text(m, ctx.color());
     // Any pair known to lack a feature: no-go; else any pair its facts cannot tell: undecided.
     ctx.exit_code = static_cast<int>(m.all_ok() ? ExitCode::go : m.some_known_to_fail() ? ExitCode::no_go : ExitCode::undecided);

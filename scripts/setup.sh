@@ -13,6 +13,8 @@ packages=(
   binutils iproute2 util-linux
   # fleet collection: the Ansible role of ansible/, run by its test
   ansible-core
+  # matrix -o html is checked in a real browser; its screenshots are read with zlib
+  chromium zlib1g-dev
 )
 
 missing=()

@@ -10,12 +10,18 @@
 
 namespace preflight {
 
+std::vector<std::vector<HostFacts>> load_hosts_per_argument(const std::vector<std::string>& args,
+                                                            const Inventory* inv) {
+  std::vector<std::vector<HostFacts>> per_arg;
+  for (const auto& a : args) per_arg.push_back(load_host_argument(a, inv));
+  name_file_hosts_apart(args, inv, per_arg);  // facts.yaml of web01/ and web02/: two hosts
+  return per_arg;
+}
+
 std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, const Inventory* inv) {
   std::vector<HostFacts> hosts;
-  for (const auto& a : args) {
-    std::vector<HostFacts> got = load_host_argument(a, inv);
+  for (auto& got : load_hosts_per_argument(args, inv))
     for (auto& h : got) hosts.push_back(std::move(h));
-  }
   return hosts;
 }
 
@@ -34,13 +40,22 @@ std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const 
 
 std::vector<BaselineInput> baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
                                            const CpuCatalog& catalog) {
-  std::vector<BaselineInput> inputs;
+  // Files of bare <cpu> elements are read straight into CPU descriptions; the
+  // others go through the host loader all at once, so files of one name stay apart.
+  std::vector<std::optional<std::vector<HostCpu>>> cpu_files;
+  std::vector<std::string> others;
   for (const auto& arg : args) {
-    if (auto cpus = read_cpu_file(arg, inv, catalog)) {
-      for (const HostCpu& cpu : *cpus) inputs.push_back(baseline_input(cpu));
+    cpu_files.push_back(read_cpu_file(arg, inv, catalog));
+    if (!cpu_files.back()) others.push_back(arg);
+  }
+  const std::vector<std::vector<HostFacts>> loaded = load_hosts_per_argument(others, inv);
+  std::vector<BaselineInput> inputs;
+  for (size_t i = 0, next = 0; i < args.size(); ++i) {
+    if (cpu_files[i]) {
+      for (const HostCpu& cpu : *cpu_files[i]) inputs.push_back(baseline_input(cpu));
       continue;
     }
-    for (const HostFacts& h : load_hosts({arg}, inv)) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));
+    for (const HostFacts& h : loaded[next++]) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));
   }
   return inputs;
 }
@@ -57,6 +72,7 @@ std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& names, 
       per_arg[i] = load_host_argument(names[i], inv);
     }
   }
+  name_file_hosts_apart(names, inv, per_arg);  // facts.yaml of web01/ and web02/: two hosts
   CollectedHosts got = collect_hosts(live);
   std::vector<std::string> failed;
   for (size_t k = 0; k < live.size(); ++k) {

@@ -14,8 +14,13 @@
 namespace preflight {
 
 // Every host the arguments name (a file may describe several), in order, with
-// its facts; `inv` may be null. Throws Error from the loader.
+// its facts; `inv` may be null. Hosts of files that share a name are told apart by
+// their folders (name_file_hosts_apart: facts.yaml of web01/ and web02/ are two
+// hosts). Throws Error from the loader.
 std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, const Inventory* inv);
+// The same, per argument.
+std::vector<std::vector<HostFacts>> load_hosts_per_argument(const std::vector<std::string>& args,
+                                                            const Inventory* inv);
 
 // The CPUs of `arg` when it is not an inventory host and is a file holding only
 // top-level <cpu> elements (virsh cpu-baseline's input), each named ARG#N (ARG

@@ -28,6 +28,18 @@ InputKind detect_input_kind(std::string_view text, const std::string& origin);
 // Each host is named after the file (plus "#N" when there are several).
 std::vector<HostFacts> hosts_from_file(const std::string& path);
 
+// The names of the hosts read from the files `paths`: each file's name without its
+// extension (as hosts_from_file names them), or, where different files share that
+// name (facts.yaml in a folder per machine), the shortest tail of the path that
+// tells them apart ("web01/facts"). One file given twice keeps one name.
+std::vector<std::string> file_host_names(const std::vector<std::string>& paths);
+
+// Renames the hosts of every file argument (an argument that is not a host of
+// `inv`) to its file_host_names name, keeping a "#N" suffix, so that hosts of
+// different files never share a name. per_arg[i] holds what args[i] gave.
+void name_file_hosts_apart(const std::vector<std::string>& args, const Inventory* inv,
+                           std::vector<std::vector<HostFacts>>& per_arg);
+
 // Facts of one inventory host, collected now (libvirt read-only), then facts file,
 // then the cpu file replacing the CPU. Throws Error naming the host and URI/file.
 HostFacts collect_inventory_host(const InventoryHost& host);

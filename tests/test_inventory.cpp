@@ -98,3 +98,16 @@ BOOST_AUTO_TEST_CASE(missing_file_says_what_to_do) {
                        0) == 0,
              msg);
 }
+
+BOOST_AUTO_TEST_CASE(find_answers_for_every_host_loaded_and_for_hosts_added_later) {
+  Inventory inv = load_inventory(fixture("inventory/good.yaml"));
+  for (const auto& h : inv.hosts) BOOST_TEST(inv.find(h.name) == &h);
+  BOOST_TEST(inv.find("hostD") == nullptr);
+  InventoryHost d;
+  d.name = "hostD";
+  d.facts = "/nonexistent.yaml";
+  inv.hosts.push_back(d);
+  BOOST_REQUIRE(inv.find("hostD") != nullptr);
+  BOOST_TEST(inv.find("hostD")->facts == "/nonexistent.yaml");
+  BOOST_TEST(inv.find("hostA") == &inv.hosts[0]);
+}

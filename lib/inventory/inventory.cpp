@@ -40,6 +40,11 @@ void reject_unknown(const std::string& key, const std::vector<std::string>& know
 }  // namespace
 
 const InventoryHost* Inventory::find(const std::string& name) const {
+  if (index.size() == hosts.size()) {
+    const auto it = index.find(name);
+    if (it == index.end()) return nullptr;
+    if (it->second < hosts.size() && hosts[it->second].name == name) return &hosts[it->second];
+  }
   for (const auto& h : hosts)
     if (h.name == name) return &h;
   return nullptr;
@@ -115,7 +120,8 @@ Inventory load_inventory(const std::string& path) {
       throw Error(fmt::format("{}: host '{}' has no source of facts", at, h.name),
                   "give it 'libvirt: URI', 'facts: FILE' or 'cpu: FILE'");
     }
-    if (inv.find(h.name)) throw Error(fmt::format("{}: host '{}' is listed twice", at, h.name));
+    if (!inv.index.emplace(h.name, inv.hosts.size()).second)
+      throw Error(fmt::format("{}: host '{}' is listed twice", at, h.name));
     inv.hosts.push_back(std::move(h));
   }
   if (const YAML::Node p = root["policy"]) inv.policy = resolve_path(scalar(p, path, "policy"), dir);

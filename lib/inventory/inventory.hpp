@@ -4,6 +4,7 @@
 // are resolved against the inventory file's folder at load time.
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace preflight {
@@ -28,6 +29,12 @@ struct Inventory {
   std::string path;  // absolute path of the file read
   std::vector<InventoryHost> hosts;  // in file order
   std::string policy;  // absolute path; empty when none
+
+  // Host name -> index into hosts, filled by load_inventory so that looking up every
+  // host of a 10,000-host fleet is not quadratic. find() uses it while it covers
+  // `hosts` (same size, the entry's name matches) and scans otherwise (hosts added
+  // by hand).
+  std::unordered_map<std::string, size_t> index;
 
   const InventoryHost* find(const std::string& name) const;  // nullptr when absent
   std::vector<std::string> names() const;

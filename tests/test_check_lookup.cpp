@@ -58,6 +58,17 @@ BOOST_AUTO_TEST_CASE(a_facts_file_without_the_name_cannot_define_the_vm) {
   // What the text cannot tell is left to the full read.
   BOOST_TEST(may_define_vm(*inv.find("decoy0"), "it's"));       // a name YAML may quote as 'it''s'
   BOOST_TEST(may_define_vm(*inv.find("decoy0"), "caf\xc3\xa9"));  // non-ASCII may be escaped
+  // Only the whole name counts, however YAML writes it.
+  InventoryHost text_host;
+  text_host.name = "t";
+  text_host.facts = (fleet.dir.path / "names.yaml").string();
+  write(text_host.facts, "vms:\n  - name: web1-h00042\n  - name: 'web10'\n  - {name: xweb1}\n");
+  BOOST_TEST(!may_define_vm(text_host, "web1"));
+  for (const char* form : {"  - name: web1\n", "  - name: \"web1\"\n", "  - name: 'web1'\n", "  - {name: web1}\n",
+                           "  - name: web1  # the web server\n", "  - [a,web1]\n"}) {
+    write(text_host.facts, std::string("vms:\n") + form);
+    BOOST_TEST(may_define_vm(text_host, "web1"), form);
+  }
   InventoryHost live;
   live.name = "live";
   live.libvirt = "test:///default";

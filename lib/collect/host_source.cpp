@@ -262,11 +262,23 @@ bool may_define_vm(const InventoryHost& host, std::string_view vm) {
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '\'';
   });
   if (!verbatim) return true;
+  std::string text;
   try {
-    return read_file(host.facts).find(vm) != std::string::npos;
+    text = read_file(host.facts);
   } catch (const std::exception&) {
     return true;
   }
+  // The name as a whole scalar: not part of a longer word (web1 in web1-h42). A
+  // YAML scalar starts after a space, quote, bracket, brace, comma, colon or line
+  // start, and ends before a line end, space, quote, comma, bracket, brace, colon or
+  // '#'; a stricter test than that could miss a way of writing the name.
+  const auto opens = [](char c) { return std::string_view(" \t\n\"'[{,:").find(c) != std::string_view::npos; };
+  const auto closes = [](char c) { return std::string_view(" \t\r\n\"',]}:#").find(c) != std::string_view::npos; };
+  for (size_t at = text.find(vm); at != std::string::npos; at = text.find(vm, at + 1)) {
+    const size_t end = at + vm.size();
+    if ((at == 0 || opens(text[at - 1])) && (end == text.size() || closes(text[end]))) return true;
+  }
+  return false;
 }
 
 std::vector<HostFacts> load_host_argument(const std::string& arg, const Inventory* inv) {

@@ -45,10 +45,10 @@ void name_file_hosts_apart(const std::vector<std::string>& args, const Inventory
 HostFacts collect_inventory_host(const InventoryHost& host);
 
 // False when `host` certainly does not define a VM named `vm`: a host known only
-// by its facts file whose text does not contain the name (read, not parsed, so a
-// 10,000-host inventory is searched without parsing every file). True otherwise,
-// and whenever the text cannot tell (a live host, a name YAML would escape, a file
-// that cannot be read: collecting it then reports why).
+// by its facts file whose text does not contain the name as a whole word (read,
+// not parsed, so a 10,000-host inventory is searched without parsing every file).
+// True otherwise, and whenever the text cannot tell (a live host, a name YAML
+// would escape, a file that cannot be read: collecting it then reports why).
 bool may_define_vm(const InventoryHost& host, std::string_view vm);
 
 // An inventory name when `inv` has it, else a path. Throws Error when neither.

@@ -15,12 +15,13 @@ namespace {
 
 struct BaselineOptions {
   std::vector<std::string> hosts;
-  std::string format = "libvirt";
   bool features = false;
   bool migratable = false;
 };
 
 void run_baseline(const BaselineOptions& o, Context& ctx) {
+  Context::stdin_at_most_once(o.hosts);
+  const std::string& format = ctx.options.output;
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
   std::vector<BaselineInput> inputs;
   for (const auto& arg : o.hosts) {
@@ -35,13 +36,13 @@ void run_baseline(const BaselineOptions& o, Context& ctx) {
   }
   const Baseline b = compute_baseline(inputs, catalog, o.migratable);
 
-  if (o.format == "json") {
-    std::cout << baseline_json(b, catalog).dump(2) << "\n";
+  if (format == "json") {
+    ctx.print_json(baseline_json(b, catalog));
     return;
   }
-  if (o.format == "libvirt") {
+  if (format == "libvirt") {
     std::cout << format_libvirt(b.cpu, b.show_vendor, catalog, o.features);
-  } else if (o.format == "qemu") {
+  } else if (format == "qemu") {
     std::cout << format_qemu(b.cpu, catalog) << "\n";
   } else {
     std::cout << format_vmware(b.features, catalog);
@@ -51,6 +52,7 @@ void run_baseline(const BaselineOptions& o, Context& ctx) {
   for (const auto& g : b.given_up) {
     losses.emplace_back(g.host, losses.size() < kShown ? catalog.names(g.features) : std::vector<std::string>{});
   }
+  if (ctx.options.quiet) return;
   std::cerr << fmt::format("baseline {} of {} CPUs: x86-64-v{} ({} features)\n", b.cpu.model->name, inputs.size(),
                            b.level, b.features.count());
   print_given_up(std::cerr, losses, kShown);
@@ -61,18 +63,29 @@ void run_baseline(const BaselineOptions& o, Context& ctx) {
 void register_baseline(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<BaselineOptions>();
   CLI::App* cmd = app.add_subcommand("baseline", "the common CPU of hosts or CPU files (like virsh cpu-baseline)");
-  cmd->add_option("host", o->hosts, "inventory host names or files (facts YAML, capabilities, <cpu> elements, ...)")
+  cmd->add_option("host", o->hosts,
+                  "inventory host names or files (facts YAML, capabilities, <cpu> elements, ...; '-': standard input)")
       ->required();
-  cmd->add_option("--format", o->format, "libvirt (as virsh cpu-baseline), qemu (-cpu ...), vmware (CPUID masks), json")
-      ->check(CLI::IsMember({"libvirt", "qemu", "vmware", "json"}));
+  add_output_option(cmd, ctx, {"libvirt", "qemu", "vmware", "json"},
+                    "libvirt as virsh cpu-baseline, qemu a -cpu argument, vmware CPUID masks");
+  // The spelling before -o was the format in every command; kept working, hidden.
+  CLI::Option* format = cmd->add_option("--format", ctx.options.output, "deprecated: -o FORMAT")
+                            ->check(CLI::IsMember({"libvirt", "qemu", "vmware", "json"}))
+                            ->group("");
   cmd->add_flag("--features", o->features, "list every feature of the model (virsh cpu-baseline --features)");
   cmd->add_flag("--migratable", o->migratable, "drop features that cannot be migrated (invtsc, ...)");
   cmd->footer(
       "Examples:\n"
       "  preflight baseline hostA hostB --inventory fixtures/lab/preflight.yaml\n"
       "  preflight baseline cpus.xml --features        same output as virsh cpu-baseline --features cpus.xml\n"
-      "  preflight baseline hostA hostB --format vmware");
-  cmd->callback([o, &ctx] { run_baseline(*o, ctx); });
+      "  preflight baseline hostA hostB -o vmware\n"
+      "  virsh capabilities | preflight baseline - hostB   '-' reads standard input\n"
+      "Exit status: 0 a baseline was computed, 2 it could not be (a host or file could not be read, CPUs of\n"
+      "different vendors, an unknown model or feature).");
+  cmd->callback([o, &ctx, format] {
+    if (format->count()) ctx.note("preflight: baseline --format is deprecated; use -o FORMAT");
+    run_baseline(*o, ctx);
+  });
 }
 
 }  // namespace preflight::cli

@@ -24,6 +24,7 @@ struct MatrixOptions {
 // Error naming every host that could not be read.
 std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& args, Context& ctx) {
   const std::vector<std::string> names = args.empty() ? ctx.require_inventory().names() : args;
+  Context::stdin_at_most_once(names);
   const Inventory* inv = ctx.inventory();
   std::vector<std::vector<HostFacts>> per_arg(names.size());
   std::vector<const InventoryHost*> live;
@@ -33,7 +34,7 @@ std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& args, C
       live.push_back(h);
       slot.push_back(i);
     } else {
-      per_arg[i] = load_host_argument(names[i], inv);
+      per_arg[i] = ctx.host_argument(names[i]);
     }
   }
   CollectedHosts got = collect_hosts(live);
@@ -61,8 +62,8 @@ std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& args, C
 void register_matrix(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<MatrixOptions>();
   CLI::App* cmd = app.add_subcommand("matrix", "pairwise CPU compatibility of hosts (all of the inventory by default)");
-  cmd->add_option("host", o->hosts, "inventory host names or files (default: every inventory host)");
-  cmd->add_option("-o,--output", ctx.options.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("host", o->hosts, "inventory host names or files ('-': standard input; default: every inventory host)");
+  add_output_option(cmd, ctx, {"text", "json"}, "json lists the missing features of each pair");
   cmd->footer(
       "A cell FROM -> TO says whether a guest that sees FROM's whole CPU (host-model, host-passthrough) can move\n"
       "to TO: ok, the number of features TO lacks, ? (none is known to be missing, but a feature one side's facts\n"
@@ -77,7 +78,7 @@ void register_matrix(CLI::App& app, Context& ctx) {
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
     const std::vector<HostFacts> hosts = load_matrix_hosts(o->hosts, ctx);
     const CpuMatrix m = compute_cpu_matrix(hosts, catalog);
-    if (ctx.options.output == "json") std::cout << matrix_json(m, hosts, catalog).dump(2) << "\n";
+    if (ctx.json()) ctx.print_json(matrix_json(m, hosts, catalog));
     else std::cout << render_matrix_text(m, ctx.color());
     // Any pair known to lack a feature: no-go; else any pair its facts cannot tell: undecided.
     ctx.exit_code = static_cast<int>(m.all_ok() ? ExitCode::go : m.some_known_to_fail() ? ExitCode::no_go : ExitCode::undecided);

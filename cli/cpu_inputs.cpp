@@ -14,13 +14,19 @@ namespace preflight::cli {
 std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, Context& ctx) {
   std::vector<HostFacts> hosts;
   for (const auto& a : args) {
-    std::vector<HostFacts> got = load_host_argument(a, ctx.inventory());
+    std::vector<HostFacts> got = ctx.host_argument(a);
     for (auto& h : got) hosts.push_back(std::move(h));
   }
   return hosts;
 }
 
 std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, Context& ctx, const CpuCatalog& catalog) {
+  if (arg == "-") {  // standard input, kept by ctx: parse a copy
+    const std::string& in = ctx.standard_input();
+    std::string text = in;
+    if (auto cpus = cpus_from_pieces(text, "stdin", catalog)) return cpus;
+    return cpus_from_document(in, "stdin", catalog);
+  }
   if (const Inventory* inv = ctx.inventory(); inv && inv->find(arg)) return std::nullopt;
   std::string text;
   try {

@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(the_whole_inventory_is_collected_into_a_folder) {
   const fs::path dir = fs::temp_directory_path() / "preflight-test-collect-all";
   fs::remove_all(dir);
   const ProcessResult r =
-      run_preflight({"collect", "--inventory", fixture("lab/preflight.yaml"), "--all", "-o", dir.string()}, kEnv);
+      run_preflight({"collect", "--inventory", fixture("lab/preflight.yaml"), "--all", "-w", dir.string()}, kEnv);
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   BOOST_TEST(r.err == "collected 3 hosts into " + dir.string() + "\n");
   for (const char* name : {"hostA", "hostB", "hostC"}) {

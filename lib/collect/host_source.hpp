@@ -27,6 +27,9 @@ InputKind detect_input_kind(std::string_view text, const std::string& origin);
 // Every host a file describes (a CPU file may hold several <cpu> elements).
 // Each host is named after the file (plus "#N" when there are several).
 std::vector<HostFacts> hosts_from_file(const std::string& path);
+// The same for text already read (standard input): `origin` names it in errors and
+// names the hosts as a path would ("stdin" names them stdin, stdin#2, ...).
+std::vector<HostFacts> hosts_from_text(const std::string& text, const std::string& origin);
 
 // Facts of one inventory host, collected now (libvirt read-only), then facts file,
 // then the cpu file replacing the CPU. Throws Error naming the host and URI/file.

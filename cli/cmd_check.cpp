@@ -35,7 +35,7 @@ void run(Context& ctx, const CheckOptions& o) {
 
 void register_check(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CheckOptions>();
-  auto* cmd = app.add_subcommand("check", "the verdict for moving VM to DEST: exit 0 go, 1 no-go, 2 could not decide");
+  auto* cmd = app.add_subcommand("check", "the verdict for moving VM to DEST: exit 0 go, 1 no-go, 2 undecided");
   cmd->add_option("VM", o->vm, "the VM's name")->required();
   cmd->add_option("DEST", o->destination, "destination host (inventory name)")->required();
   cmd->add_option("--from", o->from, "source host (default: the inventory host the VM is on)");

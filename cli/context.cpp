@@ -128,7 +128,7 @@ CLI::Option* add_output_option(CLI::App* cmd, Context& ctx, const std::vector<st
         return fmt::format("unknown output format '{}'{}; this command writes: {}", value,
                            did_you_mean(value, formats), list);
       },
-      "FORMAT");
+      "");  // the type name says FORMAT
   return cmd->add_option("-o,--output", ctx.options.output, fmt::format("{} (default {}): {}", join(formats, "|"),
                                                                          fallback, help))
       ->check(known)

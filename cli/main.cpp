@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   preflight::cli::Context ctx;
   CLI::App app{
       "preflight: can this VM move to that host, and if not, why and what would fix it?\n"
-      "Exit status: 0 go (or warn), 1 no-go, 2 could not decide (never a go).",
+      "Exit status: 0 go (or warn), 1 no-go, 2 undecided: could not decide (never a go).",
       "preflight"};
   app.require_subcommand(1);
   app.fallthrough();

@@ -40,12 +40,13 @@ bool json_requested(int argc, char** argv) {
 }
 
 // An error: its message on stderr, and under -o json also
-// {"schema_version": 1, "error": {"message", "exit"}} on stdout. Returns exit 2.
+// {"error":{"exit":2,"message":...},"schema_version":1} on stdout, on one line (it
+// may end a stream of JSON lines, as migrate's). Returns exit 2.
 int fail(const std::string& message, bool json, bool already_on_stderr = false) {
   if (!already_on_stderr) std::cerr << "preflight: " << message << "\n";
   constexpr int code = static_cast<int>(preflight::ExitCode::undecided);
   if (json)
-    std::cout << preflight::with_schema_version({{"error", {{"message", message}, {"exit", code}}}}).dump(2) << "\n";
+    std::cout << preflight::with_schema_version({{"error", {{"message", message}, {"exit", code}}}}).dump() << "\n";
   return code;
 }
 

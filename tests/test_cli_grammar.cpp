@@ -5,6 +5,7 @@
 // command's help. End to end through the binary on the demo lab.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -148,6 +149,7 @@ BOOST_AUTO_TEST_CASE(under_json_an_error_is_a_json_object_on_stdout_too) {
   BOOST_TEST(j["schema_version"] == 1);
   BOOST_TEST(j["error"]["exit"] == 2);
   BOOST_TEST(has(j["error"]["message"].get<std::string>(), "VM 'nosuch' not found on any inventory host"), json.out);
+  BOOST_TEST(std::count(json.out.begin(), json.out.end(), '\n') == 1, "one line, as a JSON-lines stream ends: " << json.out);
   BOOST_TEST(has(json.err, "VM 'nosuch' not found"), json.err);
   // Text mode: the message on stderr only.
   const ProcessResult text = run(demo({"check", "nosuch", "hostB"}));

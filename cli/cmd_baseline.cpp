@@ -1,13 +1,13 @@
 // preflight baseline HOST|FILE...: the common CPU of hosts, in libvirt, QEMU,
 // VMware or JSON form. libvirt's form is byte for byte what virsh cpu-baseline
 // prints; the x86-64 level and each host's losses go to stderr (JSON: inline).
-#include <fmt/format.h>
-
 #include <iostream>
 
-#include "cli/cpu_inputs.hpp"
+#include "check/cpu_inputs.hpp"
+#include "cli/command.hpp"
 #include "cpu/cpu_baseline.hpp"
 #include "cpu/cpu_format.hpp"
+#include "report/baseline_report.hpp"
 
 namespace preflight::cli {
 
@@ -20,20 +20,10 @@ struct BaselineOptions {
 };
 
 void run_baseline(const BaselineOptions& o, Context& ctx) {
-  Context::stdin_at_most_once(o.hosts);
+  const std::string* standard_input = ctx.host_arguments(o.hosts);
   const std::string& format = ctx.options.output;
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-  std::vector<BaselineInput> inputs;
-  for (const auto& arg : o.hosts) {
-    // A file of bare <cpu> elements (virsh cpu-baseline's input, possibly
-    // thousands) is read straight into CPU descriptions; anything else goes
-    // through the host loader.
-    if (auto cpus = read_cpu_file(arg, ctx, catalog)) {
-      for (const HostCpu& cpu : *cpus) inputs.push_back(baseline_input(cpu));
-      continue;
-    }
-    for (const HostFacts& h : load_hosts({arg}, ctx)) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));
-  }
+  const std::vector<BaselineInput> inputs = baseline_inputs(o.hosts, ctx.inventory(), standard_input, catalog);
   const Baseline b = compute_baseline(inputs, catalog, o.migratable);
 
   if (format == "json") {
@@ -47,15 +37,7 @@ void run_baseline(const BaselineOptions& o, Context& ctx) {
   } else {
     std::cout << format_vmware(b.features, catalog);
   }
-  std::vector<std::pair<std::string, std::vector<std::string>>> losses;
-  constexpr size_t kShown = 20;
-  for (const auto& g : b.given_up) {
-    losses.emplace_back(g.host, losses.size() < kShown ? catalog.names(g.features) : std::vector<std::string>{});
-  }
-  if (ctx.options.quiet) return;
-  std::cerr << fmt::format("baseline {} of {} CPUs: x86-64-v{} ({} features)\n", b.cpu.model->name, inputs.size(),
-                           b.level, b.features.count());
-  print_given_up(std::cerr, losses, kShown);
+  if (!ctx.options.quiet) std::cerr << baseline_summary_text(b, inputs.size(), catalog);
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ struct CollectOptions {
   std::string write;  // -w FILE; with --all the folder
   bool all = false;
   unsigned jobs = 8;
+  unsigned timeout_s = 60;
   std::string cpu_map;
 };
 
@@ -50,7 +51,8 @@ int run_collect_all(const Inventory& inv, const CollectOptions& o, const Context
   {  // the bar ends its line before the summary is printed
     std::optional<ProgressBar> bar;
     if (!ctx.options.quiet) bar.emplace("collecting", n);
-    failed = collect_all(inv, {o.write, o.jobs, o.cpu_map, [&bar](const std::string& host) {
+    failed = collect_all(inv, {o.write, o.jobs, std::chrono::seconds(o.timeout_s), o.cpu_map,
+                               [&bar](const std::string& host) {
                                  if (bar) bar->advance(host);
                                }});
   }
@@ -79,6 +81,9 @@ void register_collect(CLI::App& app, Context& ctx) {
       ->type_name("FILE|DIR");
   cmd->add_flag("--all", o->all, "collect every host of the inventory, in parallel");
   cmd->add_option("-j,--jobs", o->jobs, "hosts collected at once with --all")->check(CLI::Range(1u, 64u));
+  cmd->add_option("--timeout", o->timeout_s, "with --all: seconds one host may take before it is reported as failed")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 86400u));
   cmd->footer(
       "Without arguments, reads this machine: raw CPUID of every logical CPU, firmware state, memory,\n"
       "bridges and mounts from /proc and /sys.\n"

@@ -3,7 +3,8 @@
 // when nothing known differs but some features are unknown on one side.
 #include <iostream>
 
-#include "cli/cpu_inputs.hpp"
+#include "check/cpu_inputs.hpp"
+#include "cli/command.hpp"
 #include "core/error.hpp"
 #include "cpu/cpu_compare.hpp"
 
@@ -15,8 +16,8 @@ struct CompareOptions {
   std::string a, b;
 };
 
-HostFacts one_host(const std::string& arg, Context& ctx) {
-  std::vector<HostFacts> hosts = ctx.host_argument(arg);
+HostFacts one_host(const std::string& arg, Context& ctx, const std::string* standard_input) {
+  std::vector<HostFacts> hosts = load_hosts({arg}, ctx.inventory(), standard_input);
   if (hosts.size() != 1) {
     throw Error(arg + ": describes " + std::to_string(hosts.size()) + " CPUs, compare needs one",
                 "give a file with a single <cpu>, or an inventory host");
@@ -35,10 +36,10 @@ void register_compare(CLI::App& app, Context& ctx) {
   cmd->footer("Exit status: 0 same vendor and features, 1 different, 2 could not decide (a CPU could not be read, or\n"
               "nothing known differs but one side's facts cannot tell some features: listed as unknown).");
   cmd->callback([o, &ctx] {
-    Context::stdin_at_most_once({o->a, o->b});
+    const std::string* standard_input = ctx.host_arguments({o->a, o->b});
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-    const HostFacts a = one_host(o->a, ctx);
-    const HostFacts b = one_host(o->b, ctx);
+    const HostFacts a = one_host(o->a, ctx, standard_input);
+    const HostFacts b = one_host(o->b, ctx, standard_input);
     const CpuComparison c = compare_hosts(a, b, catalog);
     if (ctx.options.output == "json") {
       ctx.print_json(comparison_json(c));

@@ -2,8 +2,9 @@
 // every host of H, in every format, and what the guest gives up.
 #include <iostream>
 
+#include "check/cpu_inputs.hpp"
 #include "check/mask_run.hpp"
-#include "cli/cpu_inputs.hpp"
+#include "cli/command.hpp"
 #include "report/mask_report.hpp"
 
 namespace preflight::cli {
@@ -19,12 +20,12 @@ struct MaskOptions {
 
 void run_mask(const MaskOptions& o, Context& ctx) {
   std::vector<std::string> args = o.hosts;
-  args.push_back(o.from);
-  Context::stdin_at_most_once(args);
+  if (!o.from.empty()) args.push_back(o.from);
+  const std::string* standard_input = ctx.host_arguments(args);
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-  const std::vector<HostFacts> hosts = load_hosts(o.hosts, ctx);
+  const std::vector<HostFacts> hosts = load_hosts(o.hosts, ctx.inventory(), standard_input);
   std::optional<HostFacts> from;
-  if (!o.from.empty()) from = load_hosts({o.from}, ctx).front();
+  if (!o.from.empty()) from = load_hosts({o.from}, ctx.inventory(), standard_input).front();
   const VmMask m = mask_vm(o.vm, hosts, from, ctx.inventory(), catalog, o.migratable);
   if (ctx.json()) ctx.print_json(mask_json(m.vm, m.source.name, m.guest, m.mask, catalog));
   else std::cout << render_mask_text(m.vm, m.source.name, m.guest, m.mask, o.hosts, catalog);

@@ -17,11 +17,12 @@
 #include "core/error.hpp"
 #include "migrate/journal.hpp"
 #include "migrate/libvirt_hypervisor.hpp"
-#include "migrate/migration_json.hpp"
-#include "migrate/move_report.hpp"
+#include "migrate/migration_plan.hpp"
 #include "migrate/migrator.hpp"
 #include "migrate/move_request.hpp"
 #include "migrate/planned_hypervisor.hpp"
+#include "report/migration_json.hpp"
+#include "report/move_report.hpp"
 
 namespace preflight::cli {
 namespace {

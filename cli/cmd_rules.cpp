@@ -18,13 +18,8 @@ RuleCatalog catalog_of(const Context& ctx) {
 
 void list(const Context& ctx) {
   const RuleCatalog catalog = catalog_of(ctx);
-  if (ctx.json()) {
-    nlohmann::json rules = nlohmann::json::array();
-    for (const auto& r : catalog.rules) rules.push_back(rule_json(r));
-    ctx.print_json({{"rules", rules}});
-    return;
-  }
-  std::cout << render_rules_table(catalog);
+  if (ctx.json()) ctx.print_json(rules_json(catalog));
+  else std::cout << render_rules_table(catalog);
 }
 
 void explain(const Context& ctx, const std::string& id) {

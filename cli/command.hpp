@@ -50,6 +50,10 @@ struct Context {
   const std::string& standard_input();
   // Throws Error when "-" is among `args` more than once (standard input reads once).
   static void stdin_at_most_once(const std::vector<std::string>& args);
+  // For the HOST|FILE arguments of one command, before the library loads them
+  // (lib/check/cpu_inputs): checks "-" is there at most once, says with -v what each
+  // names, and returns standard input when "-" is among them (null when not).
+  const std::string* host_arguments(const std::vector<std::string>& args);
 
   bool json() const { return options.output == "json"; }
   // `doc` on stdout with "schema_version" added (an object; pretty unless one_line,
@@ -64,6 +68,8 @@ struct Context {
   bool inventory_loaded_ = false;
   std::unique_ptr<Inventory> inventory_;
   std::optional<std::string> stdin_;
+
+  void describe_argument(const std::string& arg);  // with -v: what `arg` names
 };
 
 // Adds -o/--output FORMAT to `cmd`: one of `formats`, the first being the default.

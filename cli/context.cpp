@@ -74,26 +74,36 @@ void Context::stdin_at_most_once(const std::vector<std::string>& args) {
                 "give the other inputs as files or inventory names");
 }
 
-std::vector<HostFacts> Context::host_argument(const std::string& arg) {
-  if (arg == "-") {
-    // An inventory host called "-" would be a strange name; standard input wins.
-    std::vector<HostFacts> hosts = hosts_from_text(standard_input(), "stdin");
-    detail(fmt::format("-: {} host{} from standard input", hosts.size(), hosts.size() == 1 ? "" : "s"));
-    return hosts;
-  }
+void Context::describe_argument(const std::string& arg) {
+  if (!options.verbose || arg == "-") return;  // standard_input() says how much it read
   const Inventory* inv = inventory();
-  const InventoryHost* h = inv ? inv->find(arg) : nullptr;
-  std::vector<HostFacts> hosts = load_host_argument(arg, inv);
-  if (h) {
+  if (const InventoryHost* h = inv ? inv->find(arg) : nullptr) {
     std::vector<std::string> from;
     if (!h->libvirt.empty()) from.push_back("libvirt " + h->libvirt);
     if (!h->facts.empty()) from.push_back("facts " + h->facts);
     if (!h->cpu.empty()) from.push_back("cpu " + h->cpu);
     detail(fmt::format("{}: inventory host ({})", arg, join(from, ", ")));
   } else {
-    detail(fmt::format("{}: file, {} host{}", arg, hosts.size(), hosts.size() == 1 ? "" : "s"));
+    detail(fmt::format("{}: file", arg));
   }
-  return hosts;
+}
+
+std::vector<HostFacts> Context::host_argument(const std::string& arg) {
+  describe_argument(arg);
+  if (arg == "-") {
+    // An inventory host called "-" would be a strange name; standard input wins.
+    std::vector<HostFacts> hosts = hosts_from_text(standard_input(), "stdin");
+    detail(fmt::format("-: {} host{} from standard input", hosts.size(), hosts.size() == 1 ? "" : "s"));
+    return hosts;
+  }
+  return load_host_argument(arg, inventory());
+}
+
+const std::string* Context::host_arguments(const std::vector<std::string>& args) {
+  stdin_at_most_once(args);
+  for (const std::string& arg : args) describe_argument(arg);
+  if (std::find(args.begin(), args.end(), "-") == args.end()) return nullptr;
+  return &standard_input();
 }
 
 void Context::print_json(nlohmann::json doc, bool one_line) const {

@@ -1,5 +1,5 @@
 // preflight migrate --evacuate HOST: see migrate_evacuate.hpp. Wiring only: the job
-// is lib/migrate/evacuate_job.hpp, the text and JSON lib/migrate/evacuation_report.hpp.
+// is lib/migrate/evacuate_job.hpp, the text and JSON lib/report/evacuation_report.hpp.
 #include "cli/migrate_evacuate.hpp"
 
 #include <iostream>
@@ -8,9 +8,10 @@
 
 #include <fmt/format.h>
 
-#include "migrate/evacuation_report.hpp"
+#include "migrate/evacuate_job.hpp"
 #include "migrate/libvirt_hypervisor.hpp"
 #include "migrate/move_request.hpp"
+#include "report/evacuation_report.hpp"
 
 namespace preflight::cli {
 namespace {
@@ -58,9 +59,7 @@ void execute(Context& ctx, const MigrateOptions& o, const Evacuation& e) {
   const Inventory& inv = ctx.require_inventory();
   const Journal journal(Journal::default_path());
   const bool json = ctx.options.output == "json";
-  if (!json)
-    ctx.note(fmt::format("evacuating {}: {} move{}, at most {} at once on {}", e.plan.source, e.plan.move_order.size(),
-                         e.plan.move_order.size() == 1 ? "" : "s", e.limits.at(e.plan.source).limit, e.plan.source));
+  if (!json) ctx.note(evacuation_start_text(e));
   EvacuationDrivers drivers;
   drivers.connect = [](const InventoryHost& h) -> std::shared_ptr<Hypervisor> {
     return std::make_shared<LibvirtHypervisor>(libvirt_uri(h, "a VM"));

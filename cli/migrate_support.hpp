@@ -1,6 +1,6 @@
 #pragma once
 // What `preflight migrate VM DEST` and `preflight migrate --evacuate HOST` share in
-// the program: the options (lib/migrate/migrate_options.hpp) and Ctrl-C handling.
+// the program: the options (lib/move/migrate_options.hpp) and Ctrl-C handling.
 #include <signal.h>
 
 #include <atomic>
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "migrate/migrate_options.hpp"
+#include "move/migrate_options.hpp"
 
 namespace preflight::cli {
 

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "report/progress_text.hpp"
+
 namespace preflight::cli {
 
 ProgressBar::ProgressBar(std::string label, size_t total)
@@ -24,11 +26,7 @@ void ProgressBar::advance(const std::string& item) {
 }
 
 void ProgressBar::draw(const std::string& item) {
-  constexpr size_t width = 30;
-  const size_t filled = total_ ? done_ * width / total_ : width;
-  std::string bar(filled, '#');
-  bar.resize(width, '.');
-  fmt::print(stderr, "\r{} [{}] {}/{} {:<24.24}", label_, bar, done_, total_, item);
+  fmt::print(stderr, "\r{}", counter_line(label_, done_, total_, item));
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -11,6 +11,10 @@ packages=(
   # the two-host migration lab of the tests: real libvirtd and QEMU in namespaces
   libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils seabios ipxe-qemu
   binutils iproute2 util-linux
+  # fleet collection: the Ansible role of ansible/, run by its test
+  ansible-core
+  # matrix -o html is checked in a real browser; its screenshots are read with zlib
+  chromium zlib1g-dev
 )
 
 missing=()

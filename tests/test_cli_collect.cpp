@@ -2,7 +2,13 @@
 // demo inventory in parallel. Output is read back through the facts YAML reader.
 #include <boost/test/unit_test.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "facts/facts_yaml.hpp"
 #include "support/run_process.hpp"
@@ -16,6 +22,29 @@ namespace fs = std::filesystem;
 
 namespace {
 const std::vector<std::string> kEnv = {"XDG_CONFIG_HOME=/nonexistent-preflight-config", "NO_COLOR=1"};
+
+// A TCP port on 127.0.0.1 that takes connections (the kernel completes them into
+// the listen queue) and never says a word: a libvirt daemon that hangs.
+class SilentListener {
+ public:
+  SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    BOOST_REQUIRE(fd_ >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    BOOST_REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t len = sizeof a;
+    BOOST_REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port_ = ntohs(a.sin_port);
+  }
+  ~SilentListener() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
 
 }  // namespace
 
@@ -86,5 +115,30 @@ BOOST_AUTO_TEST_CASE(the_whole_inventory_is_collected_into_a_folder) {
   const ProcessResult again = run_preflight({"collect", a}, kEnv);
   BOOST_REQUIRE_MESSAGE(again.exit_code == 0, again.err);
   BOOST_TEST((facts_from_yaml(again.out, "stdout") == load_facts_file(a)));
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_host_that_never_answers_is_reported_after_the_timeout_and_the_others_are_collected) {
+  const SilentListener dead;
+  const fs::path dir = fs::temp_directory_path() / ("preflight-test-collect-dead-host." + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string dead_uri = "qemu+tcp://127.0.0.1:" + std::to_string(dead.port()) + "/system";
+  const std::string inventory = (dir / "inventory.yaml").string();
+  std::ofstream(inventory) << "hosts:\n  dead:\n    libvirt: " << dead_uri << "\n  live:\n    libvirt: test://"
+                           << fixture("lab/hostA.xml") << "\n";
+  const fs::path out = dir / "facts";
+  // One at a time, the dead host first: its slot must come free for the live one.
+  const ProcessResult r = run_preflight(
+      {"collect", "--inventory", inventory, "--all", "-w", out.string(), "-j", "1", "--timeout", "2"}, kEnv);
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("collected 1 of 2 hosts into " + out.string() + "; failed: dead: no answer from " + dead_uri +
+                        " within 2 s; its collection was stopped (--timeout sets the limit per host)") !=
+                 std::string::npos,
+             r.err);
+  BOOST_TEST(!fs::exists(out / "dead.yaml"));
+  const HostFacts live = load_facts_file((out / "live.yaml").string());
+  BOOST_TEST(live.name == "live");
+  BOOST_TEST(live.vms.value().size() >= 5u);
   fs::remove_all(dir);
 }

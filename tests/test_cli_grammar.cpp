@@ -59,7 +59,7 @@ const std::vector<Command>& commands() {
       {{"compare", "hostA", "hostB"}, {"text", "json"}},
       {{"baseline", "hostA", "hostB"}, {"libvirt", "qemu", "vmware", "json"}},
       {{"mask", "db1", "--hosts", "hostA", "hostB"}, {"text", "json"}},
-      {{"matrix"}, {"text", "json"}},
+      {{"matrix"}, {"text", "json", "html"}},
       {{"estimate", "web1", "hostB"}, {"text", "json"}},
       {{"rules", "list"}, {"text", "json"}},
       {{"rules", "explain", "cpu.features"}, {"text", "json"}},
@@ -232,6 +232,11 @@ BOOST_AUTO_TEST_CASE(a_dash_reads_standard_input) {
   const ProcessResult compare = run_with_input(demo({"compare", "-", "hostB", "-o", "json"}), slurp(cpu));
   BOOST_TEST(compare.exit_code == 1, compare.err);  // Cascade Lake has what Haswell lacks
   BOOST_TEST(has(compare.out, "\"stdin\""), compare.out);
+
+  // The matrix reads '-' among inventory hosts it collects in parallel.
+  const ProcessResult matrix = run_with_input(demo({"matrix", "-", "hostB", "-o", "json"}), slurp(cpu));
+  BOOST_TEST(matrix.exit_code == 1, matrix.err);  // Cascade Lake -> Haswell lacks features
+  BOOST_TEST(has(matrix.out, "\"stdin\""), matrix.out);
 
   const ProcessResult collect = run_with_input({"collect", "-"}, slurp(cpu));
   BOOST_TEST(collect.exit_code == 0, collect.err);

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "migrate/evacuate_job.hpp"
-#include "migrate/evacuation_report.hpp"
+#include "report/evacuation_report.hpp"
 #include "support/fake_host.hpp"
 #include "support/temp_dir.hpp"
 

@@ -1,5 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
+#include "collect/collect_all.hpp"
 #include "collect/host_source.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -85,4 +86,22 @@ BOOST_AUTO_TEST_CASE(a_facts_file_is_named_by_the_file_not_by_the_hostname_insid
   BOOST_TEST(a[0].name == "rack1-07");
   BOOST_TEST(b[0].name == "rack2-11");
   BOOST_TEST(a[0].hostname.value() == b[0].hostname.value());  // the same machine name inside
+}
+
+// libvirt names a host's vendor (AMD); the facts file gets its CPUID string from
+// cpu_map's x86_vendors.xml, not from a table of our own.
+BOOST_AUTO_TEST_CASE(a_vendor_libvirt_names_gets_its_cpuid_string_from_cpu_map) {
+  HostFacts h;
+  h.cpu.vendor = Fact<std::string>::unknown("libvirt names the vendor");
+  CpuDefinition cpu;
+  cpu.vendor = "AMD";
+  h.cpu.libvirt_cpu = cpu;
+  name_cpu_features(h, "");
+  BOOST_TEST(h.cpu.vendor.value() == "AuthenticAMD");
+
+  HostFacts odd = h;
+  odd.cpu.libvirt_cpu.value().vendor = "NoSuchVendor";
+  odd.cpu.vendor = Fact<std::string>::unknown("libvirt names the vendor");
+  name_cpu_features(odd, "");
+  BOOST_TEST(!odd.cpu.vendor.known());
 }

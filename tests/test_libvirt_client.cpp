@@ -2,9 +2,6 @@
 // mapping, and one real round trip through libvirt's test driver.
 #include <boost/test/unit_test.hpp>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-
 #include "collect/libvirt_client.hpp"
 #include "core/error.hpp"
 #include "facts/vm_state.hpp"

@@ -139,6 +139,31 @@ BOOST_AUTO_TEST_CASE(firmware_follows_the_kernel_flags) {
   BOOST_TEST(h.firmware.iommu.value() == false);
 }
 
+// AMD-V is read from its own bit (CPUID 0x80000001 ECX bit 2) and the kernel's svm
+// flag, as VT-x from its: no table of vendor strings picks which.
+BOOST_AUTO_TEST_CASE(amd_v_follows_the_svm_bit_and_the_kernel_flag) {
+  static const auto cpus = parse_libcpuid_dump_cpus(read_file(kDump), kDump);
+  const auto amd = [](unsigned cpu) {
+    std::vector<CpuidLeaf> leaves = cpus.at(cpu);
+    for (CpuidLeaf& l : leaves) {
+      if (l.leaf == 0) l.ebx = 0x68747541, l.edx = 0x69746e65, l.ecx = 0x444d4163;  // "AuthenticAMD"
+      if (l.leaf == 1) l.ecx &= ~(1u << 5);                                            // no vmx
+      if (l.leaf == 0x80000001) l.ecx |= 1u << 2;                                      // svm
+    }
+    return leaves;
+  };
+  RootCopy root;
+  LocalCollectOptions o = fake(root.dir.string());
+  o.read_cpuid = amd;
+  BOOST_TEST(collect_local(o).cpu.vendor.value() == "AuthenticAMD");
+  BOOST_TEST(collect_local(o).firmware.virtualization.value() == false);  // the kernel lists no svm: firmware
+  std::string cpuinfo = read_file((root.dir / "proc/cpuinfo").string());
+  for (size_t at = 0; (at = cpuinfo.find("flags\t\t: fpu", at)) != std::string::npos; at += 10)
+    cpuinfo.replace(at, 12, "flags\t\t: fpu svm");
+  root.write("proc/cpuinfo", cpuinfo);
+  BOOST_TEST(collect_local(o).firmware.virtualization.value() == true);
+}
+
 BOOST_AUTO_TEST_CASE(fake_root_bridges_and_mounts) {
   const HostFacts h = collect_local(fake());
   BOOST_TEST_REQUIRE(h.bridges.value().size() == 3u);

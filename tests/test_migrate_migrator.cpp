@@ -18,9 +18,9 @@
 #include "core/error.hpp"
 #include "migrate/guest_cpu_check.hpp"
 #include "migrate/journal.hpp"
-#include "migrate/migration_json.hpp"
 #include "migrate/migration_plan.hpp"
 #include "migrate/migrator.hpp"
+#include "report/migration_json.hpp"
 #include "support/fake_host.hpp"
 
 using namespace preflight;

@@ -1,9 +1,9 @@
 // One vocabulary of VM states (facts/vm_state.hpp), one meaning of "active", and
-// the migrator's view of the same names (migrate/domain_state.hpp).
+// the migrator's view of the same names (move/domain_state.hpp).
 #include <boost/test/unit_test.hpp>
 
 #include "facts/vm_state.hpp"
-#include "migrate/domain_state.hpp"
+#include "move/domain_state.hpp"
 
 using namespace preflight;
 

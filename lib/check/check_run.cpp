@@ -4,13 +4,14 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
-#include <thread>
+#include <functional>
 
 #include <fmt/format.h>
 
 #include "collect/host_source.hpp"
 #include "collect/link_probe.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "cpu/cpu_catalog.hpp"
 #include "estimate/precopy.hpp"
@@ -18,6 +19,10 @@
 
 namespace preflight {
 namespace {
+
+// Hosts read at once: enough to overlap the round trips to many libvirt daemons,
+// few enough that a 10,000-host inventory does not start 10,000 threads.
+constexpr size_t kMaxParallelReads = 16;
 
 std::string join(const std::vector<std::string>& v) { return preflight::join(v, ", "); }
 
@@ -30,19 +35,26 @@ const InventoryHost& find_host(const Inventory& inv, const std::string& name) {
 }
 
 CollectedHosts collect_hosts(const std::vector<const InventoryHost*>& hosts) {
+  return collect_hosts_if(hosts, [](size_t) { return true; });
+}
+
+CollectedHosts collect_hosts_if(const std::vector<const InventoryHost*>& hosts,
+                                const std::function<bool(size_t)>& wanted) {
   CollectedHosts c;
   c.facts.resize(hosts.size());
   c.errors.resize(hosts.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < hosts.size(); ++i)
-    threads.emplace_back([&, i] {
-      try {
-        c.facts[i] = collect_inventory_host(*hosts[i]);
-      } catch (const std::exception& e) {
-        c.errors[i] = e.what();
+  c.skipped.assign(hosts.size(), false);
+  parallel_for(hosts.size(), kMaxParallelReads, [&](size_t i) {
+    try {
+      if (!wanted(i)) {
+        c.skipped[i] = true;
+        return;
       }
-    });
-  for (auto& t : threads) t.join();
+      c.facts[i] = collect_inventory_host(*hosts[i]);
+    } catch (const std::exception& e) {
+      c.errors[i] = e.what();
+    }
+  });
   return c;
 }
 
@@ -81,10 +93,20 @@ CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::str
   } else {
     for (const auto& h : inv.hosts) candidates.push_back(&h);
   }
-  // The destination is collected with the candidates (it may be one of them).
+  // The destination is collected with the candidates (it may be one of them). A
+  // candidate whose facts file cannot hold the VM is not parsed; when the VM is found
+  // nowhere, every candidate is read after all, to name the VMs that do exist.
   std::vector<const InventoryHost*> to_collect = candidates;
   if (std::find(to_collect.begin(), to_collect.end(), &dest_host) == to_collect.end()) to_collect.push_back(&dest_host);
-  CollectedHosts got = collect_hosts(to_collect);
+  auto wanted = [&](size_t i) {
+    return !from.empty() || to_collect[i] == &dest_host || may_define_vm(*to_collect[i], vm_name);
+  };
+  CollectedHosts got = collect_hosts_if(to_collect, wanted);
+  const auto holds_vm = [&](size_t i) { return got.facts[i] && find_vm(*got.facts[i], vm_name); };
+  bool found = false;
+  for (size_t i = 0; i < candidates.size() && !found; ++i) found = holds_vm(i);
+  if (!found && std::find(got.skipped.begin(), got.skipped.end(), true) != got.skipped.end())
+    got = collect_hosts(to_collect);
 
   std::optional<HostFacts> destination;
   std::vector<size_t> holders;
@@ -94,12 +116,9 @@ CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::str
       if (!got.facts[i]) throw Error(got.errors[i], "the destination must be reachable to check a move to it");
       destination = got.facts[i];
     }
-    if (i >= candidates.size()) continue;
-    if (!got.facts[i]) {
-      failed.push_back(got.errors[i]);
-      continue;
-    }
-    if (find_vm(*got.facts[i], vm_name)) holders.push_back(i);
+    if (i >= candidates.size() || got.skipped[i]) continue;
+    if (!got.facts[i]) failed.push_back(got.errors[i]);
+    else if (holds_vm(i)) holders.push_back(i);
   }
   // A VM defined on the destination too is taken to run elsewhere.
   if (holders.size() > 1)

@@ -1,6 +1,7 @@
 #pragma once
 // The check of one move, shared by `preflight check`, `estimate` and `migrate`:
 // collect the source and destination now, probe the migration link, run the rules.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,12 +32,17 @@ struct CheckSetupPaths {
 };
 CheckSetup load_check_setup(const Inventory& inv, const CheckSetupPaths& paths);
 
-// Collects every host in parallel; a host that fails has its error instead.
+// Collects hosts in parallel (at most 16 at once); a host that fails has its error
+// instead.
 struct CollectedHosts {
   std::vector<std::optional<HostFacts>> facts;
   std::vector<std::string> errors;  // empty where facts were read
+  std::vector<bool> skipped;        // not read: `wanted` said no
 };
 CollectedHosts collect_hosts(const std::vector<const InventoryHost*>& hosts);
+// Only the hosts i with wanted(i) (called in parallel); the others are skipped.
+CollectedHosts collect_hosts_if(const std::vector<const InventoryHost*>& hosts,
+                                const std::function<bool(size_t)>& wanted);
 
 // The TCP test of the destination's migration address; nullopt when it has none.
 std::optional<LinkProbeResult> probe_migration_link(const HostFacts& destination);

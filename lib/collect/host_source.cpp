@@ -1,6 +1,8 @@
 #include "collect/host_source.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
@@ -172,6 +174,59 @@ std::vector<HostFacts> hosts_from_text(const std::string& text, const std::strin
   throw Error(path + ": unreadable input");
 }
 
+std::vector<std::string> file_host_names(const std::vector<std::string>& paths) {
+  // Each path as its folders then its stem, innermost last; depth[i] of them name it.
+  std::vector<std::vector<std::string>> parts;
+  std::vector<std::string> normal;
+  for (const auto& p : paths) {
+    const fs::path q = fs::path(p).lexically_normal();
+    std::vector<std::string> comps;
+    for (const auto& c : q.parent_path().relative_path())
+      if (!c.empty() && c != ".") comps.push_back(c.string());
+    comps.push_back(q.stem().string());
+    parts.push_back(std::move(comps));
+    normal.push_back(q.string());
+  }
+  std::vector<size_t> depth(paths.size(), 1);
+  auto name = [&](size_t i) {
+    const auto& c = parts[i];
+    std::string s;
+    for (size_t k = c.size() - depth[i]; k < c.size(); ++k) s += (s.empty() ? "" : "/") + c[k];
+    return s;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::map<std::string, std::vector<size_t>> by_name;
+    for (size_t i = 0; i < paths.size(); ++i) by_name[name(i)].push_back(i);
+    for (const auto& [n, group] : by_name) {
+      const bool one_file = std::all_of(group.begin(), group.end(), [&](size_t i) { return normal[i] == normal[group[0]]; });
+      if (one_file) continue;
+      for (size_t i : group)
+        if (depth[i] < parts[i].size()) ++depth[i], changed = true;
+    }
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < paths.size(); ++i) out.push_back(name(i));
+  return out;
+}
+
+void name_file_hosts_apart(const std::vector<std::string>& args, const Inventory* inv,
+                           std::vector<std::vector<HostFacts>>& per_arg) {
+  std::vector<std::string> files;
+  std::vector<size_t> slot;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (inv && inv->find(args[i])) continue;
+    files.push_back(args[i]);
+    slot.push_back(i);
+  }
+  const std::vector<std::string> names = file_host_names(files);
+  for (size_t k = 0; k < files.size(); ++k) {
+    const std::string stem = fs::path(files[k]).stem().string();
+    for (HostFacts& h : per_arg[slot[k]])
+      if (h.name.rfind(stem, 0) == 0) h.name = names[k] + h.name.substr(stem.size());  // keeps "#N"
+  }
+}
+
 HostFacts collect_inventory_host(const InventoryHost& host) {
   HostFacts facts;
   if (!host.libvirt.empty()) {
@@ -200,6 +255,21 @@ HostFacts collect_inventory_host(const InventoryHost& host) {
   if (!host.pool.empty()) facts.pool_membership = host.pool;
   if (!host.migration.empty()) facts.migration_address = host.migration;
   return facts;
+}
+
+bool may_define_vm(const InventoryHost& host, std::string_view vm) {
+  if (!host.libvirt.empty() || host.facts.empty() || vm.empty()) return true;
+  // A name of printable ASCII without quote or backslash is written as itself in
+  // every YAML style (plain, single- or double-quoted); any other may be escaped.
+  const bool verbatim = std::all_of(vm.begin(), vm.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '\'';
+  });
+  if (!verbatim) return true;
+  try {
+    return read_file(host.facts).find(vm) != std::string::npos;
+  } catch (const std::exception&) {
+    return true;
+  }
 }
 
 std::vector<HostFacts> load_host_argument(const std::string& arg, const Inventory* inv) {

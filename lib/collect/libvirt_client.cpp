@@ -1,7 +1,5 @@
 #include "collect/libvirt_client.hpp"
 
-#include <libvirt/virterror.h>
-
 #include <csignal>
 #include <mutex>
 #include <sstream>
@@ -15,7 +13,11 @@ namespace {
 void ignore_libvirt_error(void*, virErrorPtr) {}
 
 // Once per process, before the first connection (the contract in the header).
+// Throws Error when libvirt itself cannot be loaded.
 void prepare_libvirt_client() {
+  if (const std::string& problem = libvirt_dl::load_problem(); !problem.empty())
+    throw Error(problem, "the commands that work from files (baseline, compare, mask, matrix, check --inventory "
+                         "with facts files) do not need libvirt");
   static std::once_flag once;
   std::call_once(once, [] {
     virInitialize();

@@ -10,7 +10,7 @@
 // with last_libvirt_error()); SIGPIPE ignored when it is at its default (a daemon
 // dying mid-call makes libvirt write to a closed socket, which would end the
 // program), left alone when the program chose a handler.
-#include <libvirt/libvirt.h>
+#include "collect/libvirt_api.hpp"
 
 #include <cstdlib>
 #include <memory>
@@ -23,29 +23,38 @@ namespace preflight {
 
 // ---- Ownership: one reference each, freed with libvirt's own function. ----
 
-template <class Ptr, int (*Free)(Ptr)>
-struct LibvirtFree {
-  void operator()(Ptr p) const { Free(p); }
-};
-template <class Ptr, int (*Free)(Ptr)>
-using LibvirtHandle = std::unique_ptr<std::remove_pointer_t<Ptr>, LibvirtFree<Ptr, Free>>;
+// The libvirt function that drops one reference to an object of type Ptr.
+inline void libvirt_free(virConnectPtr p) { virConnectClose(p); }
+inline void libvirt_free(virDomainPtr p) { virDomainFree(p); }
+inline void libvirt_free(virNetworkPtr p) { virNetworkFree(p); }
+inline void libvirt_free(virInterfacePtr p) { virInterfaceFree(p); }
+inline void libvirt_free(virStoragePoolPtr p) { virStoragePoolFree(p); }
+inline void libvirt_free(virStorageVolPtr p) { virStorageVolFree(p); }
+inline void libvirt_free(virStreamPtr p) { virStreamFree(p); }
 
-using ConnectionHandle = LibvirtHandle<virConnectPtr, virConnectClose>;
-using DomainHandle = LibvirtHandle<virDomainPtr, virDomainFree>;
-using NetworkHandle = LibvirtHandle<virNetworkPtr, virNetworkFree>;
-using InterfaceHandle = LibvirtHandle<virInterfacePtr, virInterfaceFree>;
-using PoolHandle = LibvirtHandle<virStoragePoolPtr, virStoragePoolFree>;
-using VolumeHandle = LibvirtHandle<virStorageVolPtr, virStorageVolFree>;
-using StreamHandle = LibvirtHandle<virStreamPtr, virStreamFree>;
+template <class Ptr>
+struct LibvirtFree {
+  void operator()(Ptr p) const { libvirt_free(p); }
+};
+template <class Ptr>
+using LibvirtHandle = std::unique_ptr<std::remove_pointer_t<Ptr>, LibvirtFree<Ptr>>;
+
+using ConnectionHandle = LibvirtHandle<virConnectPtr>;
+using DomainHandle = LibvirtHandle<virDomainPtr>;
+using NetworkHandle = LibvirtHandle<virNetworkPtr>;
+using InterfaceHandle = LibvirtHandle<virInterfacePtr>;
+using PoolHandle = LibvirtHandle<virStoragePoolPtr>;
+using VolumeHandle = LibvirtHandle<virStorageVolPtr>;
+using StreamHandle = LibvirtHandle<virStreamPtr>;
 
 // Takes a string libvirt allocated (and frees it); "" for null.
 std::string take_string(char* s);
 
 // Takes an array virConnectListAll*/virStoragePoolListAllVolumes returned with its
 // count `n` (n < 0: nothing): each object gets a handle, the array is freed.
-template <class Ptr, int (*Free)(Ptr)>
-std::vector<LibvirtHandle<Ptr, Free>> take_list(Ptr* list, int n) {
-  std::vector<LibvirtHandle<Ptr, Free>> out;
+template <class Ptr>
+std::vector<LibvirtHandle<Ptr>> take_list(Ptr* list, int n) {
+  std::vector<LibvirtHandle<Ptr>> out;
   for (int i = 0; i < n; ++i) out.emplace_back(list[i]);
   std::free(list);
   return out;

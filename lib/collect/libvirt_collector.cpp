@@ -1,7 +1,6 @@
 #include "collect/libvirt_collector.hpp"
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
+#include "collect/libvirt_api.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -47,7 +46,7 @@ std::vector<NetworkFacts> networks(virConnectPtr conn, const std::string& uri) {
   const int n = virConnectListAllNetworks(conn, &list, 0);
   if (n < 0) throw Error(uri + ": cannot list networks: " + last_libvirt_error());
   std::vector<NetworkFacts> out;
-  for (const auto& net : take_list<virNetworkPtr, virNetworkFree>(list, n)) {
+  for (const auto& net : take_list(list, n)) {
     const std::string name = virNetworkGetName(net.get());
     const std::string xml = take_string(virNetworkGetXMLDesc(net.get(), 0));
     if (xml.empty()) throw Error(uri + ": network " + name + ": cannot read XML: " + last_libvirt_error());
@@ -63,7 +62,7 @@ std::vector<BridgeFacts> bridges(virConnectPtr conn, const std::string& uri) {
   const int n = virConnectListAllInterfaces(conn, &list, 0);
   if (n < 0) throw Error(uri + ": cannot list host interfaces: " + last_libvirt_error());
   std::vector<BridgeFacts> out;
-  for (const auto& iface : take_list<virInterfacePtr, virInterfaceFree>(list, n)) {
+  for (const auto& iface : take_list(list, n)) {
     const std::string name = virInterfaceGetName(iface.get());
     const std::string xml = take_string(virInterfaceGetXMLDesc(iface.get(), 0));
     if (xml.empty()) throw Error(uri + ": interface " + name + ": cannot read XML: " + last_libvirt_error());
@@ -77,7 +76,7 @@ std::vector<PoolFacts> pools(virConnectPtr conn, const std::string& uri) {
   const int n = virConnectListAllStoragePools(conn, &list, 0);
   if (n < 0) throw Error(uri + ": cannot list storage pools: " + last_libvirt_error());
   std::vector<PoolFacts> out;
-  for (const auto& pool : take_list<virStoragePoolPtr, virStoragePoolFree>(list, n)) {
+  for (const auto& pool : take_list(list, n)) {
     const std::string name = virStoragePoolGetName(pool.get());
     const std::string origin = uri + " pool " + name;
     const std::string xml = take_string(virStoragePoolGetXMLDesc(pool.get(), 0));
@@ -93,7 +92,7 @@ std::vector<PoolFacts> pools(virConnectPtr conn, const std::string& uri) {
     virStorageVolPtr* vols = nullptr;
     const int nv = virStoragePoolListAllVolumes(pool.get(), &vols, 0);
     if (nv < 0) throw Error(origin + ": cannot list volumes: " + last_libvirt_error());
-    for (const auto& vol : take_list<virStorageVolPtr, virStorageVolFree>(vols, nv)) {
+    for (const auto& vol : take_list(vols, nv)) {
       const std::string vname = virStorageVolGetName(vol.get());
       const std::string vxml = take_string(virStorageVolGetXMLDesc(vol.get(), 0));
       if (vxml.empty()) throw Error(origin + " volume " + vname + ": cannot read XML: " + last_libvirt_error());
@@ -109,7 +108,7 @@ std::vector<VmFacts> domains(virConnectPtr conn, const std::string& uri) {
   const int n = virConnectListAllDomains(conn, &list, 0);
   if (n < 0) throw Error(uri + ": cannot list domains: " + last_libvirt_error());
   std::vector<VmFacts> out;
-  for (const auto& dom : take_list<virDomainPtr, virDomainFree>(list, n)) {
+  for (const auto& dom : take_list(list, n)) {
     const std::string name = virDomainGetName(dom.get());
     const std::string origin = uri + " domain " + name;
     // A domain that left between the listing and these reads (a migration
@@ -229,9 +228,10 @@ void mark_not_reported(HostFacts& h) {
 void cpu_identity_from_libvirt(HostFacts& h) {
   const CpuDefinition* cpu = h.cpu.libvirt_cpu.get();
   if (!cpu) return;
-  static const std::map<std::string, std::string> vendors = {
-      {"Intel", "GenuineIntel"}, {"AMD", "AuthenticAMD"}, {"Hygon", "HygonGenuine"}};
-  if (auto it = vendors.find(cpu->vendor); it != vendors.end()) h.cpu.vendor = it->second;
+  // libvirt names the vendor (cpu_map's name, in libvirt_cpu); its CPUID string is
+  // the catalog's to give (name_cpu_features), not a table here.
+  if (!cpu->vendor.empty())
+    h.cpu.vendor = Fact<std::string>::unknown("libvirt names the vendor '" + cpu->vendor + "', not its CPUID string");
   if (cpu->signature) {
     h.cpu.family = cpu->signature->family;
     h.cpu.model = cpu->signature->model;

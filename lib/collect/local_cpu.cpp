@@ -165,14 +165,14 @@ void read_cpu(const LocalRoot& root, const LocalCollectOptions& opts, const Cpui
 void read_firmware(const LocalRoot& root, HostFacts& h) {
   FirmwareFacts& fw = h.firmware;
   const CpuFacts& cpu = h.cpu;
-  const std::string vendor = cpu.vendor.value_or("");
-  if (vendor == "AuthenticAMD" || vendor == "HygonGenuine") {
-    fw.virtualization = cpuid_and_flag(h, 0x80000001, 0, CpuidReg::ecx, 2, "svm");
-  } else if (cpu.vendor.known()) {
-    fw.virtualization = cpuid_and_flag(h, 1, 0, CpuidReg::ecx, 5, "vmx");
-  } else {
-    fw.virtualization = Fact<bool>::unknown(cpu.vendor.reason());
-  }
+  // VT-x (vmx) or AMD-V (svm): a CPU has at most one, the other's bit is reserved
+  // (zero), so no vendor string is needed to pick it.
+  const Fact<bool> vmx = cpuid_and_flag(h, 1, 0, CpuidReg::ecx, 5, "vmx");
+  const Fact<bool> svm = cpuid_and_flag(h, 0x80000001, 0, CpuidReg::ecx, 2, "svm");
+  if (vmx.value_or(false) || svm.value_or(false)) fw.virtualization = true;
+  else if (!vmx.known()) fw.virtualization = vmx;
+  else if (!svm.known()) fw.virtualization = svm;
+  else fw.virtualization = false;
   // Without /proc/cpuinfo, a loaded KVM module still proves the feature usable.
   if (!fw.virtualization.known() && cpu.cpuid.known() &&
       (root.exists("/sys/module/kvm_intel") || root.exists("/sys/module/kvm_amd")))

@@ -126,6 +126,17 @@ CpuMatrix compute_cpu_matrix(const std::vector<HostFacts>& facts, const CpuCatal
   return m;
 }
 
+CpuMatrixPairFeatures pair_features(const CpuMatrix& m, const CpuMatrixPair& p, const CpuCatalog& catalog) {
+  if (!p.same_vendor) return {};
+  const HostCpu& from = m.representative(p.from);
+  const HostCpu& to = m.representative(p.to);
+  const CpuFeatureSet hypervisor = hypervisor_bit(catalog);
+  const CpuFeatureSet lacking = m.classes[p.from].features - to.features - hypervisor;
+  CpuMatrixPairFeatures out{lacking - to.unknown, lacking & to.unknown};
+  out.unknown |= maybe_seen(from, to, m.non_migratable, hypervisor);
+  return out;
+}
+
 std::vector<MissingFeature> explain_pair(const CpuMatrix& m, const CpuMatrixPair& p,
                                          const std::vector<HostFacts>& facts, const CpuCatalog& catalog) {
   if (!p.same_vendor) return {};

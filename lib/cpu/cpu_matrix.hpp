@@ -63,6 +63,14 @@ struct CpuMatrix {
 // no pair is judged on a guess.
 CpuMatrix compute_cpu_matrix(const std::vector<HostFacts>& hosts, const CpuCatalog& catalog);
 
+// The features of pair `p` as sets, without their causes (cheap enough for every
+// pair): `missing` TO is known to lack, `unknown` cannot be told; their counts are
+// p.missing and p.unknown. Both empty when the vendors differ.
+struct CpuMatrixPairFeatures {
+  CpuFeatureSet missing, unknown;
+};
+CpuMatrixPairFeatures pair_features(const CpuMatrix& m, const CpuMatrixPair& p, const CpuCatalog& catalog);
+
 // The features of pair `p`, each with its cause (read from the facts of the classes'
 // representatives, `facts` as given to compute_cpu_matrix): first the p.missing
 // known to be missing, then the p.unknown that cannot be told.

@@ -12,6 +12,9 @@
 // "<origin>:<line>:<col>: ..." (1-based) naming the key path, e.g.
 // "host.memory.total_kib". A Fact whose key is absent reads as unknown
 // ("not in <origin>").
+//
+// What facts_to_yaml writes is read by a fast parser of just that YAML; other YAML
+// goes through yaml-cpp, with the same checks and messages (facts_yaml_readers.hpp).
 #include <string>
 
 #include "facts/host_facts.hpp"

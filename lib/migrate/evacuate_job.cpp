@@ -176,13 +176,6 @@ std::vector<MoveRecord> execute_evacuation(const Inventory& inv, const MigrateOp
   return records;
 }
 
-std::string evacuation_result(const VmPlacement& p, const MoveRecord* rec) {
-  if (p.placement != Placement::placed) return to_string(p.placement);
-  if (!rec) return "planned";
-  if (!rec->started) return "not started";
-  return to_string(rec->outcome.result);
-}
-
 int evacuation_exit_status(const EvacuationPlan& plan, const std::vector<MoveRecord>* records) {
   bool failed = false;
   for (size_t i = 0; i < plan.vms.size(); ++i) {

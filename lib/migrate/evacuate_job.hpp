@@ -16,40 +16,19 @@
 #include "migrate/evacuation.hpp"
 #include "migrate/hypervisor.hpp"
 #include "migrate/journal.hpp"
-#include "migrate/migrate_options.hpp"
 #include "migrate/migrator.hpp"
+#include "move/migrate_options.hpp"
+#include "move/move_record.hpp"
 
 namespace preflight {
-
-struct HostLimit {
-  int limit = 4;
-  std::string why;  // "--concurrency", "link 10 Gbit/s", "link speed unknown"
-};
-
-// Everything decided before the first move.
-struct Evacuation {
-  const InventoryHost* source = nullptr;  // points into the inventory given to plan_host_evacuation
-  EvacuationPlan plan;
-  std::map<std::string, HostLimit> limits;  // the source and every target
-};
 
 // Reads o.evacuate and its candidates (o.to, else every other inventory host) in
 // parallel, probes their migration links and places every VM with the rules of
 // `setup`. Throws Error when the source cannot be read or no candidate is named.
 Evacuation plan_host_evacuation(const Inventory& inv, const CheckSetup& setup, const MigrateOptions& o);
 
-// The libvirt call (and quick's extra steps) of each planned move, in start
-// order: (index into plan.vms, the steps).
-using MoveSteps = std::vector<std::pair<size_t, std::vector<std::string>>>;
+// The libvirt call (and quick's extra steps) of each planned move, in start order.
 MoveSteps evacuation_move_steps(const Inventory& inv, const MigrateOptions& o, const Evacuation& e);
-
-// One move of the evacuation as it went.
-struct MoveRecord {
-  bool started = false;
-  MigrationRequest request;
-  MigrationOutcome outcome;
-  double started_ms = 0, ended_ms = 0;  // since the evacuation began
-};
 
 // What the job reports while it runs; called from the moves' threads (one call at
 // a time per move, several moves at once: implementations lock).
@@ -75,10 +54,6 @@ struct EvacuationDrivers {
 std::vector<MoveRecord> execute_evacuation(const Inventory& inv, const MigrateOptions& o, const Evacuation& e,
                                            const EvacuationDrivers& drivers, EvacuationEvents& events,
                                            const Journal* journal);
-
-// What became of a VM: "moved" "refused" "failed" "not started" "unplaced"
-// "skipped", or "planned" when `rec` is null (a dry run).
-std::string evacuation_result(const VmPlacement& p, const MoveRecord* rec);
 
 // 0 every VM in scope moved (a dry run: has a target), 1 one was not placed or
 // not moved, 2 a VM was left unplaced while a candidate could not be decided.

@@ -74,20 +74,6 @@ std::string summary(const std::vector<CandidateResult>& candidates, bool accept_
 
 }  // namespace
 
-std::string to_string(Placement p) {
-  switch (p) {
-    case Placement::placed: return "placed";
-    case Placement::unplaced: return "unplaced";
-    case Placement::skipped: return "skipped";
-  }
-  return "unplaced";
-}
-
-bool VmPlacement::undecided() const {
-  if (placement != Placement::unplaced) return false;
-  return std::any_of(candidates.begin(), candidates.end(), [](const CandidateResult& c) { return c.check.undecided; });
-}
-
 EvacuationPlan plan_evacuation(const EvacuationInput& input, const CheckCandidate& check) {
   const HostFacts& source = *input.source;
   if (!source.vms.known())

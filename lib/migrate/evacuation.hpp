@@ -25,57 +25,13 @@
 #include <vector>
 
 #include "facts/host_facts.hpp"
-#include "migrate/migration_mode.hpp"
-#include "migrate/move_verdict.hpp"
+#include "move/evacuation_plan.hpp"
+#include "move/migration_mode.hpp"
 
 namespace preflight {
 
-// One host a VM may go to: its facts, or why it cannot take VMs (not readable,
-// no libvirt URI). `facts` is copied: the plan commits its picks to the copy.
-struct EvacuationTarget {
-  std::string name;
-  std::optional<HostFacts> facts;
-  std::string unusable;  // why, when facts is empty
-};
-
-// The check of one VM on one candidate, as the migrator takes it.
-struct CandidateCheck {
-  MoveVerdict verdict;
-  // A fact the check needs is unknown and nothing blocks: the host might take the
-  // VM or not. A host with a blocking finding is a no, whatever else is unknown.
-  bool undecided = false;
-};
-
 // `destination` carries the commitments of the picks made so far.
 using CheckCandidate = std::function<CandidateCheck(const VmFacts& vm, const HostFacts& destination)>;
-
-struct CandidateResult {
-  std::string host;
-  CandidateCheck check;                    // for an unusable host: no-go, undecided, its reason
-  std::optional<std::uint64_t> free_after_kib;  // free memory once the VM is there; empty when unknown
-  bool qualifies = false;
-};
-
-enum class Placement {
-  placed,    // `destination` chosen
-  unplaced,  // in scope, but no candidate qualifies (or its state forbids a move)
-  skipped,   // out of the mode's scope (running under --mode offline, shut off otherwise)
-};
-
-std::string to_string(Placement p);  // "placed" | "unplaced" | "skipped"
-
-struct VmPlacement {
-  std::string vm;
-  std::string state;  // as the source's facts say
-  std::uint64_t memory_kib = 0;
-  Placement placement = Placement::unplaced;
-  std::string destination;                // when placed
-  CandidateCheck chosen;                  // the destination's check, when placed
-  std::string why;                        // unplaced or skipped: one line
-  std::vector<CandidateResult> candidates;  // in target order; empty when skipped or its state forbids a move
-  // Unplaced while some candidate could not be decided: a missing fact, not a no.
-  bool undecided() const;
-};
 
 struct EvacuationInput {
   const HostFacts* source = nullptr;
@@ -83,16 +39,6 @@ struct EvacuationInput {
   MigrationMode mode = MigrationMode::live;
   bool accept_warnings = false;
   std::uint64_t memory_overhead_kib = 0;  // added to each VM's memory when committed
-};
-
-struct EvacuationPlan {
-  std::string source;
-  std::vector<VmPlacement> vms;  // every VM of the source, by name
-  // Indexes into vms of the placed VMs, in the order to start them: the
-  // placement order (largest first, then by name).
-  std::vector<size_t> move_order;
-  // Targets after the plan's commitments.
-  std::vector<EvacuationTarget> targets;
 };
 
 // Throws Error when the source's VM list is unknown (nothing can be decided).

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "facts/host_facts.hpp"
-#include "migrate/domain_state.hpp"
-#include "migrate/job_stats.hpp"
+#include "move/domain_state.hpp"
+#include "move/job_stats.hpp"
 
 namespace preflight {
 

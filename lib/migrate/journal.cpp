@@ -10,18 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "migrate/migration_json.hpp"
+#include "report/migration_json.hpp"
 
 namespace preflight {
-
-std::string to_string(MigrationResult result) {
-  switch (result) {
-    case MigrationResult::moved: return "moved";
-    case MigrationResult::refused: return "refused";
-    case MigrationResult::failed: return "failed";
-  }
-  return "failed";
-}
 
 std::filesystem::path Journal::default_path() {
   std::filesystem::path state;

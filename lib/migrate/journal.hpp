@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <string>
 
-#include "migrate/migration_outcome.hpp"
-#include "migrate/migration_request.hpp"
-#include "migrate/move_verdict.hpp"
+#include "move/migration_outcome.hpp"
+#include "move/migration_request.hpp"
+#include "move/move_verdict.hpp"
 
 namespace preflight {
 

@@ -1,7 +1,6 @@
 #include "migrate/libvirt_hypervisor.hpp"
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
+#include "collect/libvirt_api.hpp"
 
 #include <fmt/format.h>
 
@@ -230,7 +229,7 @@ std::optional<StorageVolume> LibvirtHypervisor::volume_at(const std::string& pat
   virStoragePoolPtr* pools = nullptr;
   const int npools = virConnectListAllStoragePools(conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
   if (npools < 0) main_->fail("listing the storage pools");
-  for (const auto& pool : take_list<virStoragePoolPtr, virStoragePoolFree>(pools, npools))
+  for (const auto& pool : take_list(pools, npools))
     if (without_trailing_slash(pool_directory(pool.get(), uri_)) == directory) virStoragePoolRefresh(pool.get(), 0);
 
   VolumeHandle vol(virStorageVolLookupByPath(conn, path.c_str()));
@@ -403,7 +402,10 @@ std::unique_ptr<VolumeReader> LibvirtHypervisor::read_volume(const StorageVolume
   const std::string what = "reading " + volume.path;
   VolumeHandle vol = find_volume(conn, uri_, volume, what);
   auto reader = std::make_unique<LibvirtVolumeReader>(uri_, what);
-  start_volume_transfer(conn, uri_, vol.get(), reader->stream, virStorageVolDownload, what);
+  start_volume_transfer(conn, uri_, vol.get(), reader->stream,
+                        [](virStorageVolPtr v, virStreamPtr st, unsigned long long offset, unsigned long long length,
+                           unsigned int flags) { return virStorageVolDownload(v, st, offset, length, flags); },
+                        what);
   return reader;
 }
 
@@ -412,7 +414,10 @@ std::unique_ptr<VolumeWriter> LibvirtHypervisor::write_volume(const StorageVolum
   const std::string what = "writing " + volume.path;
   VolumeHandle vol = find_volume(conn, uri_, volume, what);
   auto writer = std::make_unique<LibvirtVolumeWriter>(uri_, what);
-  start_volume_transfer(conn, uri_, vol.get(), writer->stream, virStorageVolUpload, what);
+  start_volume_transfer(conn, uri_, vol.get(), writer->stream,
+                        [](virStorageVolPtr v, virStreamPtr st, unsigned long long offset, unsigned long long length,
+                           unsigned int flags) { return virStorageVolUpload(v, st, offset, length, flags); },
+                        what);
   return writer;
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "migrate/planned_hypervisor.hpp"
+
 namespace preflight {
 
 MigrationPlan plan_migration(const MigrationRequest& request) {
@@ -72,6 +74,12 @@ std::vector<std::string> describe_plan(const MigrationPlan& plan, const Migratio
   lines.push_back(fmt::format("verify: {} {} on {}, absent from {}, its guest CPU as it was on {}", request.vm,
                               to_string(plan.destination_after), request.destination, request.source, request.source));
   return lines;
+}
+
+DryRun describe_dry_run(const MigrationRequest& r, const std::string& source_uri) {
+  const MigrationPlan plan = plan_migration(r);
+  const PlannedHypervisor source(source_uri);
+  return {describe_plan(plan, r, source), source.describe_migrate(r.vm, r.destination_peer_uri, plan.call)};
 }
 
 }  // namespace preflight

@@ -4,7 +4,8 @@
 #include <vector>
 
 #include "migrate/hypervisor.hpp"
-#include "migrate/migration_request.hpp"
+#include "move/dry_run.hpp"
+#include "move/migration_request.hpp"
 
 namespace preflight {
 
@@ -28,5 +29,9 @@ MigrationPlan plan_migration(const MigrationRequest& request);
 // One line per step, the migration step naming the exact hypervisor call (--dry-run).
 std::vector<std::string> describe_plan(const MigrationPlan& plan, const MigrationRequest& request,
                                        const Hypervisor& source);
+
+// A move not made: its plan's steps and the libvirt call the source would get.
+// `source_uri`: the source's libvirt URI (only described, never contacted).
+DryRun describe_dry_run(const MigrationRequest& r, const std::string& source_uri);
 
 }  // namespace preflight

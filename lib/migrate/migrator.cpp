@@ -12,6 +12,7 @@
 #include "collect/domain_xml.hpp"
 #include "core/error.hpp"
 #include "migrate/guest_cpu_check.hpp"
+#include "report/migration_json.hpp"
 #include "rules/storage_sharing.hpp"
 
 namespace preflight {
@@ -40,8 +41,6 @@ std::optional<DomainState> try_state(Hypervisor& host, const std::string& vm) {
   }
 }
 
-std::string state_text(const std::optional<DomainState>& s) { return s ? to_string(*s) : "unknown (unreachable)"; }
-
 // Whether the two hosts' volumes at one path are one file: their pools have the
 // same directory and the same shared source (a dir pool never is).
 bool same_storage(const StorageVolume& a, const StorageVolume& b) {
@@ -56,21 +55,6 @@ bool same_storage(const StorageVolume& a, const StorageVolume& b) {
 constexpr std::size_t kCopyChunk = 1 << 20;
 
 }  // namespace
-
-std::string to_string(MigrationEvent::Phase phase) {
-  switch (phase) {
-    case MigrationEvent::Phase::rechecking: return "rechecking";
-    case MigrationEvent::Phase::precreating: return "precreating";
-    case MigrationEvent::Phase::copying: return "copying";
-    case MigrationEvent::Phase::suspending: return "suspending";
-    case MigrationEvent::Phase::migrating: return "migrating";
-    case MigrationEvent::Phase::resuming: return "resuming";
-    case MigrationEvent::Phase::verifying: return "verifying";
-    case MigrationEvent::Phase::recovering: return "recovering";
-    case MigrationEvent::Phase::done: return "done";
-  }
-  return "done";
-}
 
 Migrator::Migrator(Hypervisor& source, Hypervisor& destination, const Journal* journal, Options options)
     : source_(source), destination_(destination), journal_(journal), options_(options) {}

@@ -19,20 +19,13 @@
 #include "facts/vm_facts.hpp"
 #include "migrate/hypervisor.hpp"
 #include "migrate/journal.hpp"
-#include "migrate/migration_outcome.hpp"
 #include "migrate/migration_plan.hpp"
-#include "migrate/migration_request.hpp"
-#include "migrate/move_verdict.hpp"
+#include "move/migration_event.hpp"
+#include "move/migration_outcome.hpp"
+#include "move/migration_request.hpp"
+#include "move/move_verdict.hpp"
 
 namespace preflight {
-
-struct MigrationEvent {
-  enum class Phase { rechecking, precreating, copying, suspending, migrating, resuming, verifying, recovering, done };
-  Phase phase = Phase::rechecking;
-  JobStats stats;  // set while migrating
-};
-
-std::string to_string(MigrationEvent::Phase phase);
 
 // Called from the migrator's thread and, while migrating, from its monitor thread
 // (never both at once for one event). Exceptions it throws are ignored.

@@ -4,9 +4,9 @@
 #include <string>
 
 #include "inventory/inventory.hpp"
-#include "migrate/migrate_options.hpp"
-#include "migrate/migration_request.hpp"
-#include "migrate/move_verdict.hpp"
+#include "move/migrate_options.hpp"
+#include "move/migration_request.hpp"
+#include "move/move_verdict.hpp"
 #include "rules/verdict.hpp"
 
 namespace preflight {

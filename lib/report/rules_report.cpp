@@ -15,6 +15,12 @@ nlohmann::json rule_json(const Rule& r) {
           {"file", r.file},       {"line", r.line}};
 }
 
+nlohmann::json rules_json(const RuleCatalog& catalog) {
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& r : catalog.rules) rules.push_back(rule_json(r));
+  return {{"rules", rules}};
+}
+
 std::string render_rules_table(const RuleCatalog& catalog) {
   size_t w = 4;
   for (const auto& r : catalog.rules) w = std::max(w, r.id.size());

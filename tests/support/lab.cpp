@@ -1,5 +1,7 @@
 #include "support/lab.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -36,6 +38,15 @@ std::optional<std::string> Lab::unavailable_reason() {
   if (run_process({"unshare", "--net", "--mount", "--pid", "--fork", "true"}).exit_code != 0)
     return "the lab needs namespaces; unshare --net --mount --pid failed here";
   return std::nullopt;
+}
+
+Lab::MachineLock::MachineLock() {
+  fd = ::open("/tmp/preflight-lab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || ::flock(fd, LOCK_EX) != 0) throw std::runtime_error("cannot lock /tmp/preflight-lab.lock");
+}
+
+Lab::MachineLock::~MachineLock() {
+  if (fd >= 0) ::close(fd);  // releases the lock
 }
 
 Lab::Lab() {

@@ -59,6 +59,14 @@ class Lab {
   void set_destination_cpu_off(const std::string& feature) const;
 
  private:
+  // An exclusive lock on /tmp/preflight-lab.lock for the lab's lifetime: the lab's
+  // addresses and veth names are fixed, so labs of two checkouts (or two ctest runs)
+  // take turns instead of tearing each other down. Taken before `up`.
+  struct MachineLock {
+    int fd = -1;
+    MachineLock();
+    ~MachineLock();
+  } machine_lock_;
   std::string run(const std::vector<std::string>& args) const;
   std::vector<LabHost> hosts_;
   std::string accel_;

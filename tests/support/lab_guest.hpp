@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "migrate/libvirt_hypervisor.hpp"
-#include "migrate/migration_request.hpp"
 #include "migrate/migrator.hpp"
+#include "move/migration_request.hpp"
 #include "support/lab.hpp"
 
 namespace preflight::test {

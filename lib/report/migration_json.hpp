@@ -5,10 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "migrate/migration_outcome.hpp"
-#include "migrate/migration_request.hpp"
-#include "migrate/migrator.hpp"
-#include "migrate/move_verdict.hpp"
+#include "move/migration_event.hpp"
+#include "move/migration_outcome.hpp"
+#include "move/migration_request.hpp"
+#include "move/move_verdict.hpp"
 
 namespace preflight {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "migrate/migration_mode.hpp"
+#include "move/migration_mode.hpp"
 
 namespace preflight {
 

@@ -1,26 +1,19 @@
 #pragma once
 // What `preflight migrate VM DEST` prints: a dry run's plan and a move's outcome,
-// as text and as JSON. Formatting (and describing the libvirt call) only. Beside
-// the Migrator rather than in lib/report, which is a pure layer below migrate.
+// as text and as JSON. Formatting only: the plan is described by describe_dry_run
+// (migrate/migration_plan.hpp).
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "migrate/migration_outcome.hpp"
-#include "migrate/migration_request.hpp"
-#include "migrate/move_verdict.hpp"
+#include "move/dry_run.hpp"
+#include "move/migration_outcome.hpp"
+#include "move/migration_request.hpp"
+#include "move/move_verdict.hpp"
 #include "rules/verdict.hpp"
 
 namespace preflight {
-
-// A move not made: the steps of its plan and the libvirt call the source would get.
-struct DryRun {
-  std::vector<std::string> steps;
-  std::string call;
-};
-// `source_uri`: the source's libvirt URI (only described, never contacted).
-DryRun describe_dry_run(const MigrationRequest& r, const std::string& source_uri);
 
 std::string dry_run_text(const MigrationRequest& r, const MoveVerdict& v, const DryRun& d, const Estimate& e);
 // {"event":"plan","vm","source","destination","mode","verdict","reasons","plan","call","estimate":{..}}

@@ -1,7 +1,6 @@
-#include "migrate/migration_mode.hpp"
+#include "move/migration_mode.hpp"
 
 #include "core/error.hpp"
-#include "migrate/move_verdict.hpp"
 
 namespace preflight {
 
@@ -20,16 +19,6 @@ MigrationMode parse_migration_mode(std::string_view text) {
     if (text == to_string(mode)) return mode;
   throw Error("--mode: unknown migration mode '" + std::string(text) + "'",
               "use live, copy-storage, quick or offline");
-}
-
-std::string to_string(MoveVerdictKind kind) {
-  switch (kind) {
-    case MoveVerdictKind::go: return "go";
-    case MoveVerdictKind::warn: return "warn";
-    case MoveVerdictKind::no_go: return "no-go";
-    case MoveVerdictKind::undecided: return "undecided";
-  }
-  return "no-go";
 }
 
 }  // namespace preflight

@@ -1,14 +1,16 @@
 #pragma once
 // What `preflight migrate --evacuate` prints: the plan, one line (or JSON object)
-// per event of a move, and the report. Formatting only; the job is evacuate_job.hpp.
-// (Beside the job rather than in lib/report: lib/report is a pure layer below
-// migrate and cannot see its types.)
+// per event of a move, and the report. Formatting only; the job is
+// migrate/evacuate_job.hpp.
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "migrate/evacuate_job.hpp"
+#include "move/evacuation_plan.hpp"
+#include "move/migrate_options.hpp"
+#include "move/migration_event.hpp"
+#include "move/move_record.hpp"
 
 namespace preflight {
 
@@ -17,6 +19,9 @@ namespace preflight {
 std::string evacuation_plan_text(const Evacuation& e, const MigrateOptions& o, const MoveSteps& steps);
 // {"event":"evacuation-plan","host","mode","dry_run","limits":{..},"vms":[..],"moves":[..]}
 nlohmann::json evacuation_plan_json(const Evacuation& e, const MigrateOptions& o, const MoveSteps& steps);
+
+// "evacuating hostA: 3 moves, at most 4 at once on hostA" (stderr, before the first).
+std::string evacuation_start_text(const Evacuation& e);
 
 // One move's events. Text: "   12.3s  web1 -> hostB: started" (stderr lines).
 std::string move_started_text(const MigrationRequest& r, double t_ms);

@@ -1,20 +1,12 @@
-#include "migrate/move_report.hpp"
+#include "report/move_report.hpp"
 
 #include <cctype>
 
 #include <fmt/format.h>
 
-#include "migrate/migration_json.hpp"
-#include "migrate/migration_plan.hpp"
-#include "migrate/planned_hypervisor.hpp"
+#include "report/migration_json.hpp"
 
 namespace preflight {
-
-DryRun describe_dry_run(const MigrationRequest& r, const std::string& source_uri) {
-  const MigrationPlan plan = plan_migration(r);
-  const PlannedHypervisor source(source_uri);
-  return {describe_plan(plan, r, source), source.describe_migrate(r.vm, r.destination_peer_uri, plan.call)};
-}
 
 std::string dry_run_text(const MigrationRequest& r, const MoveVerdict& v, const DryRun& d, const Estimate& e) {
   std::string out = fmt::format("preflight migrate --dry-run: {} from {} to {} ({}), verdict {}\n", r.vm, r.source,

@@ -1,4 +1,4 @@
-#include "migrate/domain_state.hpp"
+#include "move/domain_state.hpp"
 
 #include "facts/vm_state.hpp"
 

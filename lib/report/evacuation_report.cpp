@@ -1,4 +1,4 @@
-#include "migrate/evacuation_report.hpp"
+#include "report/evacuation_report.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "migrate/migration_json.hpp"
+#include "report/migration_json.hpp"
 
 namespace preflight {
 namespace {
@@ -135,6 +135,12 @@ std::string evacuation_plan_text(const Evacuation& e, const MigrateOptions& o, c
   }
   if (o.dry_run) out += "dry run: nothing was moved\n";
   return out;
+}
+
+std::string evacuation_start_text(const Evacuation& e) {
+  const size_t n = e.plan.move_order.size();
+  return fmt::format("evacuating {}: {} move{}, at most {} at once on {}", e.plan.source, n, n == 1 ? "" : "s",
+                     e.limits.at(e.plan.source).limit, e.plan.source);
 }
 
 std::string move_started_text(const MigrationRequest& r, double t_ms) {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "migrate/hypervisor.hpp"
-#include "migrate/job_stats.hpp"
+#include "move/domain_state.hpp"
+#include "move/job_stats.hpp"
 
 namespace preflight {
 

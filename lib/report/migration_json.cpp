@@ -1,4 +1,4 @@
-#include "migrate/migration_json.hpp"
+#include "report/migration_json.hpp"
 
 namespace preflight {
 

@@ -15,28 +15,29 @@ namespace {
 
 struct BaselineOptions {
   std::vector<std::string> hosts;
-  std::string format = "libvirt";
   bool features = false;
   bool migratable = false;
 };
 
 void run_baseline(const BaselineOptions& o, Context& ctx) {
+  const std::string* standard_input = ctx.host_arguments(o.hosts);
+  const std::string& format = ctx.options.output;
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-  const std::vector<BaselineInput> inputs = baseline_inputs(o.hosts, ctx.inventory(), catalog);
+  const std::vector<BaselineInput> inputs = baseline_inputs(o.hosts, ctx.inventory(), standard_input, catalog);
   const Baseline b = compute_baseline(inputs, catalog, o.migratable);
 
-  if (o.format == "json") {
-    std::cout << baseline_json(b, catalog).dump(2) << "\n";
+  if (format == "json") {
+    ctx.print_json(baseline_json(b, catalog));
     return;
   }
-  if (o.format == "libvirt") {
+  if (format == "libvirt") {
     std::cout << format_libvirt(b.cpu, b.show_vendor, catalog, o.features);
-  } else if (o.format == "qemu") {
+  } else if (format == "qemu") {
     std::cout << format_qemu(b.cpu, catalog) << "\n";
   } else {
     std::cout << format_vmware(b.features, catalog);
   }
-  std::cerr << baseline_summary_text(b, inputs.size(), catalog);
+  if (!ctx.options.quiet) std::cerr << baseline_summary_text(b, inputs.size(), catalog);
 }
 
 }  // namespace
@@ -44,18 +45,29 @@ void run_baseline(const BaselineOptions& o, Context& ctx) {
 void register_baseline(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<BaselineOptions>();
   CLI::App* cmd = app.add_subcommand("baseline", "the common CPU of hosts or CPU files (like virsh cpu-baseline)");
-  cmd->add_option("host", o->hosts, "inventory host names or files (facts YAML, capabilities, <cpu> elements, ...)")
+  cmd->add_option("host", o->hosts,
+                  "inventory host names or files (facts YAML, capabilities, <cpu> elements, ...; '-': standard input)")
       ->required();
-  cmd->add_option("--format", o->format, "libvirt (as virsh cpu-baseline), qemu (-cpu ...), vmware (CPUID masks), json")
-      ->check(CLI::IsMember({"libvirt", "qemu", "vmware", "json"}));
+  add_output_option(cmd, ctx, {"libvirt", "qemu", "vmware", "json"},
+                    "libvirt as virsh cpu-baseline, qemu a -cpu argument, vmware CPUID masks");
+  // The spelling before -o was the format in every command; kept working, hidden.
+  CLI::Option* format = cmd->add_option("--format", ctx.options.output, "deprecated: -o FORMAT")
+                            ->check(CLI::IsMember({"libvirt", "qemu", "vmware", "json"}))
+                            ->group("");
   cmd->add_flag("--features", o->features, "list every feature of the model (virsh cpu-baseline --features)");
   cmd->add_flag("--migratable", o->migratable, "drop features that cannot be migrated (invtsc, ...)");
   cmd->footer(
       "Examples:\n"
       "  preflight baseline hostA hostB --inventory fixtures/lab/preflight.yaml\n"
       "  preflight baseline cpus.xml --features        same output as virsh cpu-baseline --features cpus.xml\n"
-      "  preflight baseline hostA hostB --format vmware");
-  cmd->callback([o, &ctx] { run_baseline(*o, ctx); });
+      "  preflight baseline hostA hostB -o vmware\n"
+      "  virsh capabilities | preflight baseline - hostB   '-' reads standard input\n"
+      "Exit status: 0 a baseline was computed, 2 it could not be (a host or file could not be read, CPUs of\n"
+      "different vendors, an unknown model or feature).");
+  cmd->callback([o, &ctx, format] {
+    if (format->count()) ctx.note("preflight: baseline --format is deprecated; use -o FORMAT");
+    run_baseline(*o, ctx);
+  });
 }
 
 }  // namespace preflight::cli

@@ -23,9 +23,9 @@ void run(Context& ctx, const CheckOptions& o) {
   const CheckRun run = run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, o.from, o.mode);
   const Verdict& verdict = run.verdict;
   const std::string& out = ctx.options.output;
-  if (out == "json") std::cout << render_json(verdict);
+  if (out == "json") ctx.print_json(verdict_to_json(verdict));
   else if (out == "dot") std::cout << render_dot(verdict, run.source_facts, run.destination_facts, run.vm);
-  else if (out == "junit") std::cout << render_junit(verdict);
+  else if (out == "junit") std::cout << render_junit(verdict, ctx.options.strict);
   else std::cout << render_text(verdict, ctx.color());
   std::cout.flush();
   ctx.exit_code = static_cast<int>(exit_code(verdict, ctx.options.strict));
@@ -35,17 +35,18 @@ void run(Context& ctx, const CheckOptions& o) {
 
 void register_check(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CheckOptions>();
-  auto* cmd = app.add_subcommand("check", "the verdict for moving VM to DEST: exit 0 go, 1 no-go, 2 could not decide");
+  auto* cmd = app.add_subcommand("check", "the verdict for moving VM to DEST: exit 0 go, 1 no-go, 2 undecided");
   cmd->add_option("VM", o->vm, "the VM's name")->required();
   cmd->add_option("DEST", o->destination, "destination host (inventory name)")->required();
   cmd->add_option("--from", o->from, "source host (default: the inventory host the VM is on)");
   cmd->add_option("--mode", o->mode, "judge this kind of move only (live|copy-storage|quick|offline); default: any way to move")
       ->check(CLI::IsMember({"live", "copy-storage", "quick", "offline"}));
-  cmd->add_option("-o,--output", ctx.options.output, "text|json|junit|dot (dot: a Graphviz picture of what blocks)")
-      ->check(CLI::IsMember({"text", "json", "junit", "dot"}));
+  add_output_option(cmd, ctx, {"text", "json", "junit", "dot"}, "dot is a Graphviz picture of what blocks");
   cmd->add_flag("--strict", ctx.options.strict, "warnings block too (exit 1)");
   cmd->footer(
-      "Exit status: 0 go (or warn), 1 no-go (warn too under --strict), 2 could not decide.\n"
+      "Exit status: 0 go (or warn), 1 no-go (warn too under --strict), 2 undecided: a fact a rule needs is\n"
+      "unknown and no rule blocks, or the input is bad (the verdict says 'undecided'; JUnit counts those rules as\n"
+      "errors, and under --strict the warnings as failures).\n"
       "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
       "  preflight check web1 hostB                  may web1 move to hostB?\n"
       "  preflight check db1 hostB -o json           the verdict with every rule's evidence\n"

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -25,38 +26,42 @@ namespace {
 struct CollectOptions {
   std::string libvirt;
   std::string host;
-  std::string output;
+  std::string write;  // -w FILE; with --all the folder
   bool all = false;
   unsigned jobs = 8;
   unsigned timeout_s = 60;
   std::string cpu_map;
 };
 
-void emit(const std::string& output, const std::string& yaml) {
-  if (output.empty() || output == "-") {
+void emit(const std::string& write, const std::string& yaml) {
+  if (write.empty() || write == "-") {
     std::cout << yaml;
   } else {
-    write_file(output, yaml);
+    write_file(write, yaml);
   }
 }
 
 // Every inventory host into DIR/<name>.yaml. A host that fails is named; the
 // others are still written, and the exit status says the whole was not collected.
-int run_collect_all(const Inventory& inv, const CollectOptions& o) {
-  if (o.output.empty()) throw Error("collect --all needs -o DIR", "name the folder to write one <host>.yaml per host into");
+int run_collect_all(const Inventory& inv, const CollectOptions& o, const Context& ctx) {
+  if (o.write.empty())
+    throw Error("collect --all needs -w DIR", "name the folder to write one <host>.yaml per host into");
   const size_t n = inv.hosts.size();
   std::vector<std::string> failed;
   {  // the bar ends its line before the summary is printed
-    ProgressBar bar("collecting", n);
-    failed = collect_all(inv, {o.output, o.jobs, std::chrono::seconds(o.timeout_s), o.cpu_map,
-                               [&bar](const std::string& host) { bar.advance(host); }});
+    std::optional<ProgressBar> bar;
+    if (!ctx.options.quiet) bar.emplace("collecting", n);
+    failed = collect_all(inv, {o.write, o.jobs, std::chrono::seconds(o.timeout_s), o.cpu_map,
+                               [&bar](const std::string& host) {
+                                 if (bar) bar->advance(host);
+                               }});
   }
   if (!failed.empty()) {
-    throw Error(fmt::format("collected {} of {} hosts into {}; failed: {}", n - failed.size(), n, o.output,
+    throw Error(fmt::format("collected {} of {} hosts into {}; failed: {}", n - failed.size(), n, o.write,
                             join(failed, "; ")),
                 "the folder does not hold the whole inventory: fix the hosts named and run again");
   }
-  std::cerr << fmt::format("collected {} hosts into {}\n", n, o.output);
+  ctx.note(fmt::format("collected {} hosts into {}", n, o.write));
   return 0;
 }
 
@@ -68,9 +73,12 @@ void register_collect(CLI::App& app, Context& ctx) {
   cmd->add_option("host", o->host,
                  "an inventory host (collected from its libvirt URI, facts and cpu files), or a file to convert into\n"
                  "facts: capabilities XML, domain capabilities XML, <cpu> XML, domain XML, libvirt CPU data (<cpudata>),\n"
-                 "libcpuid dump, facts YAML");
+                 "libcpuid dump, facts YAML ('-': standard input)");
   cmd->add_option("--libvirt", o->libvirt, "collect the host behind this libvirt URI (read-only), e.g. qemu:///system");
-  cmd->add_option("-o,--output", o->output, "write to FILE (with --all: into folder DIR, one <host>.yaml each)");
+  // Facts are YAML (schema_version 1), the form every command reads back.
+  add_output_option(cmd, ctx, {"yaml"}, "the facts file every command reads back");
+  cmd->add_option("-w,--write", o->write, "write to FILE instead of stdout (with --all: into folder DIR, one <host>.yaml each)")
+      ->type_name("FILE|DIR");
   cmd->add_flag("--all", o->all, "collect every host of the inventory, in parallel");
   cmd->add_option("-j,--jobs", o->jobs, "hosts collected at once with --all")->check(CLI::Range(1u, 64u));
   cmd->add_option("--timeout", o->timeout_s, "with --all: seconds one host may take before it is reported as failed")
@@ -80,18 +88,21 @@ void register_collect(CLI::App& app, Context& ctx) {
       "Without arguments, reads this machine: raw CPUID of every logical CPU, firmware state, memory,\n"
       "bridges and mounts from /proc and /sys.\n"
       "Examples:\n"
-      "  preflight collect -o this-host.yaml\n"
+      "  preflight collect -w this-host.yaml\n"
       "  preflight collect --libvirt qemu:///system\n"
-      "  preflight collect --inventory fixtures/lab/preflight.yaml --all -o /tmp/facts");
+      "  virsh capabilities | preflight collect -       facts of the CPU that virsh describes\n"
+      "  preflight collect --inventory fixtures/lab/preflight.yaml --all -w /tmp/facts\n"
+      "Exit status: 0 collected, 2 not (a host, URI or file could not be read; with --all: some host, named,\n"
+      "the others are written).");
   cmd->callback([o, &ctx] {
     o->cpu_map = ctx.options.cpu_map;
     if (o->all) {
-      ctx.exit_code = run_collect_all(ctx.require_inventory(), *o);
+      ctx.exit_code = run_collect_all(ctx.require_inventory(), *o, ctx);
       return;
     }
     HostFacts facts;
     if (!o->host.empty()) {
-      std::vector<HostFacts> hosts = load_host_argument(o->host, ctx.inventory());
+      std::vector<HostFacts> hosts = ctx.host_argument(o->host);
       if (hosts.size() != 1) {
         throw Error(fmt::format("{}: holds {} CPUs; collect writes the facts of one host", o->host, hosts.size()),
                     "split the file, or use 'preflight baseline' to combine them");
@@ -104,7 +115,7 @@ void register_collect(CLI::App& app, Context& ctx) {
       for (const std::string& w : collection_warnings(facts)) std::cerr << "warning: " << w << "\n";
     }
     name_cpu_features(facts, ctx.options.cpu_map);
-    emit(o->output, facts_to_yaml(facts));
+    emit(o->write, facts_to_yaml(facts));
   });
 }
 

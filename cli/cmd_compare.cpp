@@ -16,8 +16,8 @@ struct CompareOptions {
   std::string a, b;
 };
 
-HostFacts one_host(const std::string& arg, Context& ctx) {
-  std::vector<HostFacts> hosts = load_hosts({arg}, ctx.inventory());
+HostFacts one_host(const std::string& arg, Context& ctx, const std::string* standard_input) {
+  std::vector<HostFacts> hosts = load_hosts({arg}, ctx.inventory(), standard_input);
   if (hosts.size() != 1) {
     throw Error(arg + ": describes " + std::to_string(hosts.size()) + " CPUs, compare needs one",
                 "give a file with a single <cpu>, or an inventory host");
@@ -30,18 +30,19 @@ HostFacts one_host(const std::string& arg, Context& ctx) {
 void register_compare(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CompareOptions>();
   CLI::App* cmd = app.add_subcommand("compare", "CPU difference of two hosts, both ways, with firmware causes named");
-  cmd->add_option("host_a", o->a, "inventory host or file")->required();
-  cmd->add_option("host_b", o->b, "inventory host or file")->required();
-  cmd->add_option("-o,--output", ctx.options.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("host_a", o->a, "inventory host or file ('-': standard input)")->required();
+  cmd->add_option("host_b", o->b, "inventory host or file ('-': standard input)")->required();
+  add_output_option(cmd, ctx, {"text", "json"}, "json lists every feature by name");
   cmd->footer("Exit status: 0 same vendor and features, 1 different, 2 could not decide (a CPU could not be read, or\n"
               "nothing known differs but one side's facts cannot tell some features: listed as unknown).");
   cmd->callback([o, &ctx] {
+    const std::string* standard_input = ctx.host_arguments({o->a, o->b});
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-    const HostFacts a = one_host(o->a, ctx);
-    const HostFacts b = one_host(o->b, ctx);
+    const HostFacts a = one_host(o->a, ctx, standard_input);
+    const HostFacts b = one_host(o->b, ctx, standard_input);
     const CpuComparison c = compare_hosts(a, b, catalog);
     if (ctx.options.output == "json") {
-      std::cout << comparison_json(c).dump(2) << "\n";
+      ctx.print_json(comparison_json(c));
     } else {
       std::cout << comparison_text(c);
     }

@@ -23,7 +23,7 @@ struct EstimateArgs {
 void run(Context& ctx, const EstimateArgs& o) {
   const CheckRun run = run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, o.from);
   const EstimateReport r = estimate_move(run, o.inputs);
-  if (ctx.options.output == "json") std::cout << estimate_json(r).dump(2) << "\n";
+  if (ctx.json()) ctx.print_json(estimate_json(r));
   else std::cout << render_estimate_text(r);
   ctx.exit_code = static_cast<int>(ExitCode::go);
 }
@@ -42,7 +42,7 @@ void register_estimate(CLI::App& app, Context& ctx) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-downtime", o->inputs.max_downtime_ms, "allowed pause in ms (default 300, QEMU's)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("-o,--output", ctx.options.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  add_output_option(cmd, ctx, {"text", "json"}, "json gives each input with its source");
   cmd->footer(
       "Live: pre-copy rounds (each sends what the guest dirtied during the last) until the rest fits the allowed\n"
       "downtime, then stop-and-copy. Quick: suspend to shared storage and resume (memory crosses the link twice).\n"

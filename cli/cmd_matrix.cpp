@@ -21,9 +21,10 @@ struct MatrixOptions {
 void register_matrix(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<MatrixOptions>();
   CLI::App* cmd = app.add_subcommand("matrix", "pairwise CPU compatibility of hosts (all of the inventory by default)");
-  cmd->add_option("host", o->hosts, "inventory host names or files (default: every inventory host)");
-  cmd->add_option("-o,--output", ctx.options.output, "text, json, or html (one self-contained page: the class heatmap)")
-      ->check(CLI::IsMember({"text", "json", "html"}));
+  cmd->add_option("host", o->hosts, "inventory host names or files ('-': standard input; default: every inventory host)");
+  add_output_option(cmd, ctx, {"text", "json", "html"},
+                    "json lists the missing features of each pair, html is one self-contained page: the class "
+                    "heatmap");
   cmd->footer(
       "A cell FROM -> TO says whether a guest that sees FROM's whole CPU (host-model, host-passthrough) can move\n"
       "to TO: ok, the number of features TO lacks, ? (none is known to be missing, but a feature one side's facts\n"
@@ -36,11 +37,12 @@ void register_matrix(CLI::App& app, Context& ctx) {
       "  preflight matrix -o html > fleet.html the heatmap of CPU classes, features on hover (loads nothing)\n"
       "  preflight matrix a.yaml b-caps.xml    facts files, capabilities XML, <cpu> files work too");
   cmd->callback([o, &ctx] {
+    const std::vector<std::string> names = o->hosts.empty() ? ctx.require_inventory().names() : o->hosts;
+    const std::string* standard_input = ctx.host_arguments(names);
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-    const std::vector<HostFacts> hosts =
-        load_matrix_hosts(o->hosts.empty() ? ctx.require_inventory().names() : o->hosts, ctx.inventory());
+    const std::vector<HostFacts> hosts = load_matrix_hosts(names, ctx.inventory(), standard_input);
     const CpuMatrix m = compute_cpu_matrix(hosts, catalog);
-    if (ctx.options.output == "json") std::cout << matrix_json(m, hosts, catalog).dump(2) << "\n";
+    if (ctx.json()) ctx.print_json(matrix_json(m, hosts, catalog));
     else if (ctx.options.output == "html") std::cout << render_matrix_html(m, catalog);
     else std::cout << render_matrix_text(m, ctx.color());
     // Any pair known to lack a feature: no-go; else any pair its facts cannot tell: undecided.

@@ -32,14 +32,14 @@ MigrationRequest make_request(const MigrateOptions& o, const CheckRun& check) {
 }
 
 void print_outcome(Context& ctx, const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out) {
-  if (ctx.options.output == "json") std::cout << outcome_event_json(r, v, out).dump() << "\n";
+  if (ctx.json()) ctx.print_json(outcome_event_json(r, v, out), true);
   else std::cout << outcome_text(r, out);
   std::cout.flush();
 }
 
 void print_dry_run(Context& ctx, const MigrationRequest& r, const CheckRun& check, const MoveVerdict& v) {
   const DryRun d = describe_dry_run(r, libvirt_uri(*check.source, r.vm));
-  if (ctx.options.output == "json") std::cout << dry_run_json(r, v, d, check.verdict.estimate).dump() << "\n";
+  if (ctx.json()) ctx.print_json(dry_run_json(r, v, d, check.verdict.estimate), true);
   else std::cout << dry_run_text(r, v, d, check.verdict.estimate);
   std::cout.flush();
 }
@@ -81,14 +81,17 @@ void run(Context& ctx, const MigrateOptions& o) {
 
   const bool json = ctx.options.output == "json";
   std::optional<MigrationProgressBar> bar;
-  if (!json) bar.emplace(o.vm);
+  if (!json && !ctx.options.quiet) bar.emplace(o.vm);
   std::mutex out_mutex;
   const MigrationProgress progress = [&](const MigrationEvent& event) {
     // Polled while migrating, on the thread that owns the job statistics: abort there.
     if (interrupts.interrupted() && event.phase == MigrationEvent::Phase::migrating) source.abort_job(o.vm);
-    if (!json) return bar->update(event);
+    if (!json) {
+      if (bar) bar->update(event);
+      return;
+    }
     std::lock_guard<std::mutex> lock(out_mutex);
-    std::cout << progress_json(event).dump() << "\n" << std::flush;
+    ctx.print_json(progress_json(event), true);
   };
   const MigrationOutcome out = Migrator(source, destination, &journal).run(request, verdict, recheck, progress);
   bar.reset();  // ends the progress line before the outcome
@@ -127,9 +130,12 @@ void register_migrate(CLI::App& app, Context& ctx) {
   cmd->add_option("--max-downtime", o->max_downtime_ms, "longest final pause allowed, in milliseconds");
   cmd->add_option("--bandwidth", o->bandwidth_mib_s, "cap of the migration stream, in MiB/s");
   cmd->add_flag("--accept-warnings", o->accept_warnings, "move on a warn verdict too (a no-go never moves)");
-  cmd->add_option("-o,--output", ctx.options.output, "text (progress bar on stderr) | json (one JSON object per line)")
-      ->check(CLI::IsMember({"text", "json"}));
+  add_output_option(cmd, ctx, {"text", "json"},
+                    "text has a progress bar on stderr (not with -q), json is one JSON object per line");
   cmd->footer(
+      "Exit status: 0 moved (with --dry-run: would move), 1 refused (no-go, or warn without\n"
+      "--accept-warnings) or failed with the VM still on the source, 2 undecided: the check could not decide\n"
+      "or the input is bad (a VM left unplaced by --evacuate while a check could not decide: 2 too).\n"
       "The check is the one of 'preflight check'; it runs again right before moving. Any failure\n"
       "aborts the move and leaves the VM running on the source. Every attempt is appended to\n"
       "$XDG_STATE_HOME/preflight/journal.jsonl. A host's 'migrate_uri:' in the inventory is how the\n"

@@ -16,18 +16,18 @@ RuleCatalog catalog_of(const Context& ctx) {
   return load_rule_catalog(ctx.options.rules_dir.empty() ? default_rules_dir() : ctx.options.rules_dir);
 }
 
-void list(const Context& ctx, const std::string& output) {
+void list(const Context& ctx) {
   const RuleCatalog catalog = catalog_of(ctx);
-  if (output == "json") std::cout << rules_json(catalog).dump(2) << "\n";
+  if (ctx.json()) ctx.print_json(rules_json(catalog));
   else std::cout << render_rules_table(catalog);
 }
 
-void explain(const Context& ctx, const std::string& id, const std::string& output) {
+void explain(const Context& ctx, const std::string& id) {
   const RuleCatalog catalog = catalog_of(ctx);
   const Rule* r = catalog.find(id);
   if (!r)
     throw Error("unknown rule '" + id + "'" + did_you_mean(id, catalog.ids()), "`preflight rules list` shows the rule ids");
-  if (output == "json") std::cout << rule_json(*r).dump(2) << "\n";
+  if (ctx.json()) ctx.print_json(rule_json(*r));
   else std::cout << render_rule_text(*r);
 }
 
@@ -36,15 +36,18 @@ void explain(const Context& ctx, const std::string& id, const std::string& outpu
 void register_rules(CLI::App& app, Context& ctx) {
   auto* rules = app.add_subcommand("rules", "the rule catalog: list | explain ID");
   rules->require_subcommand(1);
-  auto output = std::make_shared<std::string>("text");
+  const std::string exit_status = "Exit status: 0 shown, 2 the rules could not be read (or no such rule).";
+  rules->footer(exit_status);
   auto* l = rules->add_subcommand("list", "every rule: id, severity, requirement, title");
-  l->add_option("-o,--output", *output, "text|json")->check(CLI::IsMember({"text", "json"}));
-  l->callback([&ctx, output] { list(ctx, *output); });
+  add_output_option(l, ctx, {"text", "json"}, "json is {\"rules\": [...]}, each rule as rules explain -o json");
+  l->footer(exit_status);
+  l->callback([&ctx] { list(ctx); });
   auto id = std::make_shared<std::string>();
   auto* e = rules->add_subcommand("explain", "one rule in full: what it checks, message, remediation, reference");
   e->add_option("ID", *id, "rule id, e.g. storage.shared")->required();
-  e->add_option("-o,--output", *output, "text|json")->check(CLI::IsMember({"text", "json"}));
-  e->callback([&ctx, id, output] { explain(ctx, *id, *output); });
+  add_output_option(e, ctx, {"text", "json"}, "json gives every field of the rule");
+  e->footer(exit_status);
+  e->callback([&ctx, id] { explain(ctx, *id); });
 }
 
 }  // namespace preflight::cli

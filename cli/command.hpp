@@ -7,7 +7,11 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "check/check_run.hpp"
 #include "inventory/inventory.hpp"
@@ -19,9 +23,11 @@ struct GlobalOptions {
   std::string rules_dir;  // --rules; empty = the rules/ shipped with preflight
   std::string policy;     // --policy; empty = the inventory's policy
   std::string cpu_map;    // --cpu-map; empty = /usr/share/libvirt/cpu_map
-  std::string output = "text";  // -o text|json|junit (commands say which they accept)
+  std::string output = "text";  // -o FORMAT: each command's add_output_option sets its default and formats
   bool strict = false;
   bool no_color = false;  // also set by NO_COLOR
+  bool quiet = false;     // -q: no progress or notes on stderr (errors and warnings still)
+  bool verbose = false;   // -v: also say on stderr what was loaded from where
 };
 
 struct Context {
@@ -37,10 +43,40 @@ struct Context {
   // The rules, policy and CPU catalog named by the options (and the inventory).
   CheckSetup check_setup();
 
+  // The hosts of one HOST|FILE argument: an inventory name, a file, or "-" for
+  // standard input (read once; the hosts are named "stdin"). Throws Error.
+  std::vector<HostFacts> host_argument(const std::string& arg);
+  // Standard input, read whole at the first call. Throws Error when it is a terminal.
+  const std::string& standard_input();
+  // Throws Error when "-" is among `args` more than once (standard input reads once).
+  static void stdin_at_most_once(const std::vector<std::string>& args);
+  // For the HOST|FILE arguments of one command, before the library loads them
+  // (lib/check/cpu_inputs): checks "-" is there at most once, says with -v what each
+  // names, and returns standard input when "-" is among them (null when not).
+  const std::string* host_arguments(const std::vector<std::string>& args);
+
+  bool json() const { return options.output == "json"; }
+  // `doc` on stdout with "schema_version" added (an object; pretty unless one_line,
+  // which is one JSON object per line for event streams).
+  void print_json(nlohmann::json doc, bool one_line = false) const;
+  // A note or progress line on stderr, unless -q.
+  void note(const std::string& line) const;
+  // What was loaded from where, on stderr with -v.
+  void detail(const std::string& line) const;
+
  private:
   bool inventory_loaded_ = false;
   std::unique_ptr<Inventory> inventory_;
+  std::optional<std::string> stdin_;
+
+  void describe_argument(const std::string& arg);  // with -v: what `arg` names
 };
+
+// Adds -o/--output FORMAT to `cmd`: one of `formats`, the first being the default.
+// Any other value is a usage error (exit 2) that lists the formats. `help` says
+// what each is.
+CLI::Option* add_output_option(CLI::App* cmd, Context& ctx, const std::vector<std::string>& formats,
+                               const std::string& help);
 
 // One per subcommand, defined in cli/cmd_NAME.cpp, called from main.cpp.
 void register_collect(CLI::App& app, Context& ctx);

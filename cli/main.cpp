@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/schema_version.hpp"
 #include "core/text.hpp"
 
 namespace {
@@ -21,6 +22,32 @@ void add_common_options(CLI::App& app, preflight::cli::GlobalOptions& o) {
   app.add_option("--policy", o.policy, "policy file: waivers, overcommit, what blocks (default: the inventory's)");
   app.add_option("--cpu-map", o.cpu_map, "libvirt cpu_map folder (default /usr/share/libvirt/cpu_map)");
   app.add_flag("--no-color", o.no_color, "plain text output (also when NO_COLOR is set)");
+  auto* quiet = app.add_flag("-q,--quiet", o.quiet, "no progress or notes on stderr (errors and warnings still)");
+  app.add_flag("-v,--verbose", o.verbose, "also say on stderr what was loaded from where (inventory, rules, hosts)")
+      ->excludes(quiet);
+}
+
+// Whether the command line asks for JSON (-o json, -ojson, --output json,
+// --output=json): then a usage error is a JSON object on stdout too, even when the
+// parser stopped before the option was read.
+bool json_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if ((a == "-o" || a == "--output") && i + 1 < argc && std::string(argv[i + 1]) == "json") return true;
+    if (a == "-ojson" || a == "--output=json") return true;
+  }
+  return false;
+}
+
+// An error: its message on stderr, and under -o json also
+// {"error":{"exit":2,"message":...},"schema_version":1} on stdout, on one line (it
+// may end a stream of JSON lines, as migrate's). Returns exit 2.
+int fail(const std::string& message, bool json, bool already_on_stderr = false) {
+  if (!already_on_stderr) std::cerr << "preflight: " << message << "\n";
+  constexpr int code = static_cast<int>(preflight::ExitCode::undecided);
+  if (json)
+    std::cout << preflight::with_schema_version({{"error", {{"message", message}, {"exit", code}}}}).dump() << "\n";
+  return code;
 }
 
 // The common options that take a value, to find the first word that is not one.
@@ -79,7 +106,7 @@ int main(int argc, char** argv) {
   preflight::cli::Context ctx;
   CLI::App app{
       "preflight: can this VM move to that host, and if not, why and what would fix it?\n"
-      "Exit status: 0 go (or warn), 1 no-go, 2 could not decide (never a go).",
+      "Exit status: 0 go (or warn), 1 no-go, 2 undecided: could not decide (never a go).",
       "preflight"};
   app.require_subcommand(1);
   app.fallthrough();
@@ -101,25 +128,28 @@ int main(int argc, char** argv) {
       "  preflight check web1 hostB                 may web1 move to hostB? (text, -o json, -o junit)\n"
       "  preflight migrate web1 hostB --dry-run --accept-warnings   the plan and the libvirt call\n"
       "  preflight compare hostA hostB              CPU differences both ways, with causes\n"
-      "  preflight baseline hostA hostB --format qemu   the CPU every host can run\n"
+      "  preflight baseline hostA hostB -o qemu     the CPU every host can run\n"
       "  preflight mask db1 --hosts hostA hostB     the guest CPU that lets db1 run on both\n"
       "  preflight matrix                           which hosts' CPUs can take which hosts' guests\n"
       "  preflight estimate db1 hostB               how long moving db1 takes, and its downtime\n"
       "  preflight check db1 hostB -o dot | dot -Tsvg > db1.svg   a picture of what blocks\n"
-      "  preflight collect --all -o facts/          facts of every host, in parallel\n"
+      "  preflight collect --all -w facts/          facts of every host, in parallel\n"
+      "Every command takes -o FORMAT (text or json, and where they fit junit, dot, yaml, qemu, ...), reads '-'\n"
+      "as standard input where it takes a file, and is quieter with -q, more talkative with -v.\n"
       "Run 'preflight COMMAND --help' for a command's options.");
 
   // Words a person types first: help, version; nothing at all prints the help.
   std::string unknown_option;
   const std::vector<std::string> given =
-      words(argc, argv, {"--no-color", "--help", "--version"}, unknown_option);
-  const std::vector<std::string> global_options = {"--inventory", "--rules", "--policy", "--cpu-map", "--no-color",
-                                                   "--help", "--version"};
+      words(argc, argv, {"--no-color", "--quiet", "--verbose", "--help", "--version"}, unknown_option);
+  const std::vector<std::string> global_options = {"--inventory", "--rules",   "--policy", "--cpu-map", "--no-color",
+                                                   "--quiet",     "--verbose", "--help",   "--version"};
+  const bool json = json_requested(argc, argv);
   if (!unknown_option.empty()) {
-    std::cerr << fmt::format("preflight: unknown option '{}'{}; the options before a command: {}\n", unknown_option,
-                             preflight::did_you_mean(unknown_option, global_options),
-                             preflight::join(global_options, ", "));
-    return static_cast<int>(preflight::ExitCode::undecided);
+    return fail(fmt::format("unknown option '{}'{}; the options before a command: {}", unknown_option,
+                            preflight::did_you_mean(unknown_option, global_options),
+                            preflight::join(global_options, ", ")),
+                json);
   }
   const std::string word = given.empty() ? "" : given[0];
   if (argc == 1 || word == "help") {
@@ -140,10 +170,10 @@ int main(int argc, char** argv) {
     const std::vector<std::string> names = command_names(*level);
     if (names.empty()) break;
     if (std::find(names.begin(), names.end(), given[k]) == names.end()) {
-      std::cerr << fmt::format("preflight: unknown command '{}'{}; {}: {}\n",
-                               k == 0 ? given[k] : given[0] + " " + given[k], preflight::did_you_mean(given[k], names),
-                               k == 0 ? "the commands" : "'" + given[0] + "' takes", preflight::join(names, ", "));
-      return static_cast<int>(preflight::ExitCode::undecided);
+      return fail(fmt::format("unknown command '{}'{}; {}: {}", k == 0 ? given[k] : given[0] + " " + given[k],
+                              preflight::did_you_mean(given[k], names),
+                              k == 0 ? "the commands" : "'" + given[0] + "' takes", preflight::join(names, ", ")),
+                  json);
     }
     level = level->get_subcommand(given[k]);
   }
@@ -158,17 +188,15 @@ int main(int argc, char** argv) {
         hint = preflight::did_you_mean(a.substr(0, a.find('=')), option_names(app));
     std::cerr << "preflight: " << e.what() << hint << "\nRun 'preflight " << (word.empty() ? "" : word + " ")
               << "--help' for the options.\n";
-    return static_cast<int>(preflight::ExitCode::undecided);
+    return fail(std::string(e.what()) + hint, json, true);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     // --help and --version are successes; a usage error could not decide anything.
-    return rc == 0 ? 0 : static_cast<int>(preflight::ExitCode::undecided);
+    return rc == 0 ? 0 : fail(e.what(), json || ctx.json(), true);
   } catch (const preflight::Error& e) {
-    std::cerr << "preflight: " << e.what() << "\n";
-    return static_cast<int>(preflight::ExitCode::undecided);
+    return fail(e.what(), json || ctx.json());
   } catch (const std::exception& e) {
-    std::cerr << "preflight: internal error: " << e.what() << "\n";
-    return static_cast<int>(preflight::ExitCode::undecided);
+    return fail(std::string("internal error: ") + e.what(), json || ctx.json());
   }
   return ctx.exit_code;
 }

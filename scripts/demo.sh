@@ -10,7 +10,7 @@ run() {
   echo
   echo "\$ preflight $*"
   local rc=0
-  build/bin/preflight --inventory "$PREFLIGHT_INVENTORY" "$@" || rc=$?
+  build/bin/preflight "$@" || rc=$?  # the inventory: $PREFLIGHT_INVENTORY
   echo "(exit status $rc)"
 }
 # The main job: may these VMs move?
@@ -20,7 +20,7 @@ run check gpu1 hostC          # no-go: Intel to AMD, a PCI passthrough device, a
 run check web1 hostB -o json  # the same verdict for scripts
 # What would make mixed hosts compatible:
 run compare hostA hostB
-run baseline hostA hostB --format libvirt
+run baseline hostA hostB -o libvirt
 run mask db1 --hosts hostA hostB
 run matrix                    # every pair of hosts at once
 # Before a move: how long, and the plan (nothing moves in the demo lab)

@@ -33,7 +33,9 @@ std::set<std::string> catalog_ids() {
   const auto r = run_preflight({"rules", "list", "-o", "json"});
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
   std::set<std::string> ids;
-  for (const auto& rule : nlohmann::json::parse(r.out)) ids.insert(rule["id"].get<std::string>());
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["schema_version"] == 1);
+  for (const auto& rule : j["rules"]) ids.insert(rule["id"].get<std::string>());
   BOOST_TEST_REQUIRE(ids.size() >= 20u);  // the catalog R01-R56 maps onto
   return ids;
 }
@@ -137,7 +139,7 @@ BOOST_AUTO_TEST_CASE(undecidable_inputs_exit_2_naming_what) {
 BOOST_AUTO_TEST_CASE(rules_list_and_explain) {
   auto r = run_preflight({"rules", "list", "-o", "json"});
   BOOST_TEST(r.exit_code == 0, r.err);
-  BOOST_TEST(nlohmann::json::parse(r.out).size() == catalog_ids().size());
+  BOOST_TEST(nlohmann::json::parse(r.out)["rules"].size() == catalog_ids().size());
   BOOST_TEST(catalog_ids().count("cpu.features") == 1u);
   r = run_preflight({"rules", "explain", "network.uplink"});
   BOOST_TEST(r.exit_code == 0);

@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(the_whole_inventory_is_collected_into_a_folder) {
   const fs::path dir = fs::temp_directory_path() / "preflight-test-collect-all";
   fs::remove_all(dir);
   const ProcessResult r =
-      run_preflight({"collect", "--inventory", fixture("lab/preflight.yaml"), "--all", "-o", dir.string()}, kEnv);
+      run_preflight({"collect", "--inventory", fixture("lab/preflight.yaml"), "--all", "-w", dir.string()}, kEnv);
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   BOOST_TEST(r.err == "collected 3 hosts into " + dir.string() + "\n");
   for (const char* name : {"hostA", "hostB", "hostC"}) {
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(a_host_that_never_answers_is_reported_after_the_timeout_and
   const fs::path out = dir / "facts";
   // One at a time, the dead host first: its slot must come free for the live one.
   const ProcessResult r = run_preflight(
-      {"collect", "--inventory", inventory, "--all", "-o", out.string(), "-j", "1", "--timeout", "2"}, kEnv);
+      {"collect", "--inventory", inventory, "--all", "-w", out.string(), "-j", "1", "--timeout", "2"}, kEnv);
   BOOST_TEST(r.exit_code == 2, r.err);
   BOOST_TEST(r.err.find("collected 1 of 2 hosts into " + out.string() + "; failed: dead: no answer from " + dead_uri +
                         " within 2 s; its collection was stopped (--timeout sets the limit per host)") !=

@@ -70,14 +70,14 @@ BOOST_AUTO_TEST_CASE(unreachable_libvirt_uri) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_inventory) {
-  expect_undecided(run({"collect", "--inventory", "/nonexistent/inv.yaml", "--all", "-o", "/tmp/x"}),
+  expect_undecided(run({"collect", "--inventory", "/nonexistent/inv.yaml", "--all", "-w", "/tmp/x"}),
                    "/nonexistent/inv.yaml: cannot read: No such file or directory; give an existing inventory file "
                    "with --inventory");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_inventory) {
   const std::string f = fixture("inventory/malformed.yaml");
-  expect_undecided(run({"collect", "--inventory", f, "--all", "-o", "/tmp/x"}), f + ":4:");
+  expect_undecided(run({"collect", "--inventory", f, "--all", "-w", "/tmp/x"}), f + ":4:");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_inventory_host_suggests_a_name) {

@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(a_vm_whose_memory_is_not_known_cannot_be_estimated_exit_2) 
   TempDir dir("preflight-estimate-nomem");
   // hostB from a facts file in which erp1 states no memory.
   const auto collected = run_preflight(
-      {"--inventory", fixture("lab/preflight.yaml"), "collect", "hostB", "-o", (dir.path / "hostB.yaml").string()});
+      {"--inventory", fixture("lab/preflight.yaml"), "collect", "hostB", "-w", (dir.path / "hostB.yaml").string()});
   BOOST_REQUIRE_MESSAGE(collected.exit_code == 0, collected.err);
   std::string facts = slurp((dir.path / "hostB.yaml").string());
   const size_t at = facts.find("memory_kib: 100663296");  // erp1's 96 GiB

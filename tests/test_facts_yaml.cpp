@@ -479,7 +479,7 @@ BOOST_AUTO_TEST_CASE(missing_file_names_the_path) {
     BOOST_FAIL("no error for a missing file");
   } catch (const Error& e) {
     BOOST_TEST(std::string(e.what()) ==
-               path + ": cannot read: No such file or directory; check the path; `preflight collect -o FILE` "
+               path + ": cannot read: No such file or directory; check the path; `preflight collect -w FILE` "
                       "writes a facts file");
   }
   try {

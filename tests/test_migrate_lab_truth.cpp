@@ -154,7 +154,7 @@ bool started(const Row& r) { return r.outcome.rfind("did not start", 0) != 0; }
 
 bool agrees(const Row& r) {
   const bool go = r.verdict == "go" || r.verdict == "warn";
-  const bool no_go = r.verdict == "no-go";
+  const bool no_go = r.verdict == "no-go" || r.verdict == "undecided";  // neither lets the move start
   const bool moved = r.outcome == "moved";
   return (go && moved) || (no_go && !moved);
 }

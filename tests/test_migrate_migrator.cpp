@@ -20,6 +20,7 @@
 #include "migrate/journal.hpp"
 #include "migrate/migration_plan.hpp"
 #include "migrate/migrator.hpp"
+#include "report/migration_json.hpp"
 #include "support/fake_host.hpp"
 
 using namespace preflight;
@@ -77,6 +78,25 @@ BOOST_AUTO_TEST_CASE(no_go_is_refused_before_any_host_is_touched) {
   BOOST_TEST(out.reasons == kNoGo.reasons);
   BOOST_TEST(h.a.calls.empty());
   BOOST_TEST(h.b.calls.empty());
+}
+
+// A check that could not decide never moves, and says so in its own word.
+BOOST_AUTO_TEST_CASE(undecided_is_refused_before_any_host_is_touched_and_named) {
+  Hosts h;
+  const MoveVerdict undecided{MoveVerdictKind::undecided, {"resources.memory: hostB: fact memory.free_kib is unknown"}};
+  auto request = h.request();
+  request.accept_warnings = true;
+  auto out = Migrator(h.a, h.b).run(request, undecided, same(kGo));
+  BOOST_TEST(to_string(out.result) == "refused");
+  BOOST_TEST(out.message.rfind("vm1: not moving to hostB: the verdict is undecided; ", 0) == 0, out.message);
+  BOOST_TEST(outcome_json(h.request(), undecided, out)["verdict"] == "undecided");
+  BOOST_TEST(h.a.calls.empty());
+  BOOST_TEST(h.b.calls.empty());
+  // Nor on a re-check that cannot decide.
+  Hosts again;
+  out = Migrator(again.a, again.b).run(again.request(), kGo, same(undecided));
+  BOOST_TEST(to_string(out.result) == "refused");
+  BOOST_TEST(again.count(again.a, "migrate") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(warn_moves_only_with_accept_warnings) {

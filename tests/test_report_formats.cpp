@@ -37,7 +37,9 @@ BOOST_AUTO_TEST_CASE(json_has_exactly_the_design_shape) {
   const auto j = nlohmann::json::parse(render_json(sample()));
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-  BOOST_TEST((keys == std::vector<std::string>{"destination", "estimate", "results", "source", "verdict", "vm"}));
+  BOOST_TEST((keys == std::vector<std::string>{"destination", "estimate", "results", "schema_version", "source",
+                                               "verdict", "vm"}));
+  BOOST_TEST(j["schema_version"] == 1);
   BOOST_TEST(j["verdict"] == "no-go");
   BOOST_TEST(j["estimate"]["total_s"] == 12.5);
   BOOST_TEST(j["estimate"]["downtime_ms"] == 150.0);
@@ -74,7 +76,9 @@ BOOST_AUTO_TEST_CASE(junit_parses_with_one_testcase_per_rule) {
   BOOST_REQUIRE(doc.load_string(xml.c_str()));
   const auto suite = doc.child("testsuites").child("testsuite");
   BOOST_TEST(suite.attribute("tests").as_int() == 6);
-  BOOST_TEST(suite.attribute("failures").as_int() == 2);
+  BOOST_TEST(suite.attribute("failures").as_int() == 1);  // the block
+  BOOST_TEST(suite.attribute("errors").as_int() == 1);    // the rule whose fact is unknown
+  BOOST_TEST(doc.child("testsuites").attribute("errors").as_int() == 1);
   BOOST_TEST(suite.attribute("skipped").as_int() == 1);
   std::map<std::string, pugi::xml_node> cases;
   for (auto tc : suite.children("testcase")) cases[tc.attribute("name").value()] = tc;
@@ -82,12 +86,55 @@ BOOST_AUTO_TEST_CASE(junit_parses_with_one_testcase_per_rule) {
   BOOST_TEST(std::string(cases["network.present"].child("failure").attribute("message").value()) ==
              "hostB lacks network 'a<b>&\"c\"'");
   BOOST_TEST(std::string(cases["network.present"].child("failure").attribute("type").value()) == "block");
-  BOOST_TEST(std::string(cases["resources.memory"].child("failure").attribute("type").value()) == "error");
+  BOOST_TEST(!cases["resources.memory"].child("failure"));
+  BOOST_TEST(std::string(cases["resources.memory"].child("error").attribute("type").value()) == "error");
+  BOOST_TEST(!cases["storage.shared"].child("failure"));  // a warn passes without --strict
   BOOST_TEST(cases["storage.host-media"].child("skipped"));
   BOOST_TEST(!cases["network.uplink"].child("failure"));
   BOOST_TEST(std::string(cases["network.uplink"].child_value("system-out")).find("waived: intranet VM") != std::string::npos);
   BOOST_TEST(!cases["cpu.vendor"].child("failure"));
   BOOST_TEST(std::string(cases["cpu.vendor"].attribute("classname").value()) == "preflight.cpu");
+}
+
+// Exit status 2 (an error, no block): "undecided" in every format; a block beats it.
+BOOST_AUTO_TEST_CASE(undecided_is_one_word_in_text_json_and_junit) {
+  Verdict v = sample();
+  std::erase_if(v.results, [](const Finding& f) { return f.status == Status::block; });
+  v.verdict = VerdictKind::undecided;
+  BOOST_TEST((exit_code(v, false) == ExitCode::undecided));
+  BOOST_TEST(render_text(v, false).find("vm1 from hostA to hostB: UNDECIDED\n") != std::string::npos);
+  BOOST_TEST(nlohmann::json::parse(render_json(v))["verdict"] == "undecided");
+  pugi::xml_document doc;
+  BOOST_REQUIRE(doc.load_string(render_junit(v).c_str()));
+  const auto suite = doc.child("testsuites").child("testsuite");
+  BOOST_TEST(suite.attribute("errors").as_int() == 1);
+  BOOST_TEST(suite.attribute("failures").as_int() == 0);
+  BOOST_TEST(std::string(suite.attribute("name").value()).find(": undecided") != std::string::npos);
+  BOOST_TEST(std::string(suite.child("properties").find_child_by_attribute("property", "name", "exit_status")
+                             .attribute("value").value()) == "2");
+}
+
+// Under --strict a warning makes exit status 1: JUnit counts it as a failure then.
+BOOST_AUTO_TEST_CASE(junit_agrees_with_the_exit_status_under_strict) {
+  Verdict v = sample();
+  std::erase_if(v.results, [](const Finding& f) { return f.status == Status::block || f.status == Status::error; });
+  v.verdict = VerdictKind::warn;
+  for (const bool strict : {false, true}) {
+    BOOST_TEST_CONTEXT("strict " << strict) {
+      pugi::xml_document doc;
+      BOOST_REQUIRE(doc.load_string(render_junit(v, strict).c_str()));
+      const auto suite = doc.child("testsuites").child("testsuite");
+      const int exit_status = static_cast<int>(exit_code(v, strict));
+      BOOST_TEST(exit_status == (strict ? 1 : 0));
+      BOOST_TEST(suite.attribute("failures").as_int() == (strict ? 1 : 0));
+      BOOST_TEST(suite.attribute("errors").as_int() == 0);
+      const auto warn = suite.find_child_by_attribute("testcase", "name", "storage.shared");
+      BOOST_TEST(static_cast<bool>(warn.child("failure")) == strict);
+      BOOST_TEST(std::string(warn.child("failure").attribute("type").value()) == (strict ? "warn" : ""));
+      BOOST_TEST(suite.child("properties").find_child_by_attribute("property", "name", "exit_status")
+                     .attribute("value").as_int() == exit_status);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(text_lists_problems_first_with_remediation) {

@@ -57,15 +57,27 @@ BOOST_AUTO_TEST_CASE(block_is_no_go_exit_1) {
   BOOST_TEST((exit_code(v, false) == ExitCode::no_go));
 }
 
-BOOST_AUTO_TEST_CASE(an_unknown_fact_is_no_go_exit_2_never_go) {
+BOOST_AUTO_TEST_CASE(an_unknown_fact_is_undecided_exit_2_never_go) {
   Scenario s;
   s.destination.memory.free_kib = Fact<uint64_t>::unknown("lost connection");
   const Verdict v = run(s);
-  BOOST_TEST(to_string(v.verdict) == "no-go");
+  BOOST_TEST(to_string(v.verdict) == "undecided");
   BOOST_TEST((exit_code(v, false) == ExitCode::undecided));
+  BOOST_TEST((exit_code(v, true) == ExitCode::undecided));
   const Finding f = find(v, "resources.memory");
   BOOST_TEST(f.message == "hostB: fact memory.free_kib is unknown (lost connection)");
   BOOST_TEST(!f.remediation.empty());
+}
+
+// A block is final: what the erroring rule would have said cannot make it a go.
+BOOST_AUTO_TEST_CASE(a_block_beats_an_unknown_fact_no_go_exit_1) {
+  Scenario s;
+  s.destination.memory.free_kib = Fact<uint64_t>::unknown("lost connection");
+  s.vm.hostdevs.push_back({"usb", "subsystem", "usb 046d:c52b"});
+  const Verdict v = run(s);
+  BOOST_TEST(to_string(find(v, "resources.memory").status) == "error");
+  BOOST_TEST(to_string(v.verdict) == "no-go");
+  BOOST_TEST((exit_code(v, false) == ExitCode::no_go));
 }
 
 BOOST_AUTO_TEST_CASE(the_cpu_rules_fail_closed) {
@@ -74,7 +86,7 @@ BOOST_AUTO_TEST_CASE(the_cpu_rules_fail_closed) {
   s.source.cpu = CpuFacts{};
   s.source.offers = Fact<std::vector<GuestOffer>>::unknown("not collected");  // nor what its hypervisor offers
   const Verdict v = s.evaluate();
-  BOOST_TEST(to_string(v.verdict) == "no-go");
+  BOOST_TEST(to_string(v.verdict) == "undecided");
   BOOST_TEST((exit_code(v, false) == ExitCode::undecided));
   BOOST_TEST(to_string(find(v, "cpu.vendor").status) == "error");
 }

@@ -10,23 +10,43 @@
 
 namespace preflight {
 
+namespace {
+
+bool is_standard_input(const std::string& arg, const std::string* standard_input) {
+  return arg == "-" && standard_input;  // an inventory host called "-" would be a strange name
+}
+
+std::vector<HostFacts> host_argument(const std::string& arg, const Inventory* inv,
+                                     const std::string* standard_input) {
+  if (is_standard_input(arg, standard_input)) return hosts_from_text(*standard_input, "stdin");
+  return load_host_argument(arg, inv);
+}
+
+}  // namespace
+
 std::vector<std::vector<HostFacts>> load_hosts_per_argument(const std::vector<std::string>& args,
-                                                            const Inventory* inv) {
+                                                            const Inventory* inv, const std::string* standard_input) {
   std::vector<std::vector<HostFacts>> per_arg;
-  for (const auto& a : args) per_arg.push_back(load_host_argument(a, inv));
+  for (const auto& a : args) per_arg.push_back(host_argument(a, inv, standard_input));
   name_file_hosts_apart(args, inv, per_arg);  // facts.yaml of web01/ and web02/: two hosts
   return per_arg;
 }
 
-std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, const Inventory* inv) {
+std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, const Inventory* inv,
+                                  const std::string* standard_input) {
   std::vector<HostFacts> hosts;
-  for (auto& got : load_hosts_per_argument(args, inv))
+  for (auto& got : load_hosts_per_argument(args, inv, standard_input))
     for (auto& h : got) hosts.push_back(std::move(h));
   return hosts;
 }
 
 std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const Inventory* inv,
-                                                  const CpuCatalog& catalog) {
+                                                  const std::string* standard_input, const CpuCatalog& catalog) {
+  if (is_standard_input(arg, standard_input)) {  // the caller keeps the text: parse a copy
+    std::string text = *standard_input;
+    if (auto cpus = cpus_from_pieces(text, "stdin", catalog)) return cpus;
+    return cpus_from_document(*standard_input, "stdin", catalog);
+  }
   if (inv && inv->find(arg)) return std::nullopt;
   std::string text;
   try {
@@ -39,16 +59,16 @@ std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const 
 }
 
 std::vector<BaselineInput> baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
-                                           const CpuCatalog& catalog) {
+                                           const std::string* standard_input, const CpuCatalog& catalog) {
   // Files of bare <cpu> elements are read straight into CPU descriptions; the
   // others go through the host loader all at once, so files of one name stay apart.
   std::vector<std::optional<std::vector<HostCpu>>> cpu_files;
   std::vector<std::string> others;
   for (const auto& arg : args) {
-    cpu_files.push_back(read_cpu_file(arg, inv, catalog));
+    cpu_files.push_back(read_cpu_file(arg, inv, standard_input, catalog));
     if (!cpu_files.back()) others.push_back(arg);
   }
-  const std::vector<std::vector<HostFacts>> loaded = load_hosts_per_argument(others, inv);
+  const std::vector<std::vector<HostFacts>> loaded = load_hosts_per_argument(others, inv, standard_input);
   std::vector<BaselineInput> inputs;
   for (size_t i = 0, next = 0; i < args.size(); ++i) {
     if (cpu_files[i]) {
@@ -60,7 +80,8 @@ std::vector<BaselineInput> baseline_inputs(const std::vector<std::string>& args,
   return inputs;
 }
 
-std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& names, const Inventory* inv) {
+std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& names, const Inventory* inv,
+                                         const std::string* standard_input) {
   std::vector<std::vector<HostFacts>> per_arg(names.size());
   std::vector<const InventoryHost*> live;
   std::vector<size_t> slot;
@@ -69,7 +90,7 @@ std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& names, 
       live.push_back(h);
       slot.push_back(i);
     } else {
-      per_arg[i] = load_host_argument(names[i], inv);
+      per_arg[i] = host_argument(names[i], inv, standard_input);
     }
   }
   name_file_hosts_apart(names, inv, per_arg);  // facts.yaml of web01/ and web02/: two hosts

@@ -1,6 +1,8 @@
 #pragma once
 // The hosts and CPUs the CPU subcommands (baseline, compare, mask, matrix) take:
-// HOST/FILE arguments to host facts or straight to CPU descriptions.
+// HOST/FILE arguments to host facts or straight to CPU descriptions. An argument
+// "-" is standard input: `standard_input` is its text, read by the caller (null
+// when no argument is "-"); its hosts are named "stdin" (stdin#N for several).
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,26 +19,28 @@ namespace preflight {
 // its facts; `inv` may be null. Hosts of files that share a name are told apart by
 // their folders (name_file_hosts_apart: facts.yaml of web01/ and web02/ are two
 // hosts). Throws Error from the loader.
-std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, const Inventory* inv);
+std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, const Inventory* inv,
+                                  const std::string* standard_input);
 // The same, per argument.
 std::vector<std::vector<HostFacts>> load_hosts_per_argument(const std::vector<std::string>& args,
-                                                            const Inventory* inv);
+                                                            const Inventory* inv, const std::string* standard_input);
 
 // The CPUs of `arg` when it is not an inventory host and is a file holding only
 // top-level <cpu> elements (virsh cpu-baseline's input), each named ARG#N (ARG
 // alone for one); nullopt otherwise. Throws Error naming the CPU for a bad one.
 std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const Inventory* inv,
-                                                  const CpuCatalog& catalog);
+                                                  const std::string* standard_input, const CpuCatalog& catalog);
 
 // The inputs of a baseline, one per CPU: a file of bare <cpu> elements (possibly
 // thousands) is read straight into CPU descriptions, anything else through the
 // host loader and resolved against `catalog`.
 std::vector<BaselineInput> baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
-                                           const CpuCatalog& catalog);
+                                           const std::string* standard_input, const CpuCatalog& catalog);
 
 // The hosts of a matrix: inventory hosts collected in parallel, files read in
 // place. Throws Error naming every host that could not be read, or when fewer
 // than two hosts result.
-std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& names, const Inventory* inv);
+std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& names, const Inventory* inv,
+                                         const std::string* standard_input);
 
 }  // namespace preflight

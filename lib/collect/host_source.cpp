@@ -126,7 +126,10 @@ InputKind detect_input_kind(std::string_view text, const std::string& origin) {
 }
 
 std::vector<HostFacts> hosts_from_file(const std::string& path) {
-  const std::string text = read_file(path, "check the path");
+  return hosts_from_text(read_file(path, "check the path"), path);
+}
+
+std::vector<HostFacts> hosts_from_text(const std::string& text, const std::string& path) {
   const std::string name = fs::path(path).stem().string();
   switch (detect_input_kind(text, path)) {
     case InputKind::facts_yaml: {

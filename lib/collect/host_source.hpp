@@ -27,6 +27,9 @@ InputKind detect_input_kind(std::string_view text, const std::string& origin);
 // Every host a file describes (a CPU file may hold several <cpu> elements).
 // Each host is named after the file (plus "#N" when there are several).
 std::vector<HostFacts> hosts_from_file(const std::string& path);
+// The same for text already read (standard input): `origin` names it in errors and
+// names the hosts as a path would ("stdin" names them stdin, stdin#2, ...).
+std::vector<HostFacts> hosts_from_text(const std::string& text, const std::string& origin);
 
 // The names of the hosts read from the files `paths`: each file's name without its
 // extension (as hosts_from_file names them), or, where different files share that

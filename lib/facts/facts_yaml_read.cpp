@@ -343,9 +343,9 @@ HostFacts facts_from_yaml(const std::string& text, const std::string& origin) {
 
 HostFacts load_facts_file(const std::string& path) {
   if (std::filesystem::is_directory(path)) {
-    throw Error(path + ": is a directory, not a facts file", "give a file written by `preflight collect -o FILE`");
+    throw Error(path + ": is a directory, not a facts file", "give a file written by `preflight collect -w FILE`");
   }
-  return facts_from_yaml(read_file(path, "check the path; `preflight collect -o FILE` writes a facts file"), path);
+  return facts_from_yaml(read_file(path, "check the path; `preflight collect -w FILE` writes a facts file"), path);
 }
 
 }  // namespace preflight

@@ -131,6 +131,9 @@ Migrator::Refusal Migrator::gate(const MigrationRequest& request, const MoveVerd
       if (request.accept_warnings) return std::nullopt;
       return fmt::format("{}: not moving to {}: the verdict is warn", request.vm, request.destination) +
              "; accept the warnings (--accept-warnings) to move anyway";
+    case MoveVerdictKind::undecided:
+      return fmt::format("{}: not moving to {}: the verdict is undecided", request.vm, request.destination) +
+             "; the check could not decide (see the rules in error): collect the missing facts and check again";
     case MoveVerdictKind::no_go: break;
   }
   return fmt::format("{}: not moving to {}: the verdict is no-go", request.vm, request.destination);

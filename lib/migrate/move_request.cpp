@@ -12,7 +12,7 @@ namespace preflight {
 MoveVerdict to_move_verdict(const Verdict& v) {
   MoveVerdict m;
   const bool undecided = exit_code(v, false) == ExitCode::undecided;
-  m.kind = undecided ? MoveVerdictKind::no_go
+  m.kind = undecided ? MoveVerdictKind::undecided
            : v.verdict == VerdictKind::go   ? MoveVerdictKind::go
            : v.verdict == VerdictKind::warn ? MoveVerdictKind::warn
                                             : MoveVerdictKind::no_go;

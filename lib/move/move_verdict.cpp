@@ -7,6 +7,7 @@ std::string to_string(MoveVerdictKind kind) {
     case MoveVerdictKind::go: return "go";
     case MoveVerdictKind::warn: return "warn";
     case MoveVerdictKind::no_go: return "no-go";
+    case MoveVerdictKind::undecided: return "undecided";
   }
   return "no-go";
 }

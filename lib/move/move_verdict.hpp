@@ -7,13 +7,14 @@
 
 namespace preflight {
 
-enum class MoveVerdictKind { go, warn, no_go };
+// undecided: the check could not decide (a fact it needs is unknown); never moves.
+enum class MoveVerdictKind { go, warn, no_go, undecided };
 
 struct MoveVerdict {
   MoveVerdictKind kind = MoveVerdictKind::no_go;  // default: fail closed
   std::vector<std::string> reasons;               // one line per blocking/warning finding
 };
 
-std::string to_string(MoveVerdictKind kind);  // "go" | "warn" | "no-go"
+std::string to_string(MoveVerdictKind kind);  // "go" | "warn" | "no-go" | "undecided"
 
 }  // namespace preflight

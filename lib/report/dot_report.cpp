@@ -235,9 +235,7 @@ std::string render_dot(const Verdict& v, const HostFacts& source, const HostFact
   std::erase_if(unplaced, [&](const Finding* f) { return std::find(placed.begin(), placed.end(), f) != placed.end(); });
   dw.node(dst_id, destination.name + "\ndestination host", "shape=\"box3d\"");
 
-  const std::string verdict = v.verdict == VerdictKind::go     ? "GO"
-                              : v.verdict == VerdictKind::warn ? "GO (with warnings)"
-                                                               : "NO-GO";
+  const std::string verdict = verdict_headline(v.verdict);
   std::string out = "digraph \"preflight\" {\n";
   out += fmt::format(
       "  graph [rankdir=\"LR\", labelloc=\"t\", fontname=\"Helvetica\", label={}];\n",

@@ -9,6 +9,16 @@ std::string finding_message(const Finding& f) {
   return f.message + " (waived: " + f.waiver_reason + ")";
 }
 
+std::string verdict_headline(VerdictKind v) {
+  switch (v) {
+    case VerdictKind::go: return "GO";
+    case VerdictKind::warn: return "GO (with warnings)";
+    case VerdictKind::no_go: return "NO-GO";
+    case VerdictKind::undecided: return "UNDECIDED";
+  }
+  return "UNDECIDED";
+}
+
 std::string status_summary(const Verdict& v) {
   std::map<Status, int> n;
   for (const auto& f : v.results) ++n[f.status];

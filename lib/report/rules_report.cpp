@@ -16,9 +16,9 @@ nlohmann::json rule_json(const Rule& r) {
 }
 
 nlohmann::json rules_json(const RuleCatalog& catalog) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : catalog.rules) out.push_back(rule_json(r));
-  return out;
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& r : catalog.rules) rules.push_back(rule_json(r));
+  return {{"rules", rules}};
 }
 
 std::string render_rules_table(const RuleCatalog& catalog) {

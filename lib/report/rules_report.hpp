@@ -14,7 +14,8 @@ std::string render_rules_table(const RuleCatalog& catalog);
 std::string render_rule_text(const Rule& r);
 // {id, title, requirements, severity, check, params, messages, remediation, reference, file, line}
 nlohmann::json rule_json(const Rule& r);
-// [rule_json of each rule], in catalog order.
+// {"rules": [rule_json of each rule]}, in catalog order (an object, so that the
+// program can add schema_version).
 nlohmann::json rules_json(const RuleCatalog& catalog);
 
 }  // namespace preflight

@@ -29,8 +29,11 @@ std::string paint(const std::string& text, const char* code, bool color) {
 }  // namespace
 
 std::string render_text(const Verdict& v, bool color) {
-  std::string verdict = v.verdict == VerdictKind::go ? "GO" : v.verdict == VerdictKind::warn ? "GO (with warnings)" : "NO-GO";
-  const char* vcode = v.verdict == VerdictKind::go ? "\033[1;32m" : v.verdict == VerdictKind::warn ? "\033[1;33m" : "\033[1;31m";
+  const std::string verdict = verdict_headline(v.verdict);
+  const char* vcode = v.verdict == VerdictKind::go     ? "\033[1;32m"
+                      : v.verdict == VerdictKind::warn ? "\033[1;33m"
+                      : v.verdict == VerdictKind::undecided ? "\033[1;35m"
+                                                       : "\033[1;31m";
   std::string out = fmt::format("preflight check: {} from {} to {}: {}\n\n", v.vm, v.source, v.destination,
                                 paint(verdict, vcode, color));
   size_t width = 4;

@@ -1,5 +1,6 @@
 #include "report/verdict_json.hpp"
 
+#include "core/schema_version.hpp"
 #include "report/finding_text.hpp"
 
 namespace preflight {
@@ -24,7 +25,8 @@ nlohmann::json verdict_to_json(const Verdict& v) {
                        {"evidence", f.evidence},
                        {"remediation", f.remediation},
                        {"subjects", subjects_json(f.subjects)}});
-  return {{"verdict", to_string(v.verdict)},
+  return {{"schema_version", kJsonSchemaVersion},
+          {"verdict", to_string(v.verdict)},
           {"vm", v.vm},
           {"source", v.source},
           {"destination", v.destination},

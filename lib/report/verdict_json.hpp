@@ -1,6 +1,7 @@
 #pragma once
 // The verdict as JSON, exactly the shape in docs/architecture.md ("Verdict JSON"):
-// {verdict, vm, source, destination, results[{rule, status, message, evidence,
+// {schema_version, verdict (go|warn|no-go|undecided), vm, source, destination,
+// results[{rule, status, message, evidence,
 // remediation, subjects[{kind, name}]}], estimate{total_s, downtime_ms}}. A waived
 // finding's message ends with "(waived: <reason>)"; subjects are the finding's
 // (rules/subject.hpp), [] when it names none.

@@ -90,7 +90,8 @@ Verdict evaluate(const RuleCatalog& catalog, const CheckRequest& request) {
     block |= s == Status::block;
     warn |= s == Status::warn;
   }
-  v.verdict = (error || block) ? VerdictKind::no_go : warn ? VerdictKind::warn : VerdictKind::go;
+  // A block is final; an error without one leaves the answer open.
+  v.verdict = block ? VerdictKind::no_go : error ? VerdictKind::undecided : warn ? VerdictKind::warn : VerdictKind::go;
   return v;
 }
 
@@ -111,6 +112,7 @@ std::string to_string(VerdictKind v) {
     case VerdictKind::go: return "go";
     case VerdictKind::warn: return "warn";
     case VerdictKind::no_go: return "no-go";
+    case VerdictKind::undecided: return "undecided";
   }
   return "no-go";
 }
@@ -125,7 +127,7 @@ ExitCode exit_code(const Verdict& v, bool strict) {
   // A block is final (waived rules are not blocks): what an erroring rule would
   // have said cannot make the move a go, so the answer is known.
   if (block) return ExitCode::no_go;
-  if (error) return ExitCode::undecided;
+  if (error || v.verdict == VerdictKind::undecided) return ExitCode::undecided;
   if (v.verdict == VerdictKind::no_go) return ExitCode::no_go;
   if (warn && strict) return ExitCode::no_go;
   return ExitCode::go;

@@ -13,9 +13,11 @@
 namespace preflight {
 
 // pass; warn; block; waived (a waiver with its reason); skip (not applicable,
-// with the reason); error (a fact it needs is unknown: no-go, exit 2).
+// with the reason); error (a fact it needs is unknown: undecided, exit 2, unless
+// another rule blocks).
 enum class Status { pass, warn, block, waived, skip, error };
-enum class VerdictKind { go, warn, no_go };
+// undecided: some rule errored and none blocks (exit 2, never a go).
+enum class VerdictKind { go, warn, no_go, undecided };
 
 std::string to_string(Status s);
 // Reports list findings most serious first: error, block, warn, waived, pass, skip.
@@ -30,7 +32,7 @@ inline int report_rank(Status s) {
   }
   return 6;
 }
-std::string to_string(VerdictKind v);  // "go" | "warn" | "no-go"
+std::string to_string(VerdictKind v);  // "go" | "warn" | "no-go" | "undecided"
 
 struct Finding {
   std::string rule;
@@ -56,8 +58,8 @@ struct Verdict {
   Estimate estimate;
 };
 
-// block -> no_go (an error elsewhere cannot turn it into a go); else error anywhere ->
-// undecided; warn -> no_go under strict, else go.
+// block -> no_go (an error elsewhere cannot turn it into a go); else error anywhere
+// (or the verdict undecided) -> undecided; warn -> no_go under strict, else go.
 ExitCode exit_code(const Verdict& v, bool strict);
 
 }  // namespace preflight

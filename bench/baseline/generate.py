@@ -4,7 +4,10 @@
 libvirt's cpu_map, each with a few features added and some of the model's
 features dropped (a CPU given as a small base model plus an explicit list).
 
-usage: generate.py N OUT.xml [--seed S] [--vendor Intel|AMD] [--cpu-map DIR]
+With --bare each CPU is a model and vendor only (how most hosts' CPUs are
+written), the case where preflight must expand every model itself.
+
+usage: generate.py N OUT.xml [--seed S] [--vendor Intel|AMD] [--cpu-map DIR] [--bare]
 """
 import argparse
 import random
@@ -38,6 +41,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--vendor", default="Intel")
     ap.add_argument("--cpu-map", default="/usr/share/libvirt/cpu_map")
+    ap.add_argument("--bare", action="store_true",
+                    help="model and vendor only, no feature list (the common form of a host CPU)")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     features, models = load_map(Path(a.cpu_map))
@@ -49,6 +54,9 @@ def main():
             feats -= set(rnd.sample(sorted(feats), rnd.randint(0, 3)))
             feats |= set(rnd.sample(features, rnd.randint(0, 4)))
             out.write("<cpu>\n  <arch>x86_64</arch>\n")
+            if a.bare:
+                out.write(f"  <model>{model}</model>\n  <vendor>{a.vendor}</vendor>\n</cpu>\n")
+                continue
             if rnd.random() < 0.5:  # named model plus extras
                 out.write(f"  <model>{model}</model>\n  <vendor>{a.vendor}</vendor>\n")
                 listed = feats - set(models[model][1])

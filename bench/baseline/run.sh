@@ -11,7 +11,8 @@ n=${2:-10000}
 runs=${3:-5}
 file=$(mktemp /tmp/preflight-bench-XXXXXX.xml)
 trap 'rm -f "$file" "$file.p" "$file.v"' EXIT
-python3 "$here/generate.py" "$n" "$file" --seed 1
+# BARE=1: model + vendor only, no feature lists (the common form).
+python3 "$here/generate.py" "$n" "$file" --seed 1 ${BARE:+--bare}
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 seconds() {  # command... -> wall seconds of one run
@@ -38,7 +39,7 @@ done
 p=$(awk '{print $1}' "$times" | median)
 v=$(awk '{print $2}' "$times" | median)
 r=$(awk '{print $3}' "$times" | median)
-echo "CPUs: $n   runs: $runs (interleaved)   same answer: $same"
+echo "CPUs: $n${BARE:+ (model + vendor only)}   runs: $runs (interleaved)   same answer: $same"
 echo "preflight: ${p}s (median)"
 echo "virsh:     ${v}s (median)"
 echo "speed-up:  $(echo "scale=1; $v / $p" | bc)x (ratio of medians); median of the per-run ratios: ${r}x"

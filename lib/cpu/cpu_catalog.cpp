@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+
 #include <pugixml.hpp>
 
 #include "core/error.hpp"
@@ -29,9 +32,19 @@ std::string key_of(std::string_view name) {
   return k;
 }
 
-uint32_t hex_attr(const pugi::xml_node& n, const char* name) {
-  const char* v = n.attribute(name).as_string();
-  return static_cast<uint32_t>(std::strtoul(v, nullptr, 0));
+// A register or MSR number: 0 when the attribute is absent; else 0x-hex or decimal
+// up to 2^32-1, or an Error naming the file and the value (not a silent 0).
+uint32_t hex_attr(const pugi::xml_node& n, const char* name, const std::string& where) {
+  const pugi::xml_attribute a = n.attribute(name);
+  if (!a) return 0;
+  const std::string v = a.as_string();
+  const bool hex = v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+  const std::string_view digits = std::string_view(v).substr(hex ? 2 : 0);
+  uint64_t out = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out, hex ? 16 : 10);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || out > 0xffffffffULL)
+    throw Error(fmt::format("{}: <{} {}='{}'> is not a 32-bit number", where, n.name(), name, v), kCpuMapHint);
+  return static_cast<uint32_t>(out);
 }
 
 bool on_off(const pugi::xml_node& n, const char* name) {
@@ -62,15 +75,17 @@ CpuModelSignature signature_of(const pugi::xml_node& n, const std::string& where
   return s;
 }
 
+// read_file refuses directories, FIFOs and devices before opening them.
 pugi::xml_document load_xml(const std::string& path) {
+  const std::string text = read_file(path, kCpuMapHint);
   pugi::xml_document doc;
-  const pugi::xml_parse_result r = doc.load_file(path.c_str());
-  if (r.status == pugi::status_file_not_found || r.status == pugi::status_io_error) {
-    throw Error(fmt::format("{}: cannot read cpu_map file", path), kCpuMapHint);
-  }
+  const pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size());
   if (!r) throw Error(fmt::format("{}: offset {}: {}", path, r.offset, r.description()), kCpuMapHint);
   return doc;
 }
+
+// How deep includes may nest (libvirt's own cpu_map uses one level).
+constexpr size_t kMaxIncludeDepth = 8;
 
 }  // namespace
 
@@ -81,9 +96,18 @@ class CpuCatalogLoader {
   void element(const pugi::xml_node& n, const std::string& file) {
     const std::string_view tag = n.name();
     if (tag == "include") {
-      const std::string path = c_.dir_ + "/" + n.attribute("filename").as_string();
+      const std::string name = n.attribute("filename").as_string();
+      if (name.empty()) throw Error(fmt::format("{}: an <include> names no file", file), kCpuMapHint);
+      const std::string path = c_.dir_ + "/" + name;
+      if (std::find(including_.begin(), including_.end(), path) != including_.end() || path == c_.dir_ + "/index.xml")
+        throw Error(fmt::format("{}: includes {}, which is already being read (an include cycle)", file, name),
+                    kCpuMapHint);
+      if (including_.size() >= kMaxIncludeDepth)
+        throw Error(fmt::format("{}: includes nest deeper than {} levels", file, kMaxIncludeDepth), kCpuMapHint);
       const pugi::xml_document doc = load_xml(path);
+      including_.push_back(path);
       for (auto child : doc.document_element().children()) element(child, path);
+      including_.pop_back();
     } else if (tag == "vendor") {
       c_.vendors_.push_back({n.attribute("name").as_string(), n.attribute("string").as_string()});
     } else if (tag == "feature") {
@@ -104,11 +128,11 @@ class CpuCatalogLoader {
       if (tag == "alias") {
         f.aliases.push_back(child.attribute("name").as_string());
       } else if (tag == "cpuid" && !found) {
-        f.leaf = hex_attr(child, "eax_in");
-        f.subleaf = hex_attr(child, "ecx_in");
+        f.leaf = hex_attr(child, "eax_in", file);
+        f.subleaf = hex_attr(child, "ecx_in", file);
         const char* regs[] = {"eax", "ebx", "ecx", "edx"};
         for (int r = 0; r < 4; ++r) {
-          if (const uint32_t m = hex_attr(child, regs[r])) {
+          if (const uint32_t m = hex_attr(child, regs[r], file)) {
             f.reg = static_cast<CpuRegister>(r);
             f.mask = m;
           }
@@ -116,8 +140,8 @@ class CpuCatalogLoader {
         found = f.mask != 0;
       } else if (tag == "msr" && !found) {
         f.is_msr = true;
-        f.msr_index = hex_attr(child, "index");
-        const uint32_t lo = hex_attr(child, "eax"), hi = hex_attr(child, "edx");
+        f.msr_index = hex_attr(child, "index", file);
+        const uint32_t lo = hex_attr(child, "eax", file), hi = hex_attr(child, "edx", file);
         f.msr_high = lo == 0;
         f.mask = lo ? lo : hi;
         found = f.mask != 0;
@@ -179,6 +203,7 @@ class CpuCatalogLoader {
   }
 
   CpuCatalog& c_;
+  std::vector<std::string> including_;  // the include files being read, outermost first
 };
 
 CpuCatalog CpuCatalog::load(const std::string& dir) {

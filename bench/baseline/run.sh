@@ -20,7 +20,7 @@ seconds() {  # command... -> wall seconds of one run
   echo "$e - $s" | bc
 }
 
-"$bin" baseline --format libvirt --features "$file" >"$file.p" 2>/dev/null
+"$bin" baseline -o libvirt --features "$file" >"$file.p" 2>/dev/null
 virsh -c test:///default cpu-baseline --features "$file" >"$file.v"
 # virsh ends its output with one extra empty line
 if printf '\n' | cat "$file.p" - | cmp -s - "$file.v"; then same=yes; else same=NO; fi
@@ -31,7 +31,7 @@ times=$(mktemp /tmp/preflight-bench-times-XXXXXX)
 trap 'rm -f "$file" "$file.p" "$file.v" "$times"' EXIT
 i=0
 while [ $i -lt "$runs" ]; do
-  p1=$(seconds "$bin" baseline --format libvirt --features "$file")
+  p1=$(seconds "$bin" baseline -o libvirt --features "$file")
   v1=$(seconds virsh -c test:///default cpu-baseline --features "$file")
   echo "$p1 $v1 $(echo "scale=3; $v1 / $p1" | bc)" >>"$times"
   i=$((i + 1))
@@ -45,7 +45,7 @@ echo "virsh:     ${v}s (median)"
 echo "speed-up:  $(echo "scale=1; $v / $p" | bc)x (ratio of medians); median of the per-run ratios: ${r}x"
 if [ "${INSTRUCTIONS:-0}" = 1 ] && command -v valgrind >/dev/null; then
   count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | awk '/Collected/ {print $4}'; }
-  pi=$(count "$bin" baseline --format libvirt --features "$file")
+  pi=$(count "$bin" baseline -o libvirt --features "$file")
   vi=$(count virsh -c test:///default cpu-baseline --features "$file")
   echo "instructions: preflight $pi, virsh $vi ($(echo "scale=1; $vi / $pi" | bc)x)"
 fi

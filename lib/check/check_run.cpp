@@ -43,11 +43,11 @@ CollectedHosts collect_hosts_if(const std::vector<const InventoryHost*>& hosts,
   CollectedHosts c;
   c.facts.resize(hosts.size());
   c.errors.resize(hosts.size());
-  c.skipped.assign(hosts.size(), false);
+  c.skipped.assign(hosts.size(), 0);
   parallel_for(hosts.size(), kMaxParallelReads, [&](size_t i) {
     try {
       if (!wanted(i)) {
-        c.skipped[i] = true;
+        c.skipped[i] = 1;
         return;
       }
       c.facts[i] = collect_inventory_host(*hosts[i]);
@@ -105,7 +105,7 @@ CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::str
   const auto holds_vm = [&](size_t i) { return got.facts[i] && find_vm(*got.facts[i], vm_name); };
   bool found = false;
   for (size_t i = 0; i < candidates.size() && !found; ++i) found = holds_vm(i);
-  if (!found && std::find(got.skipped.begin(), got.skipped.end(), true) != got.skipped.end())
+  if (!found && std::find(got.skipped.begin(), got.skipped.end(), 1) != got.skipped.end())
     got = collect_hosts(to_collect);
 
   std::optional<HostFacts> destination;

@@ -37,7 +37,7 @@ CheckSetup load_check_setup(const Inventory& inv, const CheckSetupPaths& paths);
 struct CollectedHosts {
   std::vector<std::optional<HostFacts>> facts;
   std::vector<std::string> errors;  // empty where facts were read
-  std::vector<bool> skipped;        // not read: `wanted` said no
+  std::vector<char> skipped;        // not read: `wanted` said no (char: written by several threads)
 };
 CollectedHosts collect_hosts(const std::vector<const InventoryHost*>& hosts);
 // Only the hosts i with wanted(i) (called in parallel); the others are skipped.

@@ -259,10 +259,11 @@ HostFacts collect_inventory_host(const InventoryHost& host) {
 
 bool may_define_vm(const InventoryHost& host, std::string_view vm) {
   if (!host.libvirt.empty() || host.facts.empty() || vm.empty()) return true;
-  // A name of printable ASCII without quote or backslash is written as itself in
-  // every YAML style (plain, single- or double-quoted); any other may be escaped.
+  // A name of printable ASCII without space, quote or backslash is written as itself
+  // in every YAML style (plain, single- or double-quoted); any other may be escaped
+  // or folded.
   const bool verbatim = std::all_of(vm.begin(), vm.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '\'';
+    return c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '\'';
   });
   if (!verbatim) return true;
   std::string text;
@@ -271,6 +272,8 @@ bool may_define_vm(const InventoryHost& host, std::string_view vm) {
   } catch (const std::exception&) {
     return true;
   }
+  // An escape (\x65) or a line continuation could spell the name otherwise.
+  if (text.find('\\') != std::string::npos) return true;
   // The name as a whole scalar: not part of a longer word (web1 in web1-h42). A
   // YAML scalar starts after a space, quote, bracket, brace, comma, colon or line
   // start, and ends before a line end, space, quote, comma, bracket, brace, colon or

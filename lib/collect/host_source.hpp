@@ -50,8 +50,10 @@ HostFacts collect_inventory_host(const InventoryHost& host);
 // False when `host` certainly does not define a VM named `vm`: a host known only
 // by its facts file whose text does not contain the name as a whole word (read,
 // not parsed, so a 10,000-host inventory is searched without parsing every file).
-// True otherwise, and whenever the text cannot tell (a live host, a name YAML
-// would escape, a file that cannot be read: collecting it then reports why).
+// True otherwise, and whenever the text cannot tell: a live host, a name with a
+// space (YAML may fold it across lines) or a character YAML may escape, a file with
+// any backslash (an escape could spell the name), a file that cannot be read
+// (collecting it then reports why).
 bool may_define_vm(const InventoryHost& host, std::string_view vm);
 
 // An inventory name when `inv` has it, else a path. Throws Error when neither.

@@ -31,9 +31,12 @@ const Loaded& loaded() {
   return once;
 }
 
+// Any thread may ask for a function (the host readers run in parallel): _Exit, not
+// exit, so no static destructor runs under the other threads.
 [[noreturn]] void stop(const std::string& why) {
   std::fprintf(stderr, "preflight: %s\n", why.c_str());
-  std::exit(2);
+  std::fflush(stderr);
+  std::_Exit(2);
 }
 
 }  // namespace
@@ -48,7 +51,7 @@ void* function(const char* name) {
   if (fn == nullptr) {
     const char* why = dlerror();
     stop(std::string("the installed libvirt lacks ") + name + " (" + (why ? why : "not found") +
-         "); preflight needs libvirt 9.0 or newer");
+         "); install a libvirt0 that has it");
   }
   return fn;
 }

@@ -9,9 +9,9 @@
 // (the header's own prototype, through decltype).
 //
 // A libvirt function called without a line here does not link (nothing provides it):
-// add it to the list. libvirt_loaded() says, without stopping, whether libvirt can be
+// add it to the list. load_problem() says, without stopping, whether libvirt can be
 // loaded; a function missing from the installed libvirt stops the program with a
-// message (exit 2), as the dynamic linker would have at start-up.
+// message and exit 2 (undecided), where a linked program would not have started.
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -24,8 +24,8 @@ namespace preflight::libvirt_dl {
 const std::string& load_problem();
 
 // The function `name` of libvirt. When libvirt or the function is missing it
-// prints why and ends the program with exit 2 (undecided), as the dynamic linker
-// would have at start-up; callers that can say more check load_problem() first.
+// prints why and ends the program with exit 2 (undecided); callers that can say
+// more check load_problem() first.
 void* function(const char* name);
 
 template <class F>

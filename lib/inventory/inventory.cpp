@@ -42,8 +42,7 @@ void reject_unknown(const std::string& key, const std::vector<std::string>& know
 const InventoryHost* Inventory::find(const std::string& name) const {
   if (index.size() == hosts.size()) {
     const auto it = index.find(name);
-    if (it == index.end()) return nullptr;
-    if (it->second < hosts.size() && hosts[it->second].name == name) return &hosts[it->second];
+    if (it != index.end() && it->second < hosts.size() && hosts[it->second].name == name) return &hosts[it->second];
   }
   for (const auto& h : hosts)
     if (h.name == name) return &h;

@@ -31,9 +31,9 @@ struct Inventory {
   std::string policy;  // absolute path; empty when none
 
   // Host name -> index into hosts, filled by load_inventory so that looking up every
-  // host of a 10,000-host fleet is not quadratic. find() uses it while it covers
-  // `hosts` (same size, the entry's name matches) and scans otherwise (hosts added
-  // by hand).
+  // host of a 10,000-host fleet is not quadratic. find() answers from it when it
+  // has the name at a position that still holds it, and scans `hosts` otherwise
+  // (hosts added, renamed or replaced by hand): a hit costs no scan.
   std::unordered_map<std::string, size_t> index;
 
   const InventoryHost* find(const std::string& name) const;  // nullptr when absent

@@ -41,7 +41,7 @@ std::optional<std::string> Lab::unavailable_reason() {
 }
 
 Lab::MachineLock::MachineLock() {
-  fd = ::open("/tmp/preflight-lab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd = ::open("/tmp/preflight-lab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0 || ::flock(fd, LOCK_EX) != 0) throw std::runtime_error("cannot lock /tmp/preflight-lab.lock");
 }
 

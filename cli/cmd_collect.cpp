@@ -16,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "facts/facts_yaml.hpp"
+#include "report/collect_report.hpp"
 
 namespace fs = std::filesystem;
 
@@ -57,11 +58,10 @@ int run_collect_all(const Inventory& inv, const CollectOptions& o, const Context
                                }});
   }
   if (!failed.empty()) {
-    throw Error(fmt::format("collected {} of {} hosts into {}; failed: {}", n - failed.size(), n, o.write,
-                            join(failed, "; ")),
+    throw Error(collected_text(n, failed, o.write),
                 "the folder does not hold the whole inventory: fix the hosts named and run again");
   }
-  ctx.note(fmt::format("collected {} hosts into {}", n, o.write));
+  ctx.note(collected_text(n, failed, o.write));
   return 0;
 }
 

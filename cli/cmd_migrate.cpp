@@ -1,5 +1,6 @@
 // preflight migrate VM DEST: the check of `preflight check`, then the move through
-// the Migrator (lib/migrate/migrator.hpp) on go, or on warn with --accept-warnings.
+// the Migrator on go, or on warn with --accept-warnings. Wiring only: the job is
+// lib/migrate/move_job.hpp, the text and JSON lib/report/move_report.hpp.
 // Exit 0 moved (or, with --dry-run, would move), 1 refused or failed with the VM
 // still on the source, 2 could not decide. --evacuate HOST: migrate_evacuate.hpp.
 #include <iostream>
@@ -7,9 +8,7 @@
 #include <optional>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
-#include "check/check_run.hpp"
 #include "cli/command.hpp"
 #include "cli/migrate_evacuate.hpp"
 #include "cli/migrate_support.hpp"
@@ -17,86 +16,79 @@
 #include "core/error.hpp"
 #include "migrate/journal.hpp"
 #include "migrate/libvirt_hypervisor.hpp"
-#include "migrate/migration_plan.hpp"
-#include "migrate/migrator.hpp"
+#include "migrate/move_job.hpp"
 #include "migrate/move_request.hpp"
-#include "migrate/planned_hypervisor.hpp"
 #include "report/migration_json.hpp"
 #include "report/move_report.hpp"
 
 namespace preflight::cli {
 namespace {
 
-MigrationRequest make_request(const MigrateOptions& o, const CheckRun& check) {
-  return preflight::make_request(o, o.vm, *check.source, *check.destination);
-}
+// Progress as it comes: one JSON object per line on stdout, or a line redrawn on
+// stderr (a terminal only, not with -q).
+class PrintedProgress final : public MoveEvents {
+ public:
+  PrintedProgress(const Context& ctx, const std::string& vm) : ctx_(ctx), json_(ctx.json()) {
+    if (!json_ && !ctx.options.quiet) bar_.emplace(vm);
+  }
+  void progress(const MigrationEvent& event) override {
+    if (!json_) {
+      if (bar_) bar_->update(event);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    ctx_.print_json(progress_json(event), true);
+  }
+  void end() { bar_.reset(); }  // ends the progress line before the outcome
 
-void print_outcome(Context& ctx, const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out) {
-  if (ctx.json()) ctx.print_json(outcome_event_json(r, v, out), true);
-  else std::cout << outcome_text(r, out);
+ private:
+  const Context& ctx_;
+  bool json_;
+  std::optional<MigrationProgressBar> bar_;
+  std::mutex mutex_;
+};
+
+void print_outcome(Context& ctx, const CheckedMove& m, const MigrationOutcome& out) {
+  if (ctx.json()) ctx.print_json(outcome_event_json(m.request, m.verdict, out), true);
+  else std::cout << outcome_text(m.request, out);
   std::cout.flush();
 }
 
-void print_dry_run(Context& ctx, const MigrationRequest& r, const CheckRun& check, const MoveVerdict& v) {
-  const DryRun d = describe_dry_run(r, libvirt_uri(*check.source, r.vm));
-  if (ctx.json()) ctx.print_json(dry_run_json(r, v, d, check.verdict.estimate), true);
-  else std::cout << dry_run_text(r, v, d, check.verdict.estimate);
+void print_dry_run(Context& ctx, const CheckedMove& m) {
+  const DryRun d = single_move_dry_run(m);
+  const Estimate& estimate = m.check.verdict.estimate;
+  if (ctx.json()) ctx.print_json(dry_run_json(m.request, m.verdict, d, estimate), true);
+  else std::cout << dry_run_text(m.request, m.verdict, d, estimate);
   std::cout.flush();
 }
 
 void run(Context& ctx, const MigrateOptions& o) {
-  parse_migration_mode(o.mode);  // a bad mode is a usage error before any host is read
-  const CheckRun check = run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, o.from, o.mode);
-  const MoveVerdict verdict = to_move_verdict(check.verdict);
-  const bool undecided = exit_code(check.verdict, false) == ExitCode::undecided;
-  const MigrationRequest request = make_request(o, check);
-  const int refused_code = static_cast<int>(undecided ? ExitCode::undecided : ExitCode::no_go);
-
-  if (!may_move(verdict, o.accept_warnings)) {
-    // The Migrator's gate refuses (and journals, unless a dry run) without touching a host.
-    PlannedHypervisor source(check.source->libvirt), destination(check.destination->libvirt);
-    std::optional<Journal> journal;
-    if (!o.dry_run) journal.emplace(Journal::default_path());
-    const MigrationOutcome out =
-        Migrator(source, destination, journal ? &*journal : nullptr).run(request, verdict, {});
-    print_outcome(ctx, request, verdict, out);
-    ctx.exit_code = refused_code;
+  const Inventory& inv = ctx.require_inventory();
+  const CheckedMove m = check_single_move(inv, ctx.check_setup(), o);
+  if (o.dry_run && m.may_move) {
+    print_dry_run(ctx, m);
+    ctx.exit_code = single_move_exit_status(m, nullptr);
     return;
   }
-  if (o.dry_run) {
-    print_dry_run(ctx, request, check, verdict);
-    ctx.exit_code = 0;
-    return;
-  }
-
-  Interrupts interrupts;  // first: the hypervisors' and the Migrator's threads inherit its signal mask
-  LibvirtHypervisor source(libvirt_uri(*check.source, o.vm));
-  LibvirtHypervisor destination(libvirt_uri(*check.destination, o.vm));
-  const Journal journal(Journal::default_path());
-  const std::string from = check.source->name;
-  const Recheck recheck = [&ctx, &o, &interrupts, from] {
-    if (interrupts.interrupted()) throw Error(o.vm + ": interrupted before moving");
-    return to_move_verdict(run_check(ctx.require_inventory(), ctx.check_setup(), o.vm, o.destination, from, o.mode).verdict);
+  // Ctrl-C is taken over only for a move that goes ahead, and first: the
+  // hypervisors' and the Migrator's threads inherit its signal mask.
+  std::optional<Interrupts> interrupts;
+  if (m.may_move) interrupts.emplace();
+  std::optional<Journal> journal;  // a dry run (refused here) is not journaled
+  if (!o.dry_run) journal.emplace(Journal::default_path());
+  MoveDrivers drivers;
+  drivers.connect = [&o](const InventoryHost& h) -> std::shared_ptr<Hypervisor> {
+    return std::make_shared<LibvirtHypervisor>(libvirt_uri(h, o.vm));
   };
-
-  const bool json = ctx.options.output == "json";
-  std::optional<MigrationProgressBar> bar;
-  if (!json && !ctx.options.quiet) bar.emplace(o.vm);
-  std::mutex out_mutex;
-  const MigrationProgress progress = [&](const MigrationEvent& event) {
-    // Polled while migrating, on the thread that owns the job statistics: abort there.
-    if (interrupts.interrupted() && event.phase == MigrationEvent::Phase::migrating) source.abort_job(o.vm);
-    if (!json) {
-      if (bar) bar->update(event);
-      return;
-    }
-    std::lock_guard<std::mutex> lock(out_mutex);
-    ctx.print_json(progress_json(event), true);
+  drivers.recheck = [&] {
+    return to_move_verdict(run_check(inv, ctx.check_setup(), o.vm, o.destination, m.check.source->name, o.mode).verdict);
   };
-  const MigrationOutcome out = Migrator(source, destination, &journal).run(request, verdict, recheck, progress);
-  bar.reset();  // ends the progress line before the outcome
-  print_outcome(ctx, request, verdict, out);
-  ctx.exit_code = out.result == MigrationResult::moved ? 0 : static_cast<int>(ExitCode::no_go);
+  drivers.interrupted = [&interrupts] { return interrupts && interrupts->interrupted(); };
+  PrintedProgress events(ctx, o.vm);
+  const MigrationOutcome out = execute_single_move(m, drivers, events, journal ? &*journal : nullptr);
+  events.end();
+  print_outcome(ctx, m, out);
+  ctx.exit_code = single_move_exit_status(m, &out);
 }
 
 }  // namespace

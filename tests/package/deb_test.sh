@@ -9,7 +9,7 @@ src=$1
 build=$2
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for tool in cpack:cmake dpkg-deb:dpkg dpkg-shlibdeps:dpkg-dev help2man:help2man man:man-db; do
+for tool in cpack:cmake dpkg-deb:dpkg dpkg-shlibdeps:dpkg-dev help2man:help2man man:man-db zsh:zsh; do
   command -v "${tool%%:*}" >/dev/null ||
     fail "${tool%%:*} not found: install Debian's ${tool#*:} (scripts/setup.sh does, as root)"
 done
@@ -103,4 +103,20 @@ offers storage.shared rules explain stor
 offers hostC --inventory "$inv" mask db1 --hosts ""
 PREFLIGHT_INVENTORY=$inv offers db1 migrate d
 [ -z "$(complete_words __c)" ] || fail "'preflight __c<TAB>' offers the hidden command"
+
+# 6. Zsh completion: the packaged _preflight run as compsys would, with compadd and
+# _files (compsys's own, absent outside an interactive shell) printing what they get.
+zsh_offers() {  # zsh_offers WANT WORD...
+  local want=$1; shift
+  local got
+  got=$(PATH=$root/usr/bin:$PATH zsh -fc '
+    compadd() { [[ $1 == -a ]] && print -l -- "${(@P)2}"; }
+    _files() { print -- "(files)"; }
+    words=(preflight "$@"); CURRENT=$#words
+    source "$0"' "$root/usr/share/zsh/vendor-completions/_preflight" "$@")
+  grep -qx -- "$want" <<<"$got" || fail "zsh: 'preflight $* <TAB>' does not offer $want; it offers: $(echo $got)"
+}
+zsh_offers check ch
+zsh_offers db1 --inventory "$inv" check ""
+zsh_offers "(files)" --inventory ""
 echo "ok: $(basename "$deb"), Depends: $depends"

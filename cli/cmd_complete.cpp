@@ -1,9 +1,9 @@
 // preflight __complete -- WORD... CURRENT: the candidates for the word being typed,
 // one a line, for the shell completion scripts of completion/. Hidden from the help.
-// Commands, options and formats come from this program's own option tables; host and
-// VM names from the inventory and its files (collect/known_names: nothing is
-// connected to).
-// Prints nothing when it has nothing to offer (the shell then offers file names).
+// Commands, options, formats and modes come from this program's own option tables;
+// host and VM names from the inventory and its files (collect/known_names: nothing
+// is connected to). Prints nothing when it has nothing to offer (the shell then
+// offers file names).
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -49,6 +49,10 @@ std::vector<std::string> option_values(const CLI::Option& o, Context& ctx) {
     const std::string d = o.get_description();
     return split(d.substr(0, d.find(' ')), '|');
   }
+  // A set checked by CLI::IsMember names its members in the type: "TEXT:{live,quick}".
+  const std::string type = o.get_type_name();
+  if (const size_t open = type.find(":{"); open != std::string::npos && type.back() == '}')
+    return split(type.substr(open + 2, type.size() - open - 3), ',');
   if (name == "from" || name == "to" || name == "hosts" || name == "evacuate") {
     if (const Inventory* inv = ctx.inventory()) return inv->names();
   }

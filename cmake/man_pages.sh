@@ -14,8 +14,7 @@ version=$("$bin" --version | sed -n '1s/^preflight //p')
 
 # "name  description" lines of the Subcommands section of `preflight [CMD...] --help`.
 commands_of() {
-  "$bin" "$@" --help | awk '/^[A-Za-z]*[Ss][Uu][Bb][Cc][Oo][Mm][Mm][Aa][Nn][Dd][Ss]:$/ {on=1; next}
-                           on && /^[^ ]/ {on=0} on && NF {print}'
+  "$bin" "$@" --help | awk 'tolower($0) == "subcommands:" {on=1; next} on && /^[^ ]/ {on=0} on && NF {print}'
 }
 
 # help2man runs this script with --help or --version (PREFLIGHT_MAN_WORDS: the command).

@@ -25,7 +25,7 @@ unset PREFLIGHT_INVENTORY
 (cd "$build" && cpack -G DEB -B "$work/cpack" >"$work/cpack.log" 2>&1) ||
   { cat "$work/cpack.log" >&2; fail "cpack -G DEB failed (log above)"; }
 debs=("$work"/cpack/preflight_*.deb)
-[ ${#debs[@]} -eq 1 ] && [ -f "${debs[0]}" ] || fail "expected one preflight_*.deb, found: ${debs[*]}"
+{ [ ${#debs[@]} -eq 1 ] && [ -f "${debs[0]}" ]; } || fail "expected one preflight_*.deb, found: ${debs[*]}"
 deb=${debs[0]}
 info=$(dpkg-deb --info "$deb")
 echo "$info" | grep -q '^ Package: preflight$' || fail "Package is not preflight: $info"
@@ -90,7 +90,7 @@ complete_words() {  # complete_words WORD... : what <TAB> offers after the words
 offers() {  # offers WANT WORD...
   local want=$1; shift
   local got; got=$(complete_words "$@")
-  grep -qx -- "$want" <<<"$got" || fail "'preflight $* <TAB>' does not offer $want; it offers: $(echo $got)"
+  grep -qx -- "$want" <<<"$got" || fail "'preflight $* <TAB>' does not offer $want; it offers: $(tr "\n" " " <<<"$got")"
 }
 offers check ch
 [ "$(complete_words ch)" = check ] || fail "'preflight ch<TAB>' offers more than check: $(complete_words ch)"
@@ -98,6 +98,7 @@ offers web1 --inventory "$inv" check ""
 offers hostB --inventory "$inv" check web1 ""
 offers --strict --inventory "$inv" check web1 hostB --st
 offers junit check web1 hostB -o ""
+offers copy-storage check web1 hostB --mode c
 offers explain rules ""
 offers storage.shared rules explain stor
 offers hostC --inventory "$inv" mask db1 --hosts ""
@@ -114,7 +115,7 @@ zsh_offers() {  # zsh_offers WANT WORD...
     _files() { print -- "(files)"; }
     words=(preflight "$@"); CURRENT=$#words
     source "$0"' "$root/usr/share/zsh/vendor-completions/_preflight" "$@")
-  grep -qx -- "$want" <<<"$got" || fail "zsh: 'preflight $* <TAB>' does not offer $want; it offers: $(echo $got)"
+  grep -qx -- "$want" <<<"$got" || fail "zsh: 'preflight $* <TAB>' does not offer $want; it offers: $(tr "\n" " " <<<"$got")"
 }
 zsh_offers check ch
 zsh_offers db1 --inventory "$inv" check ""

@@ -88,5 +88,7 @@ void register_check(CLI::App& app, Context& ctx);
 void register_migrate(CLI::App& app, Context& ctx);
 void register_estimate(CLI::App& app, Context& ctx);
 void register_matrix(CLI::App& app, Context& ctx);
+// Hidden: `preflight __complete -- WORD...`, for the shell completion scripts.
+void register_complete(CLI::App& app, Context& ctx);
 
 }  // namespace preflight::cli

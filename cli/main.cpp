@@ -81,7 +81,8 @@ std::vector<std::string> words(int argc, char** argv, const std::vector<std::str
 
 std::vector<std::string> command_names(const CLI::App& app) {
   std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (!sub->get_group().empty()) names.push_back(sub->get_name());  // not the hidden __complete
   return names;
 }
 
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
   preflight::cli::register_migrate(app, ctx);
   preflight::cli::register_estimate(app, ctx);
   preflight::cli::register_matrix(app, ctx);
+  preflight::cli::register_complete(app, ctx);
   // After the subcommands, which would otherwise inherit it.
   app.footer(
       "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
@@ -166,7 +168,7 @@ int main(int argc, char** argv) {
   }
   // An unknown command, or an unknown word where a command takes its own (rules list).
   const CLI::App* level = &app;
-  for (size_t k = 0; k < given.size(); ++k) {
+  for (size_t k = 0; k < given.size() && given[0] != "__complete"; ++k) {  // its words are the shell's
     const std::vector<std::string> names = command_names(*level);
     if (names.empty()) break;
     if (std::find(names.begin(), names.end(), given[k]) == names.end()) {

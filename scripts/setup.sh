@@ -15,6 +15,10 @@ packages=(
   ansible-core
   # matrix -o html is checked in a real browser; its screenshots are read with zlib
   chromium zlib1g-dev
+  # the Debian package (cpack -G DEB, its Depends from dpkg-shlibdeps) and its man
+  # pages, made from --help by help2man and rendered by the package test with man;
+  # zsh runs the zsh completion in that test
+  help2man dpkg-dev man-db zsh
 )
 
 missing=()

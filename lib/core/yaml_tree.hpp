@@ -3,9 +3,9 @@
 // (core/yaml_subset.hpp) -- behind one set of questions, so one template of reading
 // code runs over both and gives the same results and the same errors. A Node is a
 // cheap handle that stays valid while its document lives.
-#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include <yaml-cpp/yaml.h>
 
@@ -61,13 +61,14 @@ inline void refuse_duplicate_keys(const yaml_subset::Node& n, const std::string&
   if (n.is_sequence()) {
     for (size_t i = 0; i < n.size(); ++i) refuse_duplicate_keys(n.item(i), origin, hint);
   } else if (n.is_map()) {
-    std::set<std::string_view> keys;  // used for big maps; small ones are scanned
+    std::unordered_set<std::string_view> keys;  // for big maps; small ones are scanned
     for (size_t i = 0; i < n.size(); ++i) {
       const yaml_subset::Node& key = n.key(i);
       bool twice = false;
       if (key.is_scalar() && n.size() <= 16) {
         for (size_t j = 0; j < i && !twice; ++j) twice = n.key(j).is_scalar() && n.key(j).scalar() == key.scalar();
       } else if (key.is_scalar()) {
+        if (keys.empty()) keys.reserve(n.size());
         twice = !keys.insert(key.scalar()).second;
       }
       if (twice)

@@ -28,10 +28,14 @@ constexpr double kMinLinkGbit = 0.001;  // 1 Mbit/s
 constexpr double kMaxLinkGbit = 10000;
 const std::vector<std::string> kTopKeys = {"hosts", "policy"};
 
-void reject_unknown(std::string_view key, const std::vector<std::string>& known, const std::string& at,
-                    const std::string& what) {
+bool is_known(std::string_view key, const std::vector<std::string>& known) {
   for (const auto& k : known)
-    if (k == key) return;
+    if (k == key) return true;
+  return false;
+}
+
+[[noreturn]] void refuse_unknown(std::string_view key, const std::vector<std::string>& known, const std::string& at,
+                                 const std::string& what) {
   throw Error(fmt::format("{}: unknown {} key '{}'{}", at, what, key, did_you_mean(std::string(key), known)),
               "known keys: " + join(known, ", "));
 }
@@ -53,7 +57,7 @@ class InventoryReader {
     std::optional<Node> policy;
     Tree::each_entry(root, [&](const Node& key, const Node& value) {
       const std::string_view name = Tree::scalar(key);
-      reject_unknown(name, kTopKeys, where(key), "inventory");
+      if (!is_known(name, kTopKeys)) refuse_unknown(name, kTopKeys, where(key), "inventory");
       // As YAML::Node::operator[]: the first entry whose key is a scalar of that text.
       if (!Tree::is_scalar(key)) return;
       if (name == "hosts" && !hosts) hosts = value;
@@ -84,7 +88,7 @@ class InventoryReader {
     if (!Tree::is_map(value)) throw Error(fmt::format("{}: host '{}' must be a map", where(key), h.name));
     Tree::each_entry(value, [&](const Node& hkey, const Node& hvalue) {
       const std::string_view k = Tree::scalar(hkey);
-      reject_unknown(k, kHostKeys, where(hkey), "host");
+      if (!is_known(k, kHostKeys)) refuse_unknown(k, kHostKeys, where(hkey), "host");
       std::string v = scalar(hvalue, k);
       if (k == "libvirt") h.libvirt = resolve_libvirt_uri(v, dir_);
       if (k == "cpu") h.cpu = resolve_path(v, dir_);

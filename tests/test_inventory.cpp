@@ -111,3 +111,23 @@ BOOST_AUTO_TEST_CASE(find_answers_for_every_host_loaded_and_for_hosts_added_late
   BOOST_TEST(inv.find("hostD")->facts == "/nonexistent.yaml");
   BOOST_TEST(inv.find("hostA") == &inv.hosts[0]);
 }
+
+// resolve_path decides the common (already normal) case without std::filesystem;
+// every answer is still the lexically normal path the filesystem library gives.
+BOOST_AUTO_TEST_CASE(resolve_path_is_the_lexically_normal_path) {
+  namespace fs = std::filesystem;
+  const std::vector<std::string> paths = {
+      "a",      "a/b.xml", "a/",        "./a",     "a/./b",  "a/../b", "../a",   "..",    ".",        "a//b",
+      "a/b/.",  "a/b/..",  "/abs/f.xml", "/abs/",  "/",      "//x",    "/a//b",  "/a/./b", "/a/../b", "/../a",
+      "/a/b/.", "/a/b/..", "/a/..b",    "/a/.b/c", "a..",    "...",    "/a/b/c/", ".hidden", "a/.../b", "///"};
+  const std::vector<std::string> bases = {"/x/y", "/", "/x/y/", "/x/../y", "/x//y", "rel/dir", "", "."};
+  for (const auto& base : bases) {
+    for (const auto& p : paths) {
+      const fs::path path(p);
+      const std::string expected =
+          (path.is_absolute() ? path : fs::path(base) / path).lexically_normal().string();
+      BOOST_TEST(resolve_path(p, base) == expected, "path '" << p << "' base '" << base << "'");
+    }
+  }
+  BOOST_TEST(resolve_path("", "/x") == "");
+}

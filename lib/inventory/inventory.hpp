@@ -42,7 +42,15 @@ struct Inventory {
 
 // Throws Error "<file>:<line>:<col>: ..." for malformed YAML, unknown keys, a host
 // with no libvirt/facts/cpu source, or a missing file.
+// Reads with the fast YAML subset reader (core/yaml_subset.hpp) and, when the text
+// is outside the subset, with yaml-cpp: the same inventory and the same errors.
 Inventory load_inventory(const std::string& path);
+
+// The two readers behind load_inventory, for tests. `path` names the file in
+// messages and is the base of relative paths. The subset reader returns nullopt
+// when the text is outside the subset.
+std::optional<Inventory> inventory_from_yaml_subset(const std::string& text, const std::string& path);
+Inventory inventory_from_yaml_cpp(const std::string& text, const std::string& path);
 
 // ./preflight.yaml, then $XDG_CONFIG_HOME/preflight/inventory.yaml (XDG default
 // ~/.config); nullopt when neither exists.

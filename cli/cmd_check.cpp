@@ -26,7 +26,7 @@ void run(Context& ctx, const CheckOptions& o) {
   if (out == "json") ctx.print_json(verdict_to_json(verdict));
   else if (out == "dot") std::cout << render_dot(verdict, run.source_facts, run.destination_facts, run.vm);
   else if (out == "junit") std::cout << render_junit(verdict, ctx.options.strict);
-  else std::cout << render_text(verdict, ctx.color());
+  else std::cout << render_text(verdict, ctx.color(), ctx.text_width());
   std::cout.flush();
   ctx.exit_code = static_cast<int>(exit_code(verdict, ctx.options.strict));
 }

@@ -40,6 +40,9 @@ struct Context {
   const Inventory& require_inventory();
   // Whether to colour output on stdout.
   bool color() const;
+  // Columns text output may use: $COLUMNS when it is a positive number, else the
+  // terminal's width when stdout is a terminal, else 80.
+  size_t text_width() const;
   // The rules, policy and CPU catalog named by the options (and the inventory).
   CheckSetup check_setup();
 

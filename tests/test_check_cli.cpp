@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "support/run_process.hpp"
 #include "support/verdict_formats.hpp"
@@ -184,6 +185,40 @@ BOOST_AUTO_TEST_CASE(lab_fixture_pairs_fire_and_pass) {
       // The same in text and JUnit, firing and passing.
       expect_rule_in_every_format(check({c.vm, c.dest}), {}, c.rule, c.fires);
       expect_rule_in_every_format(check({"web1", "hostB"}), {}, c.rule, c.passes);
+    }
+  }
+}
+
+// The text table on the demo lab's worst move: no line wider than COLUMNS, the
+// missing features capped with where the rest are, no mask XML (JSON has it).
+BOOST_AUTO_TEST_CASE(text_fits_columns_caps_the_feature_list_and_points_to_mask) {
+  const auto json = run_preflight(check({"db1", "hostB", "-o", "json"}));
+  BOOST_TEST_REQUIRE(json.exit_code == 1, json.err);
+  const auto j = nlohmann::json::parse(json.out);
+  nlohmann::json features;
+  for (const auto& r : j["results"])
+    if (r["rule"] == "cpu.features") features = r;
+  BOOST_TEST(features["remediation"].get<std::string>().find("<cpu mode='custom'") != std::string::npos);
+  const auto& missing = features["evidence"]["missing"];
+  BOOST_TEST_REQUIRE(missing.size() > 6u);
+  for (const std::string columns : {"80", "100"}) {
+    BOOST_TEST_CONTEXT("COLUMNS=" << columns) {
+      const auto r = run_preflight(check({"db1", "hostB"}), {"COLUMNS=" + columns});
+      BOOST_TEST(r.exit_code == 1, r.err);
+      std::istringstream in(r.out);
+      std::string words;  // the text as read, lines joined by one space
+      for (std::string line; std::getline(in, line);) {
+        BOOST_TEST(line.size() <= std::stoul(columns), line);
+        const size_t start = line.find_first_not_of(' ');
+        if (start != std::string::npos) words += " " + line.substr(start);
+      }
+      BOOST_TEST(r.out.find("<cpu mode") == std::string::npos);  // the mask's XML (<cputune> is a name, not XML to paste)
+      BOOST_TEST(r.out.find("<feature") == std::string::npos);
+      std::string listed;
+      for (size_t i = 0; i < 6; ++i) listed += missing[i].get<std::string>() + ", ";
+      BOOST_TEST(words.find(": " + listed + "+" + std::to_string(missing.size() - 6) + " more (-o json lists all)") !=
+                     std::string::npos, words);
+      BOOST_TEST(words.find("`preflight mask db1 --hosts hostA hostB`") != std::string::npos);
     }
   }
 }

@@ -4,6 +4,8 @@
 
 #include <pugixml.hpp>
 
+#include <sstream>
+
 #include "report/junit_report.hpp"
 #include "report/text_report.hpp"
 #include "report/verdict_json.hpp"
@@ -102,7 +104,7 @@ BOOST_AUTO_TEST_CASE(undecided_is_one_word_in_text_json_and_junit) {
   std::erase_if(v.results, [](const Finding& f) { return f.status == Status::block; });
   v.verdict = VerdictKind::undecided;
   BOOST_TEST((exit_code(v, false) == ExitCode::undecided));
-  BOOST_TEST(render_text(v, false).find("vm1 from hostA to hostB: UNDECIDED\n") != std::string::npos);
+  BOOST_TEST(render_text(v, false, 80).find("vm1 from hostA to hostB: UNDECIDED\n") != std::string::npos);
   BOOST_TEST(nlohmann::json::parse(render_json(v))["verdict"] == "undecided");
   pugi::xml_document doc;
   BOOST_REQUIRE(doc.load_string(render_junit(v).c_str()));
@@ -138,13 +140,97 @@ BOOST_AUTO_TEST_CASE(junit_agrees_with_the_exit_status_under_strict) {
 }
 
 BOOST_AUTO_TEST_CASE(text_lists_problems_first_with_remediation) {
-  const std::string plain = render_text(sample(), false);
+  const std::string plain = render_text(sample(), false, 80);
   BOOST_TEST(plain.find('\033') == std::string::npos);
   BOOST_TEST(plain.find("vm1 from hostA to hostB: NO-GO") != std::string::npos);
   BOOST_TEST(plain.find("fix: define it & retry") != std::string::npos);
   BOOST_TEST(plain.find("resources.memory") < plain.find("network.present"));  // error before block
   BOOST_TEST(plain.find("network.present") < plain.find("cpu.vendor"));       // block before pass
   BOOST_TEST(plain.find("1 error, 1 block, 1 warn, 1 waived, 1 pass, 1 skip") != std::string::npos);
-  const std::string colored = render_text(sample(), true);
+  const std::string colored = render_text(sample(), true, 80);
   BOOST_TEST(colored.find("\033[") != std::string::npos);
+}
+
+namespace {
+
+// A cpu.features finding as the engine fills it: 13 missing features, a fix that
+// carries the mask's XML, and the rule's shorter remediation_text for terminals.
+Finding long_list_finding() {
+  Finding f;
+  f.rule = "cpu.features";
+  f.status = Status::block;
+  f.message_template = "{vm} sees CPU features that {destination} lacks: {missing}";
+  f.evidence = {{"missing", nlohmann::json::array()}, {"mask_libvirt", "<cpu mode='custom'><model>M</model></cpu>"}};
+  for (int i = 0; i < 13; ++i) f.evidence["missing"].push_back("feature" + std::to_string(i) + " (absent in silicon)");
+  f.message = fill_template(f.message_template, {{"vm", "vm1"}, {"destination", "hostB"}, {"missing", f.evidence["missing"]}});
+  f.remediation = "Give vm1 the mask (libvirt: <cpu mode='custom'><model>M</model></cpu>); `preflight mask vm1 --hosts hostA hostB` prints it.";
+  f.remediation_template = "Give {vm} the mask: `preflight mask {vm} --hosts {source} {destination}` prints it.";
+  return f;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// The text with each line's leading blanks gone and the lines joined by one space:
+// the words as a reader reads them, wherever the lines broke.
+std::string unwrapped(const std::string& text) {
+  std::string out;
+  for (const std::string& line : lines_of(text)) {
+    const size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos) continue;
+    out += (out.empty() ? "" : " ") + line.substr(start);
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(text_wraps_to_the_width_caps_long_lists_and_keeps_xml_out) {
+  Verdict v = sample();
+  v.results.push_back(long_list_finding());
+  for (const size_t width : {80u, 100u, 60u}) {
+    BOOST_TEST_CONTEXT("width " << width) {
+      const std::string text = render_text(v, false, width);
+      for (const std::string& line : lines_of(text)) BOOST_TEST(line.size() <= width, line);
+      BOOST_TEST(text.find("<cpu") == std::string::npos);
+      const std::string words = unwrapped(text);
+      // The first six items, then how many more and where they are; the wording around is whole.
+      BOOST_TEST(words.find("vm1 sees CPU features that hostB lacks: feature0 (absent in silicon), feature1 (absent in "
+                            "silicon), feature2 (absent in silicon), feature3 (absent in silicon), feature4 (absent in "
+                            "silicon), feature5 (absent in silicon), +7 more (-o json lists all)") != std::string::npos,
+                 words);
+      BOOST_TEST(words.find("feature6") == std::string::npos);
+      BOOST_TEST(words.find("fix: Give vm1 the mask: `preflight mask vm1 --hosts hostA hostB` prints it.") !=
+                 std::string::npos);
+      // Continuation lines sit under the FINDING column.
+      const auto lines = lines_of(text);
+      const size_t column = lines[2].find("FINDING");
+      BOOST_REQUIRE(column != std::string::npos);
+      for (size_t i = 3; i < lines.size() && !lines[i].empty(); ++i)
+        if (lines[i][0] == ' ') BOOST_TEST(lines[i].find_first_not_of(' ') == column, lines[i]);
+    }
+  }
+  // JSON keeps the whole list and the full fix.
+  const auto j = nlohmann::json::parse(render_json(v));
+  BOOST_TEST(j["results"][6]["message"].get<std::string>().find("feature12 (absent in silicon)") != std::string::npos);
+  BOOST_TEST(j["results"][6]["remediation"].get<std::string>().find("<cpu mode='custom'>") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(text_cuts_a_word_longer_than_the_column_after_a_comma) {
+  Verdict v = sample();
+  std::string cpus;
+  for (int i = 0; i < 48; ++i) cpus += (cpus.empty() ? "" : ",") + std::to_string(i);
+  v.results = {{"placement.affinity", "Pinning", Status::block, "it has " + cpus, {}, "", "", {}}};
+  const std::string text = render_text(v, false, 80);
+  for (const std::string& line : lines_of(text)) BOOST_TEST(line.size() <= 80u, line);
+  const auto lines = lines_of(text);
+  const size_t column = lines[2].find("FINDING");
+  std::string joined;  // the FINDING column's pieces put back together give the list whole
+  for (size_t i = 3; i < lines.size() && !lines[i].empty(); ++i) joined += lines[i].substr(column);
+  BOOST_TEST(joined.find(cpus) != std::string::npos, joined);
+  BOOST_TEST(lines.size() > 6u);  // it did wrap
 }

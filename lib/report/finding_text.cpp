@@ -9,6 +9,30 @@ std::string finding_message(const Finding& f) {
   return f.message + " (waived: " + f.waiver_reason + ")";
 }
 
+namespace {
+
+std::string brief(const std::string& tmpl, const std::string& full, const Finding& f, const Verdict& v,
+                  size_t max_items) {
+  if (tmpl.empty()) return full;
+  nlohmann::json values = f.evidence.is_object() ? f.evidence : nlohmann::json::object();
+  values.emplace("vm", v.vm);
+  values.emplace("source", v.source);
+  values.emplace("destination", v.destination);
+  return fill_template(tmpl, values, max_items, "+{n} more (-o json lists all)");
+}
+
+}  // namespace
+
+std::string finding_message_brief(const Finding& f, const Verdict& v, size_t max_items) {
+  const std::string m = brief(f.message_template, f.message, f, v, max_items);
+  return f.status == Status::waived ? m + " (waived: " + f.waiver_reason + ")" : m;
+}
+
+std::string finding_remediation_brief(const Finding& f, const Verdict& v, size_t max_items) {
+  if (f.remediation.empty()) return "";
+  return brief(f.remediation_template, f.remediation, f, v, max_items);
+}
+
 std::string verdict_headline(VerdictKind v) {
   switch (v) {
     case VerdictKind::go: return "GO";

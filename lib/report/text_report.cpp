@@ -1,6 +1,7 @@
 #include "report/text_report.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -26,9 +27,47 @@ std::string paint(const std::string& text, const char* code, bool color) {
   return color ? std::string(code) + text + "\033[0m" : text;
 }
 
+// Items of a list the text table shows before "+N more".
+constexpr size_t kListItems = 6;
+// The narrowest FINDING column, whatever the width.
+constexpr size_t kMinText = 20;
+
+// `word` cut into pieces of at most `room` columns, after a comma where there is one.
+std::vector<std::string> split_word(std::string word, size_t room) {
+  std::vector<std::string> pieces;
+  while (word.size() > room) {
+    size_t cut = word.rfind(',', room - 1);
+    cut = (cut == std::string::npos || cut == 0) ? room : cut + 1;
+    pieces.push_back(word.substr(0, cut));
+    word.erase(0, cut);
+  }
+  pieces.push_back(word);
+  return pieces;
+}
+
+// `text` as lines of at most `room` columns, broken at spaces (a longer word is cut).
+std::vector<std::string> wrap(const std::string& text, size_t room) {
+  std::vector<std::string> lines(1);
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    for (const std::string& piece : split_word(word, room)) {
+      std::string& line = lines.back();
+      if (line.empty()) line = piece;
+      else if (line.size() + 1 + piece.size() <= room) line += " " + piece;
+      else lines.push_back(piece);
+    }
+  }
+  return lines;
+}
+
 }  // namespace
 
-std::string render_text(const Verdict& v, bool color) {
+std::string render_text(const Verdict& v, bool color, size_t width) {
   const std::string verdict = verdict_headline(v.verdict);
   const char* vcode = v.verdict == VerdictKind::go     ? "\033[1;32m"
                       : v.verdict == VerdictKind::warn ? "\033[1;33m"
@@ -36,17 +75,23 @@ std::string render_text(const Verdict& v, bool color) {
                                                        : "\033[1;31m";
   std::string out = fmt::format("preflight check: {} from {} to {}: {}\n\n", v.vm, v.source, v.destination,
                                 paint(verdict, vcode, color));
-  size_t width = 4;
-  for (const auto& f : v.results) width = std::max(width, f.rule.size());
+  size_t rule_width = 4;
+  for (const auto& f : v.results) rule_width = std::max(rule_width, f.rule.size());
   std::vector<const Finding*> order;
   for (const auto& f : v.results) order.push_back(&f);
   std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return report_rank(a->status) < report_rank(b->status); });
-  out += fmt::format("{:<7} {:<{}} {}\n", "STATUS", "RULE", width, "FINDING");
+  const size_t indent = 7 + 1 + rule_width + 1;
+  const size_t room = std::max(kMinText, width > indent ? width - indent : 0);
+  const std::string pad(indent, ' ');
+  out += fmt::format("{:<7} {:<{}} {}\n", "STATUS", "RULE", rule_width, "FINDING");
   for (const Finding* f : order) {
     const std::string status = fmt::format("{:<7}", to_string(f->status));
-    out += fmt::format("{} {:<{}} {}\n", paint(status, color_of(f->status), color), f->rule, width, finding_message(*f));
-    if (!f->remediation.empty() && f->status != Status::pass && f->status != Status::skip)
-      out += fmt::format("{:<7} {:<{}} fix: {}\n", "", "", width, f->remediation);
+    const std::vector<std::string> lines = wrap(finding_message_brief(*f, v, kListItems), room);
+    out += fmt::format("{} {:<{}} {}\n", paint(status, color_of(f->status), color), f->rule, rule_width, lines.front());
+    for (size_t i = 1; i < lines.size(); ++i) out += pad + lines[i] + "\n";
+    if (f->status != Status::pass && f->status != Status::skip)
+      if (const std::string fix = finding_remediation_brief(*f, v, kListItems); !fix.empty())
+        for (const std::string& line : wrap("fix: " + fix, room)) out += pad + line + "\n";
   }
   out += fmt::format("\n{}\n", status_summary(v));
   if (v.estimate.total_s > 0)

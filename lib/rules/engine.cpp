@@ -53,10 +53,12 @@ Finding run_rule(const Rule& rule, const CheckRequest& req) {
   if (msg == rule.messages.end()) msg = rule.messages.find("fired");
   f.message = fill_template(msg->second, values);
   f.remediation = fill_template(rule.remediation, values);
+  f.message_template = msg->second;
+  f.remediation_template = rule.remediation_text.empty() ? rule.remediation : rule.remediation_text;
   Severity sev = r.severity.value_or(rule.severity);
   if (auto o = req.policy.severity.find(rule.id); o != req.policy.severity.end()) sev = o->second;
   f.status = status_for(sev);
-  if (sev == Severity::info) f.remediation.clear();
+  if (sev == Severity::info) f.remediation.clear(), f.remediation_template.clear();
   if (f.status == Status::block || f.status == Status::warn) {
     for (const auto& w : req.policy.waivers) {
       if (w.applies(rule.id, req.vm.name, req.source.name, req.destination.name, req.today)) {

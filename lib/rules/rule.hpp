@@ -28,6 +28,9 @@ struct Rule {
   // destination); unknown placeholders stay as written.
   std::map<std::string, std::string> messages;
   std::string remediation;  // also a template
+  // Optional (`remediation_text:`): the remediation as a terminal shows it, when the
+  // full one carries what only a machine reads (inline XML); empty = `remediation`.
+  std::string remediation_text;
   std::string reference;    // the sources it comes from (docs/sources.md, KB articles)
   std::string file;         // where it was defined
   int line = 0;
@@ -52,7 +55,10 @@ void parse_rule_file(const std::string& text, const std::string& origin, RuleCat
 std::string default_rules_dir();
 
 // Fills {placeholders} of `tmpl` from the top-level fields of `values` (strings
-// as is, numbers printed, arrays joined with ", ").
-std::string fill_template(const std::string& tmpl, const nlohmann::json& values);
+// as is, numbers printed, arrays joined with ", "). An array of more than
+// `max_items` shows its first `max_items` and then `more` with "{n}" replaced by
+// how many were left out ("a, b, +3 more").
+std::string fill_template(const std::string& tmpl, const nlohmann::json& values,
+                          size_t max_items = static_cast<size_t>(-1), const std::string& more = "");
 
 }  // namespace preflight

@@ -19,7 +19,7 @@ namespace {
 
 const std::set<std::string> kRuleKeys = {"id",      "title",       "requirements", "severity",
                                          "check",   "params",      "message",      "messages",
-                                         "remediation", "reference"};
+                                         "remediation", "remediation_text", "reference"};
 
 std::string where(const std::string& origin, const YAML::Node& n) {
   return origin + ":" + std::to_string(n.Mark().line + 1);
@@ -101,6 +101,7 @@ void parse_rule_file(const std::string& text, const std::string& origin, RuleCat
       for (const auto& kv : n["messages"]) r.messages[kv.first.Scalar()] = kv.second.Scalar();
     }
     r.remediation = required_string(n, "remediation", origin);
+    if (n["remediation_text"]) r.remediation_text = required_string(n, "remediation_text", origin);
     r.reference = required_string(n, "reference", origin);
     catalog.rules.push_back(std::move(r));
   }
@@ -125,7 +126,8 @@ RuleCatalog load_rule_catalog(const std::string& dir) {
 
 std::string default_rules_dir() { return data_dir() + "/rules"; }
 
-std::string fill_template(const std::string& tmpl, const nlohmann::json& values) {
+std::string fill_template(const std::string& tmpl, const nlohmann::json& values, size_t max_items,
+                          const std::string& more) {
   std::string out;
   size_t i = 0;
   while (i < tmpl.size()) {
@@ -142,9 +144,18 @@ std::string fill_template(const std::string& tmpl, const nlohmann::json& values)
       out += it->get<std::string>();
     } else if (it->is_array()) {
       std::string joined;
+      size_t shown = 0;
       for (const auto& v : *it) {
+        if (shown == max_items) {
+          std::string rest = more;
+          if (const size_t n = rest.find("{n}"); n != std::string::npos)
+            rest.replace(n, 3, std::to_string(it->size() - shown));
+          joined += ", " + rest;
+          break;
+        }
         if (!joined.empty()) joined += ", ";
         joined += v.is_string() ? v.get<std::string>() : v.dump();
+        ++shown;
       }
       out += joined;
     } else if (it->is_number_float()) {

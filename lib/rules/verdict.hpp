@@ -44,6 +44,12 @@ struct Finding {
   std::string waiver_reason;  // when waived
   std::vector<std::string> requirements;
   std::vector<Subject> subjects;  // what it is about (rules/subject.hpp); those of the check's result
+  // The rule's templates `message` and `remediation` were filled from (with the
+  // evidence and vm, source, destination), for reports that shorten lists; the
+  // remediation's is the rule's `remediation_text` when it has one. Empty when the
+  // check or the engine wrote the text itself.
+  std::string message_template;
+  std::string remediation_template;
 };
 
 struct Estimate {

@@ -3,6 +3,7 @@
 // (may_define_vm); the answer is the same as reading every host.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "check/check_run.hpp"
@@ -11,6 +12,7 @@
 #include "core/text.hpp"
 #include "facts/facts_yaml.hpp"
 #include "inventory/inventory.hpp"
+#include "support/error_of.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -109,4 +111,27 @@ BOOST_AUTO_TEST_CASE(a_vm_found_nowhere_still_gets_a_suggestion_from_every_host)
     BOOST_TEST(what.find("VM 'web2' not found on any inventory host") != std::string::npos, what);
     BOOST_TEST(what.find("did you mean 'web1'") != std::string::npos, what);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_vm_on_another_host_than_from_says_where_it_is) {
+  const Inventory lab = load_inventory(fixture("lab/preflight.yaml"));
+  const CheckSetup setup = load_check_setup(lab, {});
+  const std::string e = test::error_of([&] { run_check(lab, setup, "web1", "hostB", "hostC"); });
+  BOOST_TEST(e == "VM 'web1' is not on host 'hostC'; it is on hostA; check it from there: --from hostA, or leave "
+                  "--from out");
+}
+
+BOOST_AUTO_TEST_CASE(the_known_vms_of_a_miss_are_listed_in_order) {
+  const Inventory lab = load_inventory(fixture("lab/preflight.yaml"));
+  const CheckSetup setup = load_check_setup(lab, {});
+  const std::string e = test::error_of([&] { run_check(lab, setup, "nosuch", "hostB", ""); });
+  const size_t at = e.find("known VMs: ");
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, e);
+  std::vector<std::string> names;
+  std::string rest = e.substr(at + 11);
+  for (size_t pos; (pos = rest.find(", ")) != std::string::npos; rest = rest.substr(pos + 2)) names.push_back(rest.substr(0, pos));
+  names.push_back(rest);
+  BOOST_TEST(names.size() > 5u);
+  BOOST_TEST(std::is_sorted(names.begin(), names.end()), e);
+  BOOST_TEST((std::find(names.begin(), names.end(), "web1") != names.end()), e);
 }

@@ -123,11 +123,28 @@ CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::str
   // A VM defined on the destination too is taken to run elsewhere.
   if (holders.size() > 1)
     std::erase_if(holders, [&](size_t i) { return to_collect[i] == &dest_host; });
+  if (holders.empty() && !from.empty()) {
+    // Not on the host named: say where it is, when another host has it.
+    std::vector<const InventoryHost*> others;
+    for (const auto& h : inv.hosts)
+      if (&h != candidates.front()) others.push_back(&h);
+    const CollectedHosts elsewhere =
+        collect_hosts_if(others, [&](size_t i) { return may_define_vm(*others[i], vm_name); });
+    std::vector<std::string> on;
+    for (size_t i = 0; i < others.size(); ++i)
+      if (elsewhere.facts[i] && find_vm(*elsewhere.facts[i], vm_name)) on.push_back(others[i]->name);
+    if (!on.empty())
+      throw Error(fmt::format("VM '{}' is not on host '{}'; it is on {}", vm_name, from, join(on)),
+                  fmt::format("check it from there: --from {}, or leave --from out", on.front()));
+  }
   if (holders.empty()) {
     std::vector<std::string> known;
     for (size_t i = 0; i < candidates.size(); ++i)
       if (got.facts[i] && got.facts[i]->vms.known())
         for (const auto& v : got.facts[i]->vms.value()) known.push_back(v.name);
+    // Sorted: libvirt lists domains in no fixed order, and a message must not change between runs.
+    std::sort(known.begin(), known.end());
+    known.erase(std::unique(known.begin(), known.end()), known.end());
     const std::string where = from.empty() ? "any inventory host" : "host '" + from + "'";
     std::string hint = known.empty() ? "no VM is known" : "known VMs: " + join(known);
     if (!failed.empty()) hint += "; hosts that could not be read: " + join(failed);

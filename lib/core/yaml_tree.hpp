@@ -25,6 +25,8 @@ struct YamlCppTree {
   static yaml_subset::Mark mark(const Node& n) { return {n.Mark().line, n.Mark().column}; }
   static size_t size(const Node& n) { return n.size(); }
   static Node item(const Node& n, size_t i) { return n[i]; }
+  static Node first_key(const Node& n) { return (*n.begin()).first; }  // of a non-empty map
+  static Node first_value(const Node& n) { return (*n.begin()).second; }
   template <class F>
   static void each_entry(const Node& n, F&& f) {
     for (const auto& kv : n) f(kv.first, kv.second);
@@ -41,6 +43,8 @@ struct SubsetTree {
   static yaml_subset::Mark mark(Node n) { return n->mark(); }
   static size_t size(Node n) { return n->size(); }
   static Node item(Node n, size_t i) { return &n->item(i); }
+  static Node first_key(Node n) { return &n->key(0); }  // of a non-empty map
+  static Node first_value(Node n) { return &n->value(0); }
   template <class F>
   static void each_entry(Node n, F&& f) {
     for (size_t i = 0; i < n->size(); ++i) f(&n->key(i), &n->value(i));

@@ -14,6 +14,7 @@
 #include "core/text.hpp"
 #include "core/yaml_load.hpp"
 #include "core/yaml_subset.hpp"
+#include "core/yaml_tree.hpp"
 #include "facts/facts_yaml.hpp"
 #include "facts/facts_yaml_fields.hpp"
 #include "facts/facts_yaml_readers.hpp"
@@ -40,11 +41,6 @@ const std::string kSchemaHint =
     fmt::format("collect the facts again with this preflight (it reads schema_version {})", kFactsSchemaVersion);
 
 using yaml_subset::Mark;
-
-std::string where(const std::string& origin, const Mark& m) {
-  if (m.line < 0) return origin;
-  return fmt::format("{}:{}:{}", origin, m.line + 1, m.column + 1);
-}
 
 // A key path kept on the stack while reading and written out only for a message:
 // "host.cpu.cpuid[3][4]"; the root is empty.
@@ -76,44 +72,6 @@ std::optional<uint64_t> parse_unsigned(std::string_view s, uint64_t max) {
   return v;
 }
 
-// The two trees the reader walks, behind one set of questions. A Node is a cheap
-// handle that stays valid while its document lives.
-struct YamlCppTree {
-  using Node = YAML::Node;
-  static bool is_map(const Node& n) { return n.IsMap(); }
-  static bool is_scalar(const Node& n) { return n.IsScalar(); }
-  static bool is_sequence(const Node& n) { return n.IsSequence(); }
-  static std::string_view scalar(const Node& n) { return n.Scalar(); }
-  static bool plain(const Node& n) { return n.Tag() == "?"; }
-  static Mark mark(const Node& n) { return {n.Mark().line, n.Mark().column}; }
-  static size_t size(const Node& n) { return n.size(); }
-  static Node item(const Node& n, size_t i) { return n[i]; }
-  static Node first_key(const Node& n) { return (*n.begin()).first; }
-  static Node first_value(const Node& n) { return (*n.begin()).second; }
-  template <class F>
-  static void each_entry(const Node& n, F&& f) {
-    for (const auto& kv : n) f(kv.first, kv.second);
-  }
-};
-
-struct SubsetTree {
-  using Node = const yaml_subset::Node*;
-  static bool is_map(Node n) { return n->is_map(); }
-  static bool is_scalar(Node n) { return n->is_scalar(); }
-  static bool is_sequence(Node n) { return n->is_sequence(); }
-  static std::string_view scalar(Node n) { return n->scalar(); }
-  static bool plain(Node n) { return n->plain(); }
-  static Mark mark(Node n) { return n->mark(); }
-  static size_t size(Node n) { return n->size(); }
-  static Node item(Node n, size_t i) { return &n->item(i); }
-  static Node first_key(Node n) { return &n->key(0); }
-  static Node first_value(Node n) { return &n->value(0); }
-  template <class F>
-  static void each_entry(Node n, F&& f) {
-    for (size_t i = 0; i < n->size(); ++i) f(&n->key(i), &n->value(i));
-  }
-};
-
 template <class Tree>
 class Reader {
  public:
@@ -126,7 +84,7 @@ class Reader {
   }
   [[noreturn]] void fail_at(const Mark& mark, const std::string& path, const std::string& what,
                             const std::string& hint = kFixHint) const {
-    throw Error(fmt::format("{}: {}{}", where(origin_, mark), path.empty() ? "" : path + ": ", what), hint);
+    throw Error(fmt::format("{}: {}{}", yaml_mark_location(origin_, mark), path.empty() ? "" : path + ": ", what), hint);
   }
 
   const std::string& origin() const { return origin_; }
@@ -328,7 +286,7 @@ HostFacts facts_from_yaml_cpp(const std::string& text, const std::string& origin
     check_yaml_limits(docs[0], origin, kFixHint);
     return read_document<YamlCppTree>(docs[0], origin);
   } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}: {}", where(origin, {e.mark.line, e.mark.column}), e.msg), kFixHint);
+    throw Error(fmt::format("{}: {}", yaml_mark_location(origin, {e.mark.line, e.mark.column}), e.msg), kFixHint);
   }
 }
 

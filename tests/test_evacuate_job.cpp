@@ -9,11 +9,14 @@
 #include "migrate/evacuate_job.hpp"
 #include "report/evacuation_report.hpp"
 #include "support/fake_host.hpp"
+#include "support/journal_lines.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace preflight;
 using preflight::test::FakeHost;
 using preflight::test::TempDir;
+
+using preflight::test::journal_lines;
 
 namespace {
 
@@ -78,13 +81,6 @@ struct Recorded final : EvacuationEvents {
     lines.push_back("end " + r.vm + " " + to_string(rec.outcome.result));
   }
 };
-
-std::vector<nlohmann::json> journal_lines(const std::filesystem::path& path) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
 
 }  // namespace
 

@@ -14,11 +14,14 @@
 #include "migrate/move_request.hpp"
 #include "report/move_report.hpp"
 #include "support/fake_host.hpp"
+#include "support/journal_lines.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace preflight;
 using preflight::test::FakeHost;
 using preflight::test::TempDir;
+
+using preflight::test::journal_lines;
 
 namespace {
 
@@ -82,13 +85,6 @@ struct Recorded final : MoveEvents {
     if (phases.empty() || phases.back() != to_string(event.phase)) phases.push_back(to_string(event.phase));
   }
 };
-
-std::vector<nlohmann::json> journal_lines(const std::filesystem::path& path) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
 
 }  // namespace
 

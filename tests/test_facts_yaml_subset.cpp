@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/yaml_subset.hpp"
 #include "facts/facts_yaml.hpp"
 #include "facts/facts_yaml_fields.hpp"
@@ -21,13 +22,6 @@
 using namespace preflight;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // What a reader made of a text: facts, an error text, or (subset only) "not mine".
 struct Outside {
@@ -165,7 +159,7 @@ std::vector<std::string> facts_fixtures() {
   std::vector<std::string> files;
   for (const auto& e : std::filesystem::recursive_directory_iterator(PREFLIGHT_FIXTURES)) {
     if (e.is_regular_file() && e.path().extension() == ".yaml" &&
-        slurp(e.path().string()).find("schema_version") != std::string::npos)
+        read_file(e.path().string()).find("schema_version") != std::string::npos)
       files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
@@ -179,7 +173,7 @@ BOOST_AUTO_TEST_CASE(every_facts_fixture_reads_the_same_through_both_readers) {
   BOOST_TEST(files.size() >= 9u);
   size_t read_fast = 0;
   for (const std::string& file : files) {
-    const Outcome fast = check_agreement(slurp(file), file);
+    const Outcome fast = check_agreement(read_file(file), file);
     read_fast += std::holds_alternative<HostFacts>(fast);
     // The collected ones (all but fixtures/bad) are inside the subset.
     if (file.find("/bad/") == std::string::npos) BOOST_TEST(std::holds_alternative<HostFacts>(fast), file);
@@ -252,7 +246,7 @@ BOOST_AUTO_TEST_CASE(broken_writer_output_gives_the_same_error_through_both_read
 }
 
 BOOST_AUTO_TEST_CASE(the_errors_of_test_facts_yaml_and_test_facts_required_are_the_same) {
-  const std::string old1 = slurp(std::string(PREFLIGHT_FIXTURES) + "/rules/cpu.firmware/hostA.yaml");
+  const std::string old1 = read_file(std::string(PREFLIGHT_FIXTURES) + "/rules/cpu.firmware/hostA.yaml");
   const size_t vm = old1.find("    - name: old1\n");
   BOOST_REQUIRE(vm != std::string::npos);
   std::vector<std::string> texts = {

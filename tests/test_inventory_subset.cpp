@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "inventory/inventory.hpp"
 #include "support/error_of.hpp"
 
@@ -23,13 +24,6 @@ using namespace preflight;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Everything load_inventory gives, as one text to compare and to show.
 std::string dump(const Inventory& inv) {
@@ -160,7 +154,7 @@ BOOST_AUTO_TEST_CASE(every_yaml_file_in_fixtures_reads_the_same_through_both_rea
   size_t inventories = 0;
   size_t fast_inventories = 0;
   for (const auto& file : files) {
-    const std::string text = slurp(file);
+    const std::string text = read_file(file);
     const Outcome fast = check_agreement(text, file, file);
     if (std::holds_alternative<Read>(by_yaml_cpp(text, file))) {
       ++inventories;
@@ -174,7 +168,7 @@ BOOST_AUTO_TEST_CASE(every_yaml_file_in_fixtures_reads_the_same_through_both_rea
 
 BOOST_AUTO_TEST_CASE(a_normal_inventory_is_read_by_the_subset_reader) {
   const std::string lab = std::string(PREFLIGHT_FIXTURES) + "/lab/preflight.yaml";
-  const std::optional<Inventory> inv = inventory_from_yaml_subset(slurp(lab), lab);
+  const std::optional<Inventory> inv = inventory_from_yaml_subset(read_file(lab), lab);
   BOOST_REQUIRE(inv.has_value());
   BOOST_TEST(inv->names() == (std::vector<std::string>{"hostA", "hostB", "hostC"}), boost::test_tools::per_element());
   BOOST_TEST(dump(*inv) == dump(load_inventory(lab)));

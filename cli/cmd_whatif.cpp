@@ -86,6 +86,11 @@ void register_whatif(CLI::App& app, Context& ctx) {
           throw Error("--add " + a + ": host " + h.name + " is already in the fleet",
                       "use --replace " + h.name + "=" + a + " to change it");
         if (!o->pool.empty()) h.pool_membership = o->pool;
+        if (h.pool_membership.empty() && std::any_of(before.begin(), before.end(), [](const HostFacts& b) {
+              return !b.pool_membership.empty();
+            }))
+          throw Error("--add " + a + ": host " + h.name + "'s facts name no pool, and the inventory's hosts are in pools",
+                      "say which pool it joins: --pool P");
         after.push_back(std::move(h));
       }
     }

@@ -239,6 +239,10 @@ BOOST_AUTO_TEST_CASE(whatif_adding_a_haswell_host_to_a_skylake_pool_lowers_the_b
   BOOST_TEST(replaced["pools"][0]["vms"].size() == 2u);
   BOOST_TEST(run_preflight({"--inventory", inv, "whatif", "--remove", "nosuch"}).exit_code == 2);
   BOOST_TEST(run_preflight({"--inventory", inv, "whatif"}).exit_code == 2);
+  // A host added to a fleet of pools must say which one it joins.
+  const auto no_pool = run_preflight({"--inventory", inv, "whatif", "--add", drift("whatif/haswell.yaml")});
+  BOOST_TEST(no_pool.exit_code == 2);
+  BOOST_TEST(has(no_pool.err, "--pool P"), no_pool.err);
 }
 
 BOOST_AUTO_TEST_CASE(help_teaches_the_inputs_and_the_exit_status) {

@@ -138,7 +138,10 @@ std::string render_impact_text(const Impact& im) {
       out += fmt::format("  {:<9} {}: {} -> {}\n", change_word(m), move_phrase(m), to_string(m.before),
                          to_string(m.after));
       const auto& why = m.after == Mobility::yes ? m.why_before : m.why_after;
-      for (const auto& y : why) out += "            " + y + "\n";
+      // The first rule that decides; the others (cpu.firmware repeats the causes) are in -o json.
+      if (!why.empty())
+        out += "            " + why.front() +
+               (why.size() > 1 ? " (+" + std::to_string(why.size() - 1) + " more: -o json)" : "") + "\n";
     }
   }
   out += fmt::format("{} move(s) lost, {} gained, {} undecided\n", im.lost(), im.gained(), im.undecided());

@@ -126,7 +126,7 @@ std::string render_impact_text(const Impact& im) {
   if (!im.guests.empty()) {
     out += "guests that see a different CPU after a restart or a move:\n";
     for (const auto& g : im.guests)
-      out += "  " + g.vm + " on " + g.host + " (" + g.mode + " " + g.model + ")" +
+      out += "  " + g.vm + " on " + g.host + " (" + g.mode + (g.model.empty() ? "" : " " + g.model) + ")" +
              (g.removed.empty() ? "" : ": loses " + join(g.removed, " ")) +
              (g.added.empty() ? "" : (g.removed.empty() ? ": gains " : ", gains ") + join(g.added, " ")) + "\n";
   }

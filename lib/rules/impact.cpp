@@ -425,6 +425,23 @@ Impact compute_impact(const std::vector<HostFacts>& before, const std::vector<Ho
         }
   }
 
+  // Guests that take their CPU from the host (host-model, host-passthrough) see the
+  // host's new CPU at their next start there.
+  for (const auto& hi : out.hosts) {
+    const HostFacts* h = host_named(after, hi.host);
+    const auto* vms = h ? h->vms.get() : nullptr;
+    if (!vms) continue;
+    for (const auto& mc : hi.modes) {
+      if (!mc.unknown.empty() || (mc.gained.empty() && mc.lost.empty())) continue;
+      const std::string mode = mc.mode.starts_with("host-model") ? "host-model" : "host-passthrough";
+      std::vector<std::string> removed;
+      for (const auto& m : mc.lost) removed.push_back(m.name);
+      for (const auto& v : *vms)
+        if (v.has_cpu && (v.cpu.mode == mode || (mode == "host-passthrough" && v.cpu.mode == "maximum")))
+          out.guests.push_back({v.name, h->name, "", v.cpu.mode, mc.gained, removed});
+    }
+  }
+
   const auto vms_a = vms_of(before);
   const auto vms_b = vms_of(after);
   std::set<std::string> vm_names;

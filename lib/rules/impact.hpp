@@ -73,8 +73,9 @@ struct MoveChange {
   bool undecided() const { return before != after && (after == Mobility::undecided || before == Mobility::undecided); }
 };
 
-// A guest whose CPU definition names a model whose definition changed: it sees a
-// different CPU after a restart or a move.
+// A guest that sees a different CPU after a restart or a move: its definition names
+// a model whose cpu_map definition changed, or it takes the CPU of its host
+// (host-model, host-passthrough) and that host's changed (model empty).
 struct GuestDefinitionChange {
   std::string vm, host, model, mode;
   std::vector<std::string> added, removed;
@@ -91,7 +92,7 @@ struct Impact {
   std::vector<HostImpact> hosts;  // every host in both worlds whose facts differ, in order
   std::vector<std::string> added_hosts, removed_hosts;
   std::vector<ModelDefinitionChange> cpu_map;  // with an old cpu_map folder only
-  std::vector<GuestDefinitionChange> guests;   // with an old cpu_map folder only
+  std::vector<GuestDefinitionChange> guests;
   std::vector<MoveChange> moves;                // the moves whose judgement changed
   std::vector<VmReach> reach;                   // every VM, in host order
   std::vector<std::string> notes;

@@ -87,6 +87,10 @@ BOOST_AUTO_TEST_CASE(microcode_removing_tsx_loses_the_moves_of_guests_with_hle_r
   for (const auto& m : j["hosts"][0]["models"])
     cascadelake_unusable |= m["model"] == "Cascadelake-Server" && m["usable_before"] == true && m["usable_after"] == false;
   BOOST_TEST(cascadelake_unusable);
+  // The pool of both hosts (prod) gives up what hostA lost.
+  BOOST_REQUIRE(j["pools"].size() == 1u);
+  BOOST_TEST(j["pools"][0]["pool"] == "prod");
+  BOOST_TEST(j["pools"][0]["features_lost"] == json::array({"hle", "rtm"}));
   BOOST_TEST(j["verdict"] == "lost");
 
   const auto text = run_preflight({"drift", drift("tsx/before"), drift("tsx/after")});

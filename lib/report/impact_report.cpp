@@ -66,6 +66,19 @@ std::string prom_label(const std::string& s) {
   return out;
 }
 
+std::string baseline_line(const PoolBaseline& b) {
+  if (!b.error.empty()) return "none (" + b.error + ")";
+  return fmt::format("{} ({}, x86-64-v{}, {} features) of {}", or_none(b.model), b.vendor, b.level, b.features.size(),
+                     join(b.hosts, ", "));
+}
+
+json baseline_json_of(const PoolBaseline& b) {
+  return {{"hosts", b.hosts},       {"model", b.model}, {"vendor", b.vendor}, {"level", b.level},
+          {"features", b.features}, {"error", b.error}};
+}
+
+std::string pool_name(const std::string& p) { return p.empty() ? "(no pool)" : p; }
+
 }  // namespace
 
 std::string render_impact_text(const Impact& im) {
@@ -77,6 +90,8 @@ std::string render_impact_text(const Impact& im) {
     for (const auto& f : h.facts) {
       if (f.what == "kernel_flags")
         out += "  kernel    flag " + (f.before.empty() ? f.after + " added" : f.before + " removed") + "\n";
+      else if (f.what == "machine_type")
+        out += "  hypervisor machine type " + (f.before.empty() ? f.after + " added" : f.before + " removed") + "\n";
       else
         out += fmt::format("  {:<9} {}: {} -> {}\n", f.kind, f.what, or_none(f.before), or_none(f.after));
     }
@@ -110,6 +125,13 @@ std::string render_impact_text(const Impact& im) {
       out += "  models no longer usable (lack " + lacks + "): " + join(models, ", ") + "\n";
     if (!usable.empty()) out += "  models now usable: " + join(usable, ", ") + "\n";
     for (const auto& n : h.notes) out += "  note: " + n + "\n";
+  }
+  for (const auto& p : im.pools) {
+    if (p.before.features == p.after.features && p.before.model == p.after.model && p.before.error == p.after.error)
+      continue;
+    out += "pool " + (p.pool.empty() ? std::string("(no pool)") : p.pool) + " baseline: " + baseline_line(p.before) +
+           "\n  -> " + baseline_line(p.after) + "\n";
+    if (!p.features_lost.empty()) out += "  features lost: " + join(p.features_lost, " ") + "\n";
   }
   for (const auto& h : im.added_hosts) out += "host " + h + ": added\n";
   for (const auto& h : im.removed_hosts) out += "host " + h + ": removed\n";
@@ -205,6 +227,13 @@ json impact_json(const Impact& im) {
                      {"after", r.after},
                      {"undecided_before", r.undecided_before},
                      {"undecided_after", r.undecided_after}});
+  json pools = json::array();
+  for (const auto& p : im.pools)
+    pools.push_back({{"pool", p.pool},
+                     {"before", baseline_json_of(p.before)},
+                     {"after", baseline_json_of(p.after)},
+                     {"features_lost", p.features_lost},
+                     {"features_gained", p.features_gained}});
   const int status = im.exit_status();
   return {{"hosts", hosts},
           {"added_hosts", im.added_hosts},
@@ -213,6 +242,7 @@ json impact_json(const Impact& im) {
           {"guests", guests},
           {"moves", moves},
           {"reach", reach},
+          {"pools", pools},
           {"summary", {{"lost", im.lost()}, {"gained", im.gained()}, {"undecided", im.undecided()}}},
           {"verdict", status == 1 ? "lost" : status == 2 ? "undecided" : "ok"},
           {"notes", im.notes}};
@@ -256,6 +286,14 @@ std::string render_impact_prometheus(const Impact& im) {
     for (const auto& m : h.models) n += m.usable_after ? 0 : 1;
     out += fmt::format("preflight_drift_host_models_lost{{host=\"{}\"}} {}\n", prom_label(h.host), n);
   }
+  out += "# HELP preflight_drift_pool_baseline_features Features of a pool's baseline CPU, before and after.\n";
+  out += "# TYPE preflight_drift_pool_baseline_features gauge\n";
+  for (const auto& p : im.pools) {
+    out += fmt::format("preflight_drift_pool_baseline_features{{pool=\"{}\",when=\"before\"}} {}\n", prom_label(p.pool),
+                       p.before.features.size());
+    out += fmt::format("preflight_drift_pool_baseline_features{{pool=\"{}\",when=\"after\"}} {}\n", prom_label(p.pool),
+                       p.after.features.size());
+  }
   out += "# HELP preflight_drift_moves Moves whose judgement changed, by change (lost, gained, undecided).\n";
   out += "# TYPE preflight_drift_moves gauge\n";
   out += fmt::format("preflight_drift_moves{{change=\"lost\"}} {}\n", im.lost());
@@ -266,23 +304,6 @@ std::string render_impact_prometheus(const Impact& im) {
   out += fmt::format("preflight_drift_exit_status {}\n", im.exit_status());
   return out;
 }
-
-namespace {
-
-std::string baseline_line(const PoolBaseline& b) {
-  if (!b.error.empty()) return "none (" + b.error + ")";
-  return fmt::format("{} ({}, x86-64-v{}, {} features) of {}", or_none(b.model), b.vendor, b.level, b.features.size(),
-                     join(b.hosts, ", "));
-}
-
-json baseline_json_of(const PoolBaseline& b) {
-  return {{"hosts", b.hosts},       {"model", b.model}, {"vendor", b.vendor}, {"level", b.level},
-          {"features", b.features}, {"error", b.error}};
-}
-
-std::string pool_name(const std::string& p) { return p.empty() ? "(no pool)" : p; }
-
-}  // namespace
 
 std::string render_whatif_text(const WhatIf& w) {
   std::string out;

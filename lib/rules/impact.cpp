@@ -159,6 +159,12 @@ std::vector<FactChange> fact_changes(const HostFacts& a, const HostFacts& b) {
   fact_change(out, "hypervisor", "hypervisor.hypervisor_version", show(ha.hypervisor_version),
               show(hb.hypervisor_version));
   fact_change(out, "hypervisor", "hypervisor.driver", show(ha.driver), show(hb.driver));
+  // Machine types a guest's <os><type machine=...> may name: one gone refuses it.
+  if (const auto *ma = ha.machine_types.get(), *mb = hb.machine_types.get(); ma && mb) {
+    const Names sa(ma->begin(), ma->end()), sb(mb->begin(), mb->end());
+    for (const auto& m : minus(sa, sb)) out.push_back({"hypervisor", "machine_type", m, ""});
+    for (const auto& m : minus(sb, sa)) out.push_back({"hypervisor", "machine_type", "", m});
+  }
   return out;
 }
 
@@ -368,6 +374,41 @@ const HostFacts* host_named(const std::vector<HostFacts>& world, const std::stri
 
 std::vector<std::string> model_names(const CpuModel& m, const CpuCatalog& cat) { return cat.names(m.features); }
 
+PoolBaseline pool_baseline(const std::vector<const HostFacts*>& hosts, const CpuCatalog& cat) {
+  PoolBaseline pb;
+  std::vector<BaselineInput> inputs;
+  for (const auto* h : hosts) {
+    pb.hosts.push_back(h->name);
+    try {
+      inputs.push_back(baseline_input(resolve_host_cpu(*h, cat)));
+    } catch (const Error& e) {
+      pb.error = e.what();
+      return pb;
+    }
+  }
+  if (inputs.empty()) {
+    pb.error = "no host";
+    return pb;
+  }
+  try {
+    const Baseline b = compute_baseline(inputs, cat, true);
+    pb.model = b.cpu.model ? b.cpu.model->name : "";
+    pb.vendor = b.cpu.vendor >= 0 ? cat.vendors()[static_cast<size_t>(b.cpu.vendor)].name : "";
+    pb.level = b.level;
+    pb.features = cat.names(b.features);
+  } catch (const Error& e) {
+    pb.error = e.what();
+  }
+  return pb;
+}
+
+std::vector<const HostFacts*> in_pool(const std::vector<HostFacts>& world, const std::string& pool) {
+  std::vector<const HostFacts*> out;
+  for (const auto& h : world)
+    if (h.pool_membership == pool) out.push_back(&h);
+  return out;
+}
+
 }  // namespace
 
 Impact compute_impact(const std::vector<HostFacts>& before, const std::vector<HostFacts>& after,
@@ -442,6 +483,23 @@ Impact compute_impact(const std::vector<HostFacts>& before, const std::vector<Ho
     }
   }
 
+  // The baselines of the pools the change touches.
+  std::set<std::string> pools;
+  for (const auto& n : changed) {
+    if (const HostFacts* h = host_named(after, n)) pools.insert(h->pool_membership);
+    if (const HostFacts* h = host_named(before, n)) pools.insert(h->pool_membership);
+  }
+  for (const auto& p : pools) {
+    PoolDrift pd{p, pool_baseline(in_pool(before, p), cat_a), pool_baseline(in_pool(after, p), cat_b), {}, {}};
+    const Names fa(pd.before.features.begin(), pd.before.features.end());
+    const Names fb(pd.after.features.begin(), pd.after.features.end());
+    if (pd.before.error.empty() && pd.after.error.empty()) {
+      pd.features_lost = minus(fa, fb);
+      pd.features_gained = minus(fb, fa);
+    }
+    out.pools.push_back(std::move(pd));
+  }
+
   const auto vms_a = vms_of(before);
   const auto vms_b = vms_of(after);
   std::set<std::string> vm_names;
@@ -510,41 +568,6 @@ int WhatIf::exit_status() const {
 }
 
 namespace {
-
-PoolBaseline pool_baseline(const std::vector<const HostFacts*>& hosts, const CpuCatalog& cat) {
-  PoolBaseline pb;
-  std::vector<BaselineInput> inputs;
-  for (const auto* h : hosts) {
-    pb.hosts.push_back(h->name);
-    try {
-      inputs.push_back(baseline_input(resolve_host_cpu(*h, cat)));
-    } catch (const Error& e) {
-      pb.error = e.what();
-      return pb;
-    }
-  }
-  if (inputs.empty()) {
-    pb.error = "no host";
-    return pb;
-  }
-  try {
-    const Baseline b = compute_baseline(inputs, cat, true);
-    pb.model = b.cpu.model ? b.cpu.model->name : "";
-    pb.vendor = b.cpu.vendor >= 0 ? cat.vendors()[static_cast<size_t>(b.cpu.vendor)].name : "";
-    pb.level = b.level;
-    pb.features = cat.names(b.features);
-  } catch (const Error& e) {
-    pb.error = e.what();
-  }
-  return pb;
-}
-
-std::vector<const HostFacts*> in_pool(const std::vector<HostFacts>& world, const std::string& pool) {
-  std::vector<const HostFacts*> out;
-  for (const auto& h : world)
-    if (h.pool_membership == pool) out.push_back(&h);
-  return out;
-}
 
 }  // namespace
 

@@ -88,6 +88,22 @@ struct VmReach {
   int undecided_before = 0, undecided_after = 0;
 };
 
+struct PoolBaseline {
+  std::vector<std::string> hosts;
+  std::string model;     // the named model the baseline maps to; empty when none
+  std::string vendor;
+  int level = 0;
+  std::vector<std::string> features;  // names
+  std::string error;     // why there is none (vendors differ, no host)
+};
+
+// A pool's baseline CPU (the hosts without a pool form the pool "") before and after.
+struct PoolDrift {
+  std::string pool;
+  PoolBaseline before, after;
+  std::vector<std::string> features_lost, features_gained;
+};
+
 struct Impact {
   std::vector<HostImpact> hosts;  // every host in both worlds whose facts differ, in order
   std::vector<std::string> added_hosts, removed_hosts;
@@ -95,6 +111,7 @@ struct Impact {
   std::vector<GuestDefinitionChange> guests;
   std::vector<MoveChange> moves;                // the moves whose judgement changed
   std::vector<VmReach> reach;                   // every VM, in host order
+  std::vector<PoolDrift> pools;                 // the pools with a changed, added or removed host
   std::vector<std::string> notes;
   size_t lost() const;
   size_t gained() const;
@@ -126,14 +143,6 @@ RuleCatalog cpu_rules_of(const RuleCatalog& rules);
 
 // ---- whatif: a pool before and after adding, removing or replacing hosts ----
 
-struct PoolBaseline {
-  std::vector<std::string> hosts;
-  std::string model;     // the named model the baseline maps to; empty when none
-  std::string vendor;
-  int level = 0;
-  std::vector<std::string> features;  // names
-  std::string error;     // why there is none (vendors differ, no host)
-};
 
 struct VmMaskAdvice {
   std::string vm, host;

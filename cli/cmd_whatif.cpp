@@ -29,7 +29,7 @@ void register_whatif(CLI::App& app, Context& ctx) {
       "whatif", "a pool's baseline and its VMs' moves if hosts were added, removed or replaced (from facts alone)");
   cmd->add_option("--add", o->add, "a host's facts file to add (its `name:` names it); repeatable");
   cmd->add_option("--remove", o->remove, "an inventory host to take away; repeatable");
-  cmd->add_option("--replace", o->replace, "HOST=FACTS: the host's facts after, e.g. a new server; repeatable");
+  cmd->add_option("--replace", o->replace, "HOST=FACTS: the host's facts after, e.g. a new server (its VMs stay on it); repeatable");
   cmd->add_option("--pool", o->pool,
                   "the pool to judge; added hosts join it (default: every pool the change touches)");
   cmd->add_option("--fleet", o->fleet, "folder of the fleet's facts (collect --all -w DIR) instead of the inventory's hosts");
@@ -76,8 +76,12 @@ void register_whatif(CLI::App& app, Context& ctx) {
       if (hosts.size() != 1) throw Error("--replace " + r + ": give one host's facts file", "not a folder");
       HostFacts h = std::move(hosts.front());
       h.name = host;
+      // The new hardware; the host's VMs stay on it.
       for (const auto& b : before)
-        if (b.name == host && h.pool_membership.empty()) h.pool_membership = b.pool_membership;
+        if (b.name == host) {
+          if (h.pool_membership.empty()) h.pool_membership = b.pool_membership;
+          h.vms = b.vms;
+        }
       after = replace_hosts(after, {h});
     }
     for (const auto& a : o->add) {

@@ -638,10 +638,11 @@ WhatIf compute_whatif(const std::vector<HostFacts>& before, const std::vector<Ho
           }
         }
         if (adv.cannot_reach.empty()) {
-          if (undecided && fitted_before) pi.undecided.push_back(vm.name);
+          if (undecided && fitted_before && src_a) pi.undecided.push_back(vm.name);
           continue;
         }
-        if (!fitted_before) continue;  // it did not fit before either: not this change's doing
+        // It did not fit before either, or was not in the pool: not this change's doing.
+        if (!fitted_before || !src_a) continue;
         try {
           const GuestCpu guest = guest_cpu(vm, *src, cat);
           std::vector<BaselineInput> inputs;

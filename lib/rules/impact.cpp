@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -509,18 +510,43 @@ Impact compute_impact(const std::vector<HostFacts>& before, const std::vector<Ho
   for (const auto& h : after) host_names.insert(h.name);
   for (const auto& h : before) host_names.insert(h.name);
 
+  // Hosts of the world before with the same guest view answer a VM alike: a move
+  // that the change does not touch is judged once per class of destinations (not
+  // with waivers, which may name hosts). Only the counts of `reach` use these.
+  std::map<std::string, size_t> class_of;
+  {
+    std::vector<const HostFacts*> reps;
+    for (const auto& h : before) {
+      size_t c = 0;
+      while (c < reps.size() && !same_guest_view(*reps[c], h)) ++c;
+      if (c == reps.size()) reps.push_back(&h);
+      class_of[h.name] = c;
+    }
+  }
+  const bool cache = setup.policy.waivers.empty();
+
+  std::unordered_map<std::string, const HostFacts*> index_a, index_b;
+  for (const auto& h : before) index_a.emplace(h.name, &h);
+  for (const auto& h : after) index_b.emplace(h.name, &h);
+  auto find_in = [](const std::unordered_map<std::string, const HostFacts*>& index, const std::string& name) {
+    auto it = index.find(name);
+    return it == index.end() ? nullptr : it->second;
+  };
+
   for (const auto& vm : vm_names) {
+    std::map<size_t, Mobility> judged_class;  // this VM, unchanged moves: destination class -> mobility
     const auto ia = vms_a.find(vm);
     const auto ib = vms_b.find(vm);
     const Located la = ia == vms_a.end() ? Located{} : ia->second;
     const Located lb = ib == vms_b.end() ? Located{} : ib->second;
     const bool vm_changed = !la.vm || !lb.vm || !(*la.vm == *lb.vm) || la.host->name != lb.host->name;
     VmReach reach{vm, lb.host ? lb.host->name : la.host->name, 0, 0, 0, 0};
+    const bool source_changed = maps_differ || vm_changed || (la.host && changed.count(la.host->name)) ||
+                                (lb.host && changed.count(lb.host->name));
     for (const auto& to : host_names) {
-      const HostFacts* da = host_named(before, to);
-      const HostFacts* db = host_named(after, to);
-      const bool relevant = maps_differ || vm_changed || changed.count(to) ||
-                            (la.host && changed.count(la.host->name)) || (lb.host && changed.count(lb.host->name));
+      const HostFacts* da = find_in(index_a, to);
+      const HostFacts* db = find_in(index_b, to);
+      const bool relevant = source_changed || changed.count(to);
       MoveChange mc;
       mc.vm = vm;
       mc.to = to;
@@ -533,8 +559,17 @@ Impact compute_impact(const std::vector<HostFacts>& before, const std::vector<Ho
         if (l.host->name == to) v.state = "shutoff";
         return v;
       };
-      if (la.vm && da)
+      const bool cached = cache && !relevant && la.vm && da && la.host->name != to;
+      if (cached) {
+        const size_t c = class_of.at(to);
+        auto it = judged_class.find(c);
+        if (it == judged_class.end())
+          it = judged_class.emplace(c, judge_mobility(*la.vm, *la.host, *da, rules, setup.policy, cat_a, setup.today,
+                                                      nullptr)).first;
+        mc.before = it->second;
+      } else if (la.vm && da) {
         mc.before = judge_mobility(judged(la), *la.host, *da, rules, setup.policy, cat_a, setup.today, &mc.why_before);
+      }
       if (!relevant) {
         mc.after = mc.before;
         mc.why_after = mc.why_before;

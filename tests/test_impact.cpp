@@ -114,3 +114,32 @@ BOOST_AUTO_TEST_CASE(whatif_with_nothing_changed_in_the_pool_loses_nothing) {
   BOOST_TEST(g.pools[0].features_lost.empty());
   BOOST_TEST(g.pools[0].vms.empty());
 }
+
+BOOST_AUTO_TEST_CASE(the_reach_counted_by_classes_of_destinations_is_the_reach_judged_host_by_host) {
+  Setup s;
+  // hostA changes; hostB and two copies of it (one class of destinations) do not.
+  std::vector<HostFacts> before = {load("tsx/before/hostA.yaml"), load("tsx/before/hostB.yaml")};
+  std::vector<HostFacts> after = {load("tsx/after/hostA.yaml"), load("tsx/after/hostB.yaml")};
+  for (const std::string name : {"hostC", "hostD"}) {
+    HostFacts c = load("tsx/before/hostB.yaml");
+    c.name = name;
+    c.vms = std::vector<VmFacts>{};
+    before.push_back(c);
+    after.push_back(c);
+  }
+  const Impact by_class = compute_impact(before, after, s.impact());
+  // A waiver (for nobody) makes every move judged host by host.
+  s.policy.waivers.push_back(Waiver{"cpu.features", "test", "nobody", "", std::nullopt, "policy.yaml", 1});
+  const Impact by_host = compute_impact(before, after, s.impact());
+  BOOST_REQUIRE(by_class.reach.size() == by_host.reach.size());
+  for (size_t i = 0; i < by_class.reach.size(); ++i) {
+    const VmReach &a = by_class.reach[i], &b = by_host.reach[i];
+    BOOST_TEST(a.vm == b.vm);
+    BOOST_TEST(a.before == b.before, a.vm);
+    BOOST_TEST(a.after == b.after, a.vm);
+    BOOST_TEST(a.undecided_after == b.undecided_after, a.vm);
+  }
+  BOOST_TEST(reach_of(by_class, "tsx2").before == 3);  // hostA, hostC, hostD
+  BOOST_TEST(reach_of(by_class, "tsx2").after == 2);   // hostA lost
+  BOOST_TEST(by_class.lost() == by_host.lost());
+}

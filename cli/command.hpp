@@ -91,6 +91,8 @@ void register_check(CLI::App& app, Context& ctx);
 void register_migrate(CLI::App& app, Context& ctx);
 void register_estimate(CLI::App& app, Context& ctx);
 void register_matrix(CLI::App& app, Context& ctx);
+void register_drift(CLI::App& app, Context& ctx);
+void register_whatif(CLI::App& app, Context& ctx);
 // Hidden: `preflight __complete -- WORD...`, for the shell completion scripts.
 void register_complete(CLI::App& app, Context& ctx);
 

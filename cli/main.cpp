@@ -123,6 +123,8 @@ int main(int argc, char** argv) {
   preflight::cli::register_migrate(app, ctx);
   preflight::cli::register_estimate(app, ctx);
   preflight::cli::register_matrix(app, ctx);
+  preflight::cli::register_drift(app, ctx);
+  preflight::cli::register_whatif(app, ctx);
   preflight::cli::register_complete(app, ctx);
   // After the subcommands, which would otherwise inherit it.
   app.footer(

@@ -276,7 +276,7 @@ BOOST_AUTO_TEST_CASE(quiet_drops_notes_and_verbose_says_what_was_loaded_from_whe
 BOOST_AUTO_TEST_CASE(every_command_help_lists_its_exit_status) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"collect"}, {"check"}, {"compare"}, {"baseline"}, {"mask"}, {"matrix"}, {"migrate"},
-        {"estimate"}, {"rules"}, {"rules", "list"}, {"rules", "explain"}}) {
+        {"estimate"}, {"rules"}, {"rules", "list"}, {"rules", "explain"}, {"drift"}, {"whatif"}}) {
     BOOST_TEST_CONTEXT(join(args)) {
       std::vector<std::string> help = args;
       help.push_back("--help");

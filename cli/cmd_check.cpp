@@ -61,7 +61,7 @@ void run(Context& ctx, const CheckOptions& o) {
 
 void register_check(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CheckOptions>();
-  auto* cmd = app.add_subcommand("check", "the verdict for moving VM to DEST: exit 0 go, 1 no-go, 2 undecided");
+  auto* cmd = app.add_subcommand("check", "decide whether a VM can move to (or start on) a host");
   cmd->add_option("VM", o->vm,
                   "the VM's name, or a domain XML file of a VM defined on no host yet (an argument ending in .xml or "
                   "holding a '/'; - is standard input)")
@@ -81,8 +81,9 @@ void register_check(CLI::App& app, Context& ctx) {
       "  preflight check db1 hostB -o json           the verdict with every rule's evidence\n"
       "  preflight check db1 hostB -o dot | dot -Tsvg > db1.svg   a picture: the VM, both hosts, networks,\n"
       "                                              storage; red edges block, labelled with the rule\n"
-      "  virsh dumpxml web1 > new.xml; preflight check ./new.xml hostB   a VM about to be deployed or restored:\n"
-      "                                              may it start on hostB? Rules that compare a source host skip.");
+      "  preflight check fixtures/lab/new/db2.xml hostB   a VM defined on no host yet (a domain XML, e.g. from\n"
+      "                                              virsh dumpxml), about to be deployed or restored: may it\n"
+      "                                              start on hostB? The rules that compare a source host skip.");
   cmd->callback([&ctx, o] { run(ctx, *o); });
 }
 

@@ -29,7 +29,7 @@ HostFacts one_host(const std::string& arg, Context& ctx, const std::string* stan
 
 void register_compare(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CompareOptions>();
-  CLI::App* cmd = app.add_subcommand("compare", "CPU difference of two hosts, both ways, with firmware causes named");
+  CLI::App* cmd = app.add_subcommand("compare", "compare the CPUs of two hosts, both ways");
   cmd->add_option("host_a", o->a, "inventory host or file ('-': standard input)")->required();
   cmd->add_option("host_b", o->b, "inventory host or file ('-': standard input)")->required();
   add_output_option(cmd, ctx, {"text", "json"}, "json lists every feature by name");

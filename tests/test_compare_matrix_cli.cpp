@@ -1,7 +1,7 @@
 // End to end: `preflight compare`, `matrix` and `baseline` count the same features
 // for the same hosts (issue 12: compare said 25 missing where matrix said 24, because
-// matrix leaves out libvirt's migratable='no' features), and compare with a CPU
-// whose vendor is unknown never calls the vendors different.
+// matrix leaves out libvirt's migratable='no' features), and compare and matrix
+// with a CPU whose vendor is unknown never call the vendors different.
 #include <boost/test/unit_test.hpp>
 
 #include <nlohmann/json.hpp>
@@ -98,5 +98,16 @@ BOOST_AUTO_TEST_CASE(an_unknown_vendor_is_unknown_not_different) {
   std::vector<std::string> args = inv;
   args.insert(args.end(), {"compare", q64, q64, "-o", "json"});
   BOOST_TEST(nlohmann::json::parse(run_preflight(args).out)["same_vendor"].is_null());
+  // The matrix agrees: not a vendor mismatch; undecided where no feature is known
+  // missing, the count where some are.
+  args = inv;
+  args.insert(args.end(), {"matrix", q64, "hostC", "-o", "json"});
+  const auto m = run_preflight(args);
+  BOOST_TEST(m.exit_code == 1, m.err);  // hostC -> q64 lacks features: known
+  for (const auto& p : nlohmann::json::parse(m.out)["pairs"]) {
+    BOOST_TEST(p["status"] != "vendor", p.dump());
+    if (p["from"] == "q64") BOOST_TEST(p["status"] == "unknown", p.dump());
+    if (p["from"] == "hostC") BOOST_TEST(p["status"] == "missing", p.dump());
+  }
   std::filesystem::remove_all(dir);
 }

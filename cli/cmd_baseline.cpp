@@ -44,7 +44,7 @@ void run_baseline(const BaselineOptions& o, Context& ctx) {
 
 void register_baseline(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<BaselineOptions>();
-  CLI::App* cmd = app.add_subcommand("baseline", "the common CPU of hosts or CPU files (like virsh cpu-baseline)");
+  CLI::App* cmd = app.add_subcommand("baseline", "compute the common CPU of hosts or CPU files");
   cmd->add_option("host", o->hosts,
                   "inventory host names or files (facts YAML, capabilities, <cpu> elements, ...; '-': standard input)")
       ->required();

@@ -69,7 +69,7 @@ int run_collect_all(const Inventory& inv, const CollectOptions& o, const Context
 
 void register_collect(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CollectOptions>();
-  CLI::App* cmd = app.add_subcommand("collect", "Write the facts of a host as YAML (this machine by default)");
+  CLI::App* cmd = app.add_subcommand("collect", "write the facts of this machine or a host as YAML");
   cmd->add_option("host", o->host,
                  "an inventory host (collected from its libvirt URI, facts and cpu files), or a file to convert into\n"
                  "facts: capabilities XML, domain capabilities XML, <cpu> XML, domain XML, libvirt CPU data (<cpudata>),\n"

@@ -29,12 +29,13 @@ HostFacts one_host(const std::string& arg, Context& ctx, const std::string* stan
 
 void register_compare(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CompareOptions>();
-  CLI::App* cmd = app.add_subcommand("compare", "CPU difference of two hosts, both ways, with firmware causes named");
+  CLI::App* cmd = app.add_subcommand("compare", "compare the CPUs of two hosts, both ways");
   cmd->add_option("host_a", o->a, "inventory host or file ('-': standard input)")->required();
   cmd->add_option("host_b", o->b, "inventory host or file ('-': standard input)")->required();
   add_output_option(cmd, ctx, {"text", "json"}, "json lists every feature by name");
-  cmd->footer("Exit status: 0 same vendor and features, 1 different, 2 could not decide (a CPU could not be read, or\n"
-              "nothing known differs but one side's facts cannot tell some features: listed as unknown).");
+  cmd->footer("Exit status: 0 same vendor and features, 1 different (a vendor or a feature known to differ), 2 could\n"
+              "not decide: a CPU could not be read, or nothing known differs but a side's vendor is unknown (a CPU\n"
+              "description naming none, e.g. model qemu64) or its facts cannot tell some features (listed as unknown).");
   cmd->callback([o, &ctx] {
     const std::string* standard_input = ctx.host_arguments({o->a, o->b});
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);

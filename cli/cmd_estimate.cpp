@@ -32,7 +32,7 @@ void run(Context& ctx, const EstimateArgs& o) {
 
 void register_estimate(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<EstimateArgs>();
-  auto* cmd = app.add_subcommand("estimate", "predicted total time and downtime of moving VM to DEST");
+  auto* cmd = app.add_subcommand("estimate", "predict the time and downtime of moving a VM");
   cmd->add_option("VM", o->vm, "the VM's name")->required();
   cmd->add_option("DEST", o->destination, "destination host (inventory name)")->required();
   cmd->add_option("--from", o->from, "source host (default: the inventory host the VM is on)");

@@ -35,7 +35,7 @@ void run_mask(const MaskOptions& o, Context& ctx) {
 
 void register_mask(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<MaskOptions>();
-  CLI::App* cmd = app.add_subcommand("mask", "the guest CPU (libvirt, QEMU, VMware) that lets a VM run on all hosts");
+  CLI::App* cmd = app.add_subcommand("mask", "compute a guest CPU that lets a VM run on given hosts");
   cmd->add_option("vm", o->vm, "VM name, as the inventory hosts list it")->required();
   cmd->add_option("--hosts", o->hosts, "hosts the VM must be able to run on (names or files; '-': standard input)")
       ->required();

@@ -20,7 +20,7 @@ struct MatrixOptions {
 
 void register_matrix(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<MatrixOptions>();
-  CLI::App* cmd = app.add_subcommand("matrix", "pairwise CPU compatibility of hosts (all of the inventory by default)");
+  CLI::App* cmd = app.add_subcommand("matrix", "show between which hosts guests can move, by CPU");
   cmd->add_option("host", o->hosts, "inventory host names or files ('-': standard input; default: every inventory host)");
   add_output_option(cmd, ctx, {"text", "json", "html"},
                     "json lists the missing features of each pair, html is one self-contained page: the class "

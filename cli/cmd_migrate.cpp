@@ -97,8 +97,7 @@ void register_migrate(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<MigrateOptions>();
   auto* cmd = app.add_subcommand(
       "migrate",
-      "check, then move VM to DEST (or every VM off a host: --evacuate HOST) through libvirt on a go "
-      "verdict: exit 0 moved, 1 refused or failed (the VM still runs on the source), 2 could not decide");
+      "check, then move VMs between hosts through libvirt");
   cmd->add_option("VM", o->vm, "the VM's name (not with --evacuate)");
   cmd->add_option("DEST", o->destination, "destination host (inventory name)");
   cmd->add_option("--from", o->from, "source host (default: the inventory host the VM is on)");

@@ -34,16 +34,16 @@ void explain(const Context& ctx, const std::string& id) {
 }  // namespace
 
 void register_rules(CLI::App& app, Context& ctx) {
-  auto* rules = app.add_subcommand("rules", "the rule catalog: list | explain ID");
+  auto* rules = app.add_subcommand("rules", "list or explain the rules a check applies");
   rules->require_subcommand(1);
   const std::string exit_status = "Exit status: 0 shown, 2 the rules could not be read (or no such rule).";
   rules->footer(exit_status);
-  auto* l = rules->add_subcommand("list", "every rule: id, severity, requirement, title");
+  auto* l = rules->add_subcommand("list", "list the rules and their severities");
   add_output_option(l, ctx, {"text", "json"}, "json is {\"rules\": [...]}, each rule as rules explain -o json");
   l->footer(exit_status);
   l->callback([&ctx] { list(ctx); });
   auto id = std::make_shared<std::string>();
-  auto* e = rules->add_subcommand("explain", "one rule in full: what it checks, message, remediation, reference");
+  auto* e = rules->add_subcommand("explain", "explain one rule: its check, messages and fix");
   e->add_option("ID", *id, "rule id, e.g. storage.shared")->required();
   add_output_option(e, ctx, {"text", "json"}, "json gives every field of the rule");
   e->footer(exit_status);

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   preflight::cli::Context ctx;
   CLI::App app{
-      "preflight: can this VM move to that host, and if not, why and what would fix it?\n"
+      "preflight: decide whether VMs can move between libvirt hosts, and why\n"
       "Exit status: 0 go (or warn), 1 no-go, 2 undecided: could not decide (never a go).",
       "preflight"};
   app.require_subcommand(1);

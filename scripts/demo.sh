@@ -18,6 +18,7 @@ run check web1 hostB          # go: shared NFS storage, same networks, hostB has
 run check db1 hostB           # no-go: AVX-512 missing on hostB, not enough memory
 run check gpu1 hostC          # no-go: Intel to AMD, a PCI passthrough device, a disk to copy
 run check web1 hostB -o json  # the same verdict for scripts
+run check fixtures/lab/new/db2.xml hostB  # a VM not defined yet (a domain XML): may it start on hostB? no-go
 # What would make mixed hosts compatible:
 run compare hostA hostB
 run baseline hostA hostB -o libvirt

@@ -12,7 +12,12 @@
 # too), so an excerpt can leave out the middle or the end of a long output. Nothing else is
 # normalised: an excerpt must not show what varies from machine to machine.
 #
-# --update rewrites each block without a `...` line with the output as it is now;
+# A fenced block right after `<!-- readme-check-file PATH -->` must equal the file PATH
+# (relative to the repository root) line for line: an input shown in the README (a
+# policy, an inventory) is the file the checked commands use.
+#
+# --update rewrites each block without a `...` line with the output as it is now
+# (and each file block with its file);
 # a block with `...` that no longer matches is printed for a hand edit.
 # Exit 0 when every excerpt matches (or was updated), 1 when one differs, 2 on a
 # usage error or no excerpt found.
@@ -89,12 +94,39 @@ flush_block() {  # runs $cmd, compares with $block (a file), writes the block to
   echo "\$ $cmd" >> "$out"; cat "$block" >> "$out"
 }
 
+flush_file() {  # compares the block $block with the file $file_path, writes the block to $out
+  n=$((n + 1))
+  if [ ! -f "$file_path" ]; then
+    echo "readme_check: README.md:$start_line: $file_path (readme-check-file) does not exist" >&2; exit 2
+  fi
+  if cmp -s "$block" "$file_path"; then cat "$block" >> "$out"; return; fi
+  if [ $update = 1 ]; then
+    echo "readme_check: updated README.md:$start_line: the contents of $file_path"
+    cat "$file_path" >> "$out"; return
+  fi
+  failed=$((failed + 1))
+  echo "readme_check: README.md:$start_line: the block differs from $file_path (- excerpt, + file):"
+  diff -u --label excerpt --label "$file_path" "$block" "$file_path" | tail -n +3
+  cat "$block" >> "$out"
+}
+
 while IFS= read -r line || [ -n "$line" ]; do
   lineno=$((lineno + 1))
   case $state in
     text)
       echo "$line" >> "$out"
-      [ "$line" = "<!-- readme-check -->" ] && state=marker ;;
+      [ "$line" = "<!-- readme-check -->" ] && state=marker
+      case $line in
+        '<!-- readme-check-file '*' -->')
+          file_path=${line#'<!-- readme-check-file '}; file_path=${file_path%' -->'}; state=filemarker ;;
+      esac ;;
+    filemarker)
+      echo "$line" >> "$out"
+      case $line in '```'*) start_line=$lineno; block=$tmp/file.$lineno; : > "$block"; state=filebody ;;
+        *) echo "readme_check: README.md:$lineno: a readme-check-file marker must be followed by a \`\`\` block" >&2; exit 2 ;; esac ;;
+    filebody)
+      if [ "$line" = '```' ]; then flush_file; echo "$line" >> "$out"; state=text
+      else echo "$line" >> "$block"; fi ;;
     marker)
       echo "$line" >> "$out"
       case $line in '```'*) state=first ;; *) echo "readme_check: README.md:$lineno: a readme-check marker must be followed by a \`\`\` block" >&2; exit 2 ;; esac ;;

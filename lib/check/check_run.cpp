@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "collect/domain_xml.hpp"
 #include "collect/host_source.hpp"
 #include "collect/link_probe.hpp"
 #include "core/error.hpp"
@@ -160,6 +161,30 @@ CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::str
 
   Verdict verdict = check_move(setup, source, *destination, vm, probe_migration_link(*destination), mode);
   return CheckRun{std::move(verdict), to_collect[holders[0]], &dest_host, source, *destination, vm};
+}
+
+bool names_domain_xml(const std::string& arg) {
+  return arg == "-" || arg.find('/') != std::string::npos || (arg.size() > 4 && arg.ends_with(".xml"));
+}
+
+CheckRun run_check_new_vm(const Inventory& inv, const CheckSetup& setup, const std::string& xml,
+                          const std::string& origin, const std::string& destination_name) {
+  const InventoryHost& dest_host = find_host(inv, destination_name);
+  VmFacts vm = parse_domain_xml(xml, origin);
+  if (vm.name.empty()) throw Error(origin + ": the domain has no <name>", "give it one: the verdict names the VM");
+  HostFacts destination = [&] {
+    try {
+      return collect_inventory_host(dest_host);
+    } catch (const Error& e) {
+      throw Error(e.what(), "the destination must be reachable to check a VM for it");
+    }
+  }();
+  const HostFacts none;  // no source host
+  const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  CheckRequest request{none, destination, vm, setup.policy, std::nullopt, today, &setup.cpu_catalog, {}};
+  request.new_vm = true;
+  Verdict verdict = evaluate(setup.catalog, request);
+  return CheckRun{std::move(verdict), nullptr, &dest_host, none, std::move(destination), std::move(vm)};
 }
 
 }  // namespace preflight

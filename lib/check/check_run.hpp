@@ -71,4 +71,18 @@ struct CheckRun {
 CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::string& vm, const std::string& destination,
                    const std::string& from, const std::string& mode = {});
 
+// Whether the VM argument of `preflight check` names a domain XML rather than a
+// VM: it is "-" (standard input), ends in ".xml", or holds a "/" (libvirt refuses
+// a "/" in a domain's name).
+bool names_domain_xml(const std::string& vm_argument);
+
+// The check of a VM defined on no host yet (about to be deployed or restored on
+// `destination`), given as the domain XML `xml` read from `origin` (its path, or
+// "stdin"): no source host (CheckRequest::new_vm), no migration link, the estimate
+// of a live move left at zero. `source` is null and `source_facts` empty in the
+// result. Throws Error naming `origin` for XML that is not a domain, and as
+// run_check for the destination.
+CheckRun run_check_new_vm(const Inventory& inv, const CheckSetup& setup, const std::string& xml,
+                          const std::string& origin, const std::string& destination);
+
 }  // namespace preflight

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
 #include "cpu/cpu_errata.hpp"
 #include "cpu/firmware_switch.hpp"
 
@@ -129,14 +130,18 @@ MissingFeature explain_one(size_t id, const HostCpu& dest, const HostFacts& fact
 
 nlohmann::json missing_json(const std::vector<MissingFeature>& list) {
   nlohmann::json a = nlohmann::json::array();
-  for (const auto& m : list) a.push_back({{"feature", m.name}, {"cause", cause_text(m.cause)}, {"detail", m.detail}});
+  for (const auto& m : list)
+    a.push_back({{"feature", m.name}, {"cause", cause_text(m.cause)}, {"detail", m.detail}, {"migratable", m.migratable}});
   return a;
 }
 
-std::string host_line(const HostCpu& h) {
-  return fmt::format("{}: {} {}, microcode {}, {} features ({}){}", h.host,
-                     h.vendor_name.empty() ? "unknown vendor" : h.vendor_name, signature_text(h.signature),
-                     h.microcode.empty() ? "unknown" : h.microcode, h.features.count(),
+std::string host_line(const HostCpu& h, size_t migratable) {
+  const size_t all = h.features.count();
+  return fmt::format("{}: {} {}, microcode {}, {} features{} ({}){}", h.host,
+                     h.vendor_name.empty() ? "vendor unknown" : h.vendor_name,
+                     h.signature ? signature_text(h.signature) : "family/model unknown",
+                     h.microcode.empty() ? "unknown" : h.microcode, all,
+                     migratable == all ? "" : fmt::format(", {} a migrating guest can see", migratable),
                      h.origin == CpuOrigin::cpuid ? "raw CPUID" : "libvirt CPU description",
                      h.hypervisor ? ", a virtual machine" : "");
 }
@@ -174,19 +179,44 @@ CpuComparison compare_hosts(const HostFacts& a, const HostFacts& b, const CpuCat
   c.missing_on_a = explain_missing(b_has - c.a.unknown, c.a, a, &c.b, catalog);
   c.unknown_on_b = explain_missing(a_has & c.b.unknown, c.b, b, &c.a, catalog);
   c.unknown_on_a = explain_missing(b_has & c.a.unknown, c.a, a, &c.b, catalog);
+  c.a_migratable = (a_has - catalog.non_migratable()).count();
+  c.b_migratable = (b_has - catalog.non_migratable()).count();
+  for (auto* l : {&c.missing_on_b, &c.missing_on_a, &c.unknown_on_b, &c.unknown_on_a})
+    for (auto& m : *l) m.migratable = !catalog.non_migratable().test(catalog.feature_id(m.name));
   return c;
 }
 
+// Why `h` has no vendor.
+static std::string vendor_unknown_reason(const HostCpu& h) {
+  if (h.origin == CpuOrigin::libvirt_cpu)
+    return h.model.empty() ? "its CPU description names no <vendor> and no model"
+                           : "its CPU description names no <vendor>, and model " + h.model +
+                                 " has none in libvirt's cpu_map";
+  return "its CPUID vendor string is not in the facts";
+}
+
 std::string comparison_text(const CpuComparison& c) {
-  std::string s = host_line(c.a) + "\n" + host_line(c.b) + "\n";
-  s += c.same_vendor ? "vendor: same\n"
-                     : fmt::format("vendor: DIFFERENT ({} vs {}): no guest can move between them\n",
-                                   c.a.vendor_name.empty() ? "unknown" : c.a.vendor_name,
-                                   c.b.vendor_name.empty() ? "unknown" : c.b.vendor_name);
+  std::string s = host_line(c.a, c.a_migratable) + "\n" + host_line(c.b, c.b_migratable) + "\n";
+  if (c.same_vendor) {
+    s += "vendor: same\n";
+  } else if (c.vendor_unknown()) {
+    for (const HostCpu* h : {&c.a, &c.b})
+      if (h->vendor_name.empty()) s += fmt::format("vendor: unknown for {} ({})\n", h->host, vendor_unknown_reason(*h));
+  } else {
+    s += fmt::format("vendor: DIFFERENT ({} vs {}): no guest can move between them\n", c.a.vendor_name, c.b.vendor_name);
+  }
   s += fmt::format("signature: {}\n", c.same_signature ? "same" : "differs or unknown (matters to host-passthrough)");
   s += fmt::format("microcode: {}\n", c.same_microcode ? "same" : "differs or unknown");
   auto list = [&](const std::vector<MissingFeature>& l, const HostCpu& has, const HostCpu& lacks) {
-    s += fmt::format("{} has, {} lacks: {}\n", has.host, lacks.host, l.empty() ? "nothing" : std::to_string(l.size()));
+    std::vector<std::string> fixed;  // libvirt's migratable='no' features, which `matrix` does not count
+    for (const auto& m : l)
+      if (!m.migratable) fixed.push_back(m.name);
+    const std::string note =
+        fixed.empty() ? ""
+                      : fmt::format(" ({} a migrating guest can see, as `preflight matrix` counts; not migratable: {})",
+                                    l.size() - fixed.size(), join(fixed, " "));
+    s += fmt::format("{} has, {} lacks: {}{}\n", has.host, lacks.host, l.empty() ? "nothing" : std::to_string(l.size()),
+                     note);
     for (const auto& m : l) s += fmt::format("  {:<20} {}: {}\n", m.name, cause_text(m.cause), m.detail);
   };
   list(c.missing_on_b, c.a, c.b);
@@ -220,7 +250,7 @@ nlohmann::json comparison_json(const CpuComparison& c) {
   };
   return {{"a", host(c.a)},
           {"b", host(c.b)},
-          {"same_vendor", c.same_vendor},
+          {"same_vendor", c.vendor_unknown() ? nlohmann::json(nullptr) : nlohmann::json(c.same_vendor)},
           {"same_signature", c.same_signature},
           {"same_microcode", c.same_microcode},
           {"missing_on_b", missing_json(c.missing_on_b)},

@@ -25,6 +25,9 @@ struct MissingFeature {
   std::string name;
   MissingCause cause = MissingCause::unknown;
   std::string detail;  // the fact behind the cause, or what is not known; may say what to do
+  // False for libvirt's migratable='no' features (invtsc, xsaves): a migrating
+  // guest never sees them, so `preflight matrix` does not count them. Set by compare_hosts.
+  bool migratable = true;
 };
 
 // For each feature of `wanted` that `dest` cannot give a guest, in catalog order.
@@ -36,6 +39,9 @@ std::vector<MissingFeature> explain_missing(const CpuFeatureSet& wanted, const H
 
 struct CpuComparison {
   HostCpu a, b;
+  // Each host's features a migrating guest can see (`preflight matrix`'s count:
+  // without libvirt's migratable='no' features and the hypervisor bit).
+  size_t a_migratable = 0, b_migratable = 0;
   bool same_vendor = false;     // both known and equal
   bool same_signature = false;  // family, model and stepping, all known and equal
   bool same_microcode = false;  // both known and equal
@@ -44,9 +50,16 @@ struct CpuComparison {
   // A has, B's facts cannot tell (HostCpu::unknown; cause unknown, detail says why); and the reverse.
   std::vector<MissingFeature> unknown_on_b;
   std::vector<MissingFeature> unknown_on_a;
+  // A side whose vendor is unknown (a CPU description naming none, e.g. model
+  // qemu64): the vendors are neither the same nor different.
+  bool vendor_unknown() const { return a.vendor_name.empty() || b.vendor_name.empty(); }
   bool identical() const { return same_vendor && missing_on_a.empty() && missing_on_b.empty(); }
-  // Nothing known differs, but some features cannot be told on one side.
-  bool undecided() const { return identical() && (!unknown_on_a.empty() || !unknown_on_b.empty()); }
+  // Nothing known differs, but a vendor or some features cannot be told on one side.
+  // A feature known to differ decides (not identical), whatever is unknown.
+  bool undecided() const {
+    return missing_on_a.empty() && missing_on_b.empty() &&
+           (vendor_unknown() || (same_vendor && (!unknown_on_a.empty() || !unknown_on_b.empty())));
+  }
 };
 
 CpuComparison compare_hosts(const HostFacts& a, const HostFacts& b, const CpuCatalog& catalog);

@@ -59,8 +59,9 @@ void compute_pairs(CpuMatrix& m, const CpuFeatureSet& hypervisor) {
     for (size_t b = 0; b < n; ++b) {
       if (a == b) continue;
       const HostCpu& to = m.representative(b);
-      CpuMatrixPair p{a, b, !from.vendor_name.empty() && from.vendor_name == to.vendor_name};
-      if (p.same_vendor) {
+      CpuMatrixPair p{a, b, !from.vendor_name.empty() && from.vendor_name == to.vendor_name,
+                      from.vendor_name.empty() || to.vendor_name.empty()};
+      if (!p.vendors_differ()) {
         const CpuFeatureSet lacking = guest - to.features - hypervisor;  // QEMU sets that bit for every guest
         p.unknown = (lacking & to.unknown).count();
         p.missing = lacking.count() - p.unknown;
@@ -127,7 +128,7 @@ CpuMatrix compute_cpu_matrix(const std::vector<HostFacts>& facts, const CpuCatal
 }
 
 CpuMatrixPairFeatures pair_features(const CpuMatrix& m, const CpuMatrixPair& p, const CpuCatalog& catalog) {
-  if (!p.same_vendor) return {};
+  if (p.vendors_differ()) return {};
   const HostCpu& from = m.representative(p.from);
   const HostCpu& to = m.representative(p.to);
   const CpuFeatureSet hypervisor = hypervisor_bit(catalog);
@@ -139,7 +140,7 @@ CpuMatrixPairFeatures pair_features(const CpuMatrix& m, const CpuMatrixPair& p, 
 
 std::vector<MissingFeature> explain_pair(const CpuMatrix& m, const CpuMatrixPair& p,
                                          const std::vector<HostFacts>& facts, const CpuCatalog& catalog) {
-  if (!p.same_vendor) return {};
+  if (p.vendors_differ()) return {};
   const size_t a = m.classes[p.from].hosts.front(), b = m.classes[p.to].hosts.front();
   const HostCpu& from = m.hosts[a];
   const HostCpu& to = m.hosts[b];

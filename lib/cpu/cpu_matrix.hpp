@@ -21,13 +21,19 @@ struct CpuClass {
 struct CpuMatrixPair {
   size_t from = 0, to = 0;   // indexes into CpuMatrix::classes
   bool same_vendor = false;  // both vendors known and equal
+  // A side's vendor is unknown (a CPU description naming none, e.g. model qemu64):
+  // the features are still compared, and the pair is never a vendor mismatch.
+  bool vendor_unknown = false;
   size_t missing = 0;        // features TO is known to lack of FROM's guest CPU (0 when the vendors differ)
   // Features neither known to be missing nor known present: TO's unknown ones FROM
   // has, and FROM's unknown ones TO is not known to have (the guest may see them).
   size_t unknown = 0;
   bool ok() const { return same_vendor && missing == 0 && unknown == 0; }
-  // Nothing is known to be missing, but a feature one side's facts cannot tell could be.
-  bool undecided() const { return same_vendor && missing == 0 && unknown > 0; }
+  // Both vendors known and different: no guest can move.
+  bool vendors_differ() const { return !same_vendor && !vendor_unknown; }
+  // Nothing is known to be missing, but a feature one side's facts cannot tell, or
+  // a vendor, could be.
+  bool undecided() const { return !vendors_differ() && missing == 0 && (unknown > 0 || vendor_unknown); }
 };
 
 // The common CPU of the hosts of one vendor (guests cannot cross vendors).

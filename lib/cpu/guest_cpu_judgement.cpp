@@ -44,7 +44,9 @@ void judge_custom(const VmFacts& vm, const HostFacts& source, const OfferedCpu& 
                       "give, and libvirt does not compare its CPU");
     return;
   }
-  const CpuFeatureSet src = source_offer(vm, source, type, cat, j.notes);
+  // Only a running guest depends on its source: one that starts (shut off, or not
+  // defined anywhere yet) gets what its definition asks of the destination.
+  const CpuFeatureSet src = live ? source_offer(vm, source, type, cat, j.notes) : CpuFeatureSet{};
   // optional: a running guest has it where the source offered it; a guest that
   // starts leaves it out where the host lacks it, and libvirt ignores it.
   j.requested = expand_definition(cpu, cat, true, live ? &src : nullptr, where);

@@ -46,7 +46,8 @@ std::string render_junit(const Verdict& v, bool strict) {
   suites.append_attribute("failures") = failures;
   suites.append_attribute("errors") = errors;
   auto suite = suites.append_child("testsuite");
-  const std::string name = "preflight check " + v.vm + " " + v.source + " -> " + v.destination + ": " + to_string(v.verdict);
+  const std::string name = "preflight check " + v.vm + " " + (v.source.empty() ? "(new)" : v.source) + " -> " +
+                           v.destination + ": " + to_string(v.verdict);
   suite.append_attribute("name") = name.c_str();
   suite.append_attribute("tests") = static_cast<int>(v.results.size());
   suite.append_attribute("failures") = failures;

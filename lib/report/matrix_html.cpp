@@ -175,7 +175,7 @@ std::string legend() {
 }
 
 std::string cell_mark(const CpuMatrixPair& p) {
-  if (!p.same_vendor) return "\xC3\x97";  // U+00D7 multiplication sign
+  if (p.vendors_differ()) return "\xC3\x97";  // U+00D7 multiplication sign
   if (p.ok()) return "ok";
   if (p.undecided()) return "?";
   return std::to_string(p.missing);
@@ -220,7 +220,7 @@ std::string heatmap(const CpuMatrix& m, const CpuCatalog& catalog, const std::ve
         continue;
       }
       const CpuMatrixPair& p = m.pair(a, b);
-      if (p.same_vendor && !p.ok()) {
+      if (!p.vendors_differ() && !p.ok()) {
         const CpuMatrixPairFeatures f = pair_features(m, p, catalog);
         const std::string unknown = hover.id(f.unknown);
         row += hover.id(f.missing) + (unknown.empty() ? "" : "/" + unknown);
@@ -281,7 +281,7 @@ std::string baseline_list(const CpuMatrix& m, size_t max_listed) {
 std::string summary(const CpuMatrix& m) {
   size_t ok = 0, missing = 0, unknown = 0, vendor = 0;
   for (const auto& p : m.pairs) {
-    if (!p.same_vendor) ++vendor;
+    if (p.vendors_differ()) ++vendor;
     else if (p.ok()) ++ok;
     else if (p.undecided()) ++unknown;
     else ++missing;
@@ -296,7 +296,7 @@ std::string summary(const CpuMatrix& m) {
 
 std::string heatmap_cell_class(const CpuMatrixPair& p) {
   if (p.from == p.to) return "self";
-  if (!p.same_vendor) return "vendor";
+  if (p.vendors_differ()) return "vendor";
   if (p.ok()) return "ok";
   if (p.undecided()) return "unknown";
   const size_t n = p.missing;

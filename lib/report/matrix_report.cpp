@@ -80,7 +80,7 @@ std::string class_table(const CpuMatrix& m, size_t max_listed) {
 }  // namespace
 
 std::string matrix_cell(const CpuMatrixPair& p) {
-  if (!p.same_vendor) return "vendor";
+  if (p.vendors_differ()) return "vendor";
   if (p.ok()) return "ok";
   if (p.undecided()) return "?";
   return std::to_string(p.missing);
@@ -104,6 +104,7 @@ std::string render_matrix_text(const CpuMatrix& m, bool color, size_t max_listed
          "  ok      TO offers every feature of FROM's CPU (libvirt's migratable features; invtsc and such left out)\n"
          "  N       TO lacks N of them (preflight compare FROM TO, or -o json, names them)\n"
          "  ?       none known to be missing, but one side's facts cannot tell some (a leaf or MSR not collected)\n"
+         "          or its CPU vendor (a CPU description naming none)\n"
          "  vendor  different CPU vendors: no guest can move between them\n"
          "  -       the same host";
   out += groups ? " or class (its hosts' guests move freely among them)\n" : "\n";
@@ -148,7 +149,7 @@ nlohmann::json matrix_json(const CpuMatrix& m, const std::vector<HostFacts>& fac
                         {"to", class_label(m, p.to)},
                         {"from_class", p.from + 1},
                         {"to_class", p.to + 1},
-                        {"status", !p.same_vendor ? "vendor" : p.ok() ? "ok" : p.undecided() ? "unknown" : "missing"},
+                        {"status", p.vendors_differ() ? "vendor" : p.ok() ? "ok" : p.undecided() ? "unknown" : "missing"},
                         {"missing_count", missing.size()},
                         {"missing", missing}};
     if (!p.same_vendor) j["vendors"] = {or_null(m.representative(p.from).vendor_name), or_null(m.representative(p.to).vendor_name)};

@@ -12,7 +12,7 @@ nlohmann::json rule_json(const Rule& r) {
   return {{"id", r.id},           {"title", r.title},         {"requirements", r.requirements},
           {"severity", to_string(r.severity)}, {"check", r.check}, {"params", r.params},
           {"messages", r.messages}, {"remediation", r.remediation}, {"reference", r.reference},
-          {"file", r.file},       {"line", r.line}};
+          {"remediations", r.remediations}, {"file", r.file},       {"line", r.line}};
 }
 
 nlohmann::json rules_json(const RuleCatalog& catalog) {
@@ -37,8 +37,9 @@ std::string render_rule_text(const Rule& r) {
   if (!r.params.empty()) out += fmt::format("  params:       {}\n", r.params.dump());
   for (const auto& [variant, text] : r.messages)
     out += fmt::format("  message{}: {}\n", variant == "fired" ? "" : " (" + variant + ")", text);
-  out += fmt::format("  remediation:  {}\n  reference:    {}\n  defined in:   {}:{}\n", r.remediation, r.reference,
-                     r.file, r.line);
+  out += fmt::format("  remediation:  {}\n", r.remediation);
+  for (const auto& [variant, text] : r.remediations) out += fmt::format("  remediation ({}): {}\n", variant, text);
+  out += fmt::format("  reference:    {}\n  defined in:   {}:{}\n", r.reference, r.file, r.line);
   return out;
 }
 

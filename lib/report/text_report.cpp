@@ -73,8 +73,10 @@ std::string render_text(const Verdict& v, bool color, size_t width) {
                       : v.verdict == VerdictKind::warn ? "\033[1;33m"
                       : v.verdict == VerdictKind::undecided ? "\033[1;35m"
                                                        : "\033[1;31m";
-  std::string out = fmt::format("preflight check: {} from {} to {}: {}\n\n", v.vm, v.source, v.destination,
-                                paint(verdict, vcode, color));
+  // No source: a VM defined on no host yet (a domain XML), to be started on the destination.
+  const std::string move = v.source.empty() ? fmt::format("{} (defined on no host yet) on {}", v.vm, v.destination)
+                                            : fmt::format("{} from {} to {}", v.vm, v.source, v.destination);
+  std::string out = fmt::format("preflight check: {}: {}\n\n", move, paint(verdict, vcode, color));
   size_t rule_width = 4;
   for (const auto& f : v.results) rule_width = std::max(rule_width, f.rule.size());
   std::vector<const Finding*> order;

@@ -25,13 +25,16 @@ nlohmann::json verdict_to_json(const Verdict& v) {
                        {"evidence", f.evidence},
                        {"remediation", f.remediation},
                        {"subjects", subjects_json(f.subjects)}});
-  return {{"schema_version", kJsonSchemaVersion},
-          {"verdict", to_string(v.verdict)},
-          {"vm", v.vm},
-          {"source", v.source},
-          {"destination", v.destination},
-          {"results", results},
-          {"estimate", {{"total_s", v.estimate.total_s}, {"downtime_ms", v.estimate.downtime_ms}}}};
+  nlohmann::json doc = {{"schema_version", kJsonSchemaVersion},
+                        {"verdict", to_string(v.verdict)},
+                        {"vm", v.vm},
+                        {"source", v.source},
+                        {"destination", v.destination},
+                        {"results", results},
+                        {"estimate", {{"total_s", v.estimate.total_s}, {"downtime_ms", v.estimate.downtime_ms}}}};
+  // A VM defined on no host yet (a domain XML): no source, and nothing migrates.
+  if (v.source.empty()) doc["source"] = nullptr, doc.erase("estimate");
+  return doc;
 }
 
 std::string render_json(const Verdict& v) { return verdict_to_json(v).dump(2) + "\n"; }

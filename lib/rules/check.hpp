@@ -26,6 +26,7 @@ struct CheckContext {
   const std::optional<LinkProbeResult>& link;  // nullopt when no probe was run
   const CpuCatalog* cpu_catalog;               // nullptr: the CPU checks are errors
   const std::string& mode;                     // the planned migration mode; empty: any
+  bool new_vm = false;  // defined on no host yet: `source` is empty (CheckRequest::new_vm)
 };
 
 enum class Outcome { pass, fire, skip, error };
@@ -59,6 +60,10 @@ using CheckFn = CheckResult (*)(const CheckContext&, const nlohmann::json& param
 
 // nullptr when `name` is not a check.
 CheckFn find_check(const std::string& name);
+// Why the check `name` does not apply to a VM defined on no host yet (it compares
+// the source host with the destination, or judges the migration itself), as the
+// end of "... : <why>"; empty when it judges such a VM too.
+std::string needs_source_host(const std::string& name);
 std::vector<std::string> check_names();
 
 // A numeric param, else `fallback`.

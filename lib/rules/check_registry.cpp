@@ -34,7 +34,30 @@ constexpr std::array kChecks = {
     Entry{"concurrency", checks::concurrency},
 };
 
+// The checks that compare the source host with the destination, or judge the
+// migration itself, and why each does not apply to a VM defined on no host yet.
+using SourceNeed = std::pair<const char*, const char*>;
+constexpr std::array kNeedSource = {
+    SourceNeed{"cpu_vendor", "its CPU vendor cannot change, and cpu.features judges its CPU against what the "
+                             "destination offers"},
+    SourceNeed{"cpu_firmware", "no source CPU to compare; cpu.features judges what the destination offers"},
+    SourceNeed{"cpu_passthrough", "a host-passthrough guest gets the destination's own CPU when it starts there"},
+    SourceNeed{"storage_space", "no disk is copied (storage.shared says whether the destination sees its disks)"},
+    SourceNeed{"cache_mode", "the cache mode matters when a running guest migrates off non-shared storage"},
+    SourceNeed{"migration_link", "nothing migrates"},
+    SourceNeed{"same_segment", "no source network to compare"},
+    SourceNeed{"distinct_hosts", "nothing to compare the destination with"},
+    SourceNeed{"same_pool", "no source pool to compare"},
+    SourceNeed{"concurrency", "nothing migrates"},
+};
+
 }  // namespace
+
+std::string needs_source_host(const std::string& name) {
+  for (const auto& [n, why] : kNeedSource)
+    if (name == n) return why;
+  return {};
+}
 
 CheckFn find_check(const std::string& name) {
   for (const auto& [n, fn] : kChecks)

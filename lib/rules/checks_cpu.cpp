@@ -148,8 +148,10 @@ void add_mask(json& ev, const GuestCpuJudgement& j, const CheckContext& c, const
     guest.features = j.requested;
     guest.vendor = dest.cpu.vendor;
     std::vector<BaselineInput> hosts{baseline_input(dest.cpu)};
-    const Fact<OfferedCpu> src = offered_cpu(c.source, dest.virt_type, cat);
-    hosts.push_back(baseline_input(src.known() ? src.value().cpu : resolve_host_cpu(c.source, cat)));
+    if (!c.new_vm) {  // a VM defined nowhere yet needs only what the destination offers
+      const Fact<OfferedCpu> src = offered_cpu(c.source, dest.virt_type, cat);
+      hosts.push_back(baseline_input(src.known() ? src.value().cpu : resolve_host_cpu(c.source, cat)));
+    }
     const Mask mask = compute_mask(guest, c.vm.name, hosts, cat, true);
     ev["mask"] = mask.baseline.cpu.model->name + (mask.given_up.empty() ? "" : " without " + fill_template("{x}", {{"x", cat.names(mask.given_up)}}));
     ev["mask_libvirt"] = one_line(format_libvirt(mask.baseline.cpu, mask.baseline.show_vendor, cat, false));
@@ -224,8 +226,9 @@ CheckResult cpu_features(const CheckContext& c, const json& params) {
   if ((missing - dest.cpu.unknown).empty() && j.forbidden.empty() && j.strict_extra.empty()) {
     // Nothing known to be missing: a feature the facts cannot tell may decide.
     try {
-      if (auto undecided = undecided_features(c, j.mode, resolve_host_cpu(c.source, cat), dest.cpu, missing, cat))
-        return *undecided;
+      // A VM defined nowhere yet has no source CPU: only the destination's unknowns matter.
+      const HostCpu src = c.new_vm ? HostCpu{} : resolve_host_cpu(c.source, cat);
+      if (auto undecided = undecided_features(c, j.mode, src, dest.cpu, missing, cat)) return *undecided;
     } catch (const Error&) {  // the source's CPU is unknown: the judgement above stands on the offer
     }
   }
@@ -251,7 +254,7 @@ CheckResult cpu_features(const CheckContext& c, const json& params) {
   for (const auto& m : explained) named.push_back(m.name + " (" + cause_text(m.cause) + ")");
   ev["missing"] = named;
   add_mask(ev, j, c, dest, cat);
-  return CheckResult::fire(ev).about(destination_cpu(c));
+  return CheckResult::fire(ev, c.new_vm ? "new_vm" : "").about(destination_cpu(c));
 }
 
 CheckResult cpu_firmware(const CheckContext& c, const json&) {

@@ -144,12 +144,15 @@ CheckResult hypervisor_compat(const CheckContext& c, const json&) {
   const auto &s = c.source.hypervisor, &d = c.destination.hypervisor;
   std::vector<std::string> problems, notes;
   json ev = json::object();
-  if (!s.driver.known()) return CheckResult::unknown(c.source, "hypervisor.driver", s.driver.reason());
-  if (!d.driver.known()) return CheckResult::unknown(c.destination, "hypervisor.driver", d.driver.reason());
-  if (s.driver.value() != d.driver.value())
+  // A VM defined nowhere yet: what it needs must be offered; there are no versions to compare.
+  if (c.new_vm) notes.push_back("versions not compared: " + c.vm.name + " is not defined on any host yet");
+  else if (!s.driver.known()) return CheckResult::unknown(c.source, "hypervisor.driver", s.driver.reason());
+  if (!c.new_vm && !d.driver.known()) return CheckResult::unknown(c.destination, "hypervisor.driver", d.driver.reason());
+  if (!c.new_vm && s.driver.value() != d.driver.value())
     problems.push_back("hypervisor driver " + d.driver.value() + " on " + c.destination.name + ", " + s.driver.value() + " on " + c.source.name);
   for (auto [what, sv, dv] : {std::tuple{"libvirt_version", &s.libvirt_version, &d.libvirt_version},
                               std::tuple{"hypervisor_version", &s.hypervisor_version, &d.hypervisor_version}}) {
+    if (c.new_vm) break;
     if (!sv->known()) return CheckResult::unknown(c.source, std::string("hypervisor.") + what, sv->reason());
     if (!dv->known()) return CheckResult::unknown(c.destination, std::string("hypervisor.") + what, dv->reason());
     ev[what] = {{"source", sv->value()}, {"destination", dv->value()}};
@@ -169,7 +172,8 @@ CheckResult hypervisor_compat(const CheckContext& c, const json&) {
   offered("emulator", c.vm.emulator, d.emulators);
   offered("firmware", c.vm.loader, d.firmware);
   if (!notes.empty()) ev["not_checked"] = notes;
-  if (problems.empty()) return CheckResult::pass(c.destination.name + " offers what the VM needs and is not older", ev);
+  if (problems.empty())
+    return CheckResult::pass(c.destination.name + " offers what the VM needs" + (c.new_vm ? "" : " and is not older"), ev);
   ev["problems"] = problems;
   return CheckResult::fire(ev).about(of(Subject::Kind::host, c.destination));
 }

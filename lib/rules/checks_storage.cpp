@@ -110,12 +110,47 @@ std::optional<CheckResult> space_problem(const CheckContext& c, const std::vecto
   return std::nullopt;
 }
 
+// A VM defined on no host yet starts on the destination with its disks where its
+// definition says: each must be a network disk or a volume of a destination pool.
+CheckResult disks_on_destination(const CheckContext& c, size_t disks) {
+  if (!c.destination.pools.known()) return CheckResult::unknown(c.destination, "pools", c.destination.pools.reason());
+  std::vector<std::string> absent;
+  std::vector<Subject> subjects;
+  json found = json::array();
+  for (const auto& d : c.vm.disks) {
+    if (d.device != "disk" || !has_source(d)) continue;
+    std::string how;
+    if (d.type == "network") {
+      how = "network disk (" + d.protocol + " " + d.source + ")";
+    } else {
+      const std::string path = disk_path(d, c.destination);
+      for (const auto& p : c.destination.pools.value())
+        for (const auto& v : p.volumes)
+          if ((!path.empty() && v.path == path) || (d.type == "volume" && p.name == d.pool && v.name == d.volume))
+            how = "volume '" + v.name + "' of pool '" + p.name + "'";
+    }
+    const std::string what = d.type == "volume" ? d.pool + "/" + d.volume : d.source;
+    found.push_back({{"target", d.target}, {"source", what}, {"on_destination", !how.empty()}, {"why", how}});
+    if (!how.empty()) continue;
+    absent.push_back(d.target + " (" + what + ")");
+    add_subject(subjects, {Subject::Kind::disk, d.target});
+  }
+  json ev = {{"disks", found}};
+  if (absent.empty())
+    return CheckResult::pass("all " + std::to_string(disks) + " disk(s) are volumes of " + c.destination.name +
+                                 "'s pools or network disks",
+                             ev);
+  ev["disk_list"] = absent;
+  return CheckResult::fire(ev, "new_vm", Severity::block).about(std::move(subjects));
+}
+
 }  // namespace
 
 CheckResult storage_shared(const CheckContext& c, const json&) {
   size_t disks = 0;
   for (const auto& d : c.vm.disks) disks += d.device == "disk" && has_source(d);
   if (disks == 0) return CheckResult::skip("VM " + c.vm.name + " has no disks");
+  if (c.new_vm) return disks_on_destination(c, disks);
   const auto items = disks_to_copy(c);
   if (items.empty()) return CheckResult::pass("all " + std::to_string(disks) + " disk(s) are on storage both hosts see");
   if (!c.destination.pools.known())

@@ -31,8 +31,12 @@ Finding run_rule(const Rule& rule, const CheckRequest& req) {
   try {
     const CheckFn fn = find_check(rule.check);
     if (!fn) throw Error(rule.file + ":" + std::to_string(rule.line) + ": unknown check '" + rule.check + "'");
-    const CheckContext ctx{req.source, req.destination, req.vm, req.policy, req.link, req.cpu_catalog, req.mode};
-    r = fn(ctx, rule.params);
+    const CheckContext ctx{req.source, req.destination, req.vm, req.policy, req.link, req.cpu_catalog, req.mode,
+                           req.new_vm};
+    if (const std::string why = req.new_vm ? needs_source_host(rule.check) : ""; !why.empty())
+      r = CheckResult::skip("no source host (" + req.vm.name + " is defined on no host yet): " + why);
+    else
+      r = fn(ctx, rule.params);
   } catch (const std::exception& e) {
     r = CheckResult::error(e.what());
   }
@@ -52,9 +56,14 @@ Finding run_rule(const Rule& rule, const CheckRequest& req) {
   auto msg = rule.messages.find(r.variant.empty() ? "fired" : r.variant);
   if (msg == rule.messages.end()) msg = rule.messages.find("fired");
   f.message = fill_template(msg->second, values);
-  f.remediation = fill_template(rule.remediation, values);
   f.message_template = msg->second;
-  f.remediation_template = rule.remediation_text.empty() ? rule.remediation : rule.remediation_text;
+  if (auto rem = rule.remediations.find(r.variant); !r.variant.empty() && rem != rule.remediations.end()) {
+    f.remediation = fill_template(rem->second, values);
+    f.remediation_template = rem->second;
+  } else {
+    f.remediation = fill_template(rule.remediation, values);
+    f.remediation_template = rule.remediation_text.empty() ? rule.remediation : rule.remediation_text;
+  }
   Severity sev = r.severity.value_or(rule.severity);
   if (auto o = req.policy.severity.find(rule.id); o != req.policy.severity.end()) sev = o->second;
   f.status = status_for(sev);

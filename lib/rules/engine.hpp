@@ -25,6 +25,11 @@ struct CheckRequest {
   // How the move will be made (live, copy-storage, quick, offline) when a
   // migration is planned; empty for a plain check, which judges any way to move.
   std::string mode;
+  // The VM is defined on no host yet (`preflight check FILE.xml DEST`: about to be
+  // deployed or restored there): `source` is an empty HostFacts. Rules that compare
+  // the source with the destination skip, saying so; the others judge the VM as it
+  // will start on the destination.
+  bool new_vm = false;
 };
 
 // One Finding per rule of `catalog`, in catalog order. A check that throws is an

@@ -31,6 +31,9 @@ struct Rule {
   // Optional (`remediation_text:`): the remediation as a terminal shows it, when the
   // full one carries what only a machine reads (inline XML); empty = `remediation`.
   std::string remediation_text;
+  // Optional (`remediations:`): the remediation of a message variant that needs
+  // another fix, by variant name (as in `messages:`); shown in every format.
+  std::map<std::string, std::string> remediations;
   std::string reference;    // the sources it comes from (docs/sources.md, KB articles)
   std::string file;         // where it was defined
   int line = 0;

@@ -19,7 +19,7 @@ namespace {
 
 const std::set<std::string> kRuleKeys = {"id",      "title",       "requirements", "severity",
                                          "check",   "params",      "message",      "messages",
-                                         "remediation", "remediation_text", "reference"};
+                                         "remediation", "remediation_text", "remediations", "reference"};
 
 std::string where(const std::string& origin, const YAML::Node& n) {
   return origin + ":" + std::to_string(n.Mark().line + 1);
@@ -102,6 +102,11 @@ void parse_rule_file(const std::string& text, const std::string& origin, RuleCat
     }
     r.remediation = required_string(n, "remediation", origin);
     if (n["remediation_text"]) r.remediation_text = required_string(n, "remediation_text", origin);
+    if (n["remediations"]) {
+      if (!n["remediations"].IsMap())
+        throw Error(where(origin, n["remediations"]) + ": 'remediations' must be a map of variant: text");
+      for (const auto& kv : n["remediations"]) r.remediations[kv.first.Scalar()] = kv.second.Scalar();
+    }
     r.reference = required_string(n, "reference", origin);
     catalog.rules.push_back(std::move(r));
   }

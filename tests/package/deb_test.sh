@@ -57,6 +57,11 @@ for page in "$root"/usr/share/man/man1/*.1.gz; do
   [ ! -s "$work/man.err" ] || fail "man -l $name warns: $(cat "$work/man.err")"
   grep -q '^NAME$' <<<"$text" || fail "man -l $name has no NAME section: $text"
   grep -Eq "^ +$name - [[:alpha:]]" <<<"$text" || fail "man -l $name has no '$name - description' line: $text"
+  # whatis/apropos show NAME: one line at 80 columns that says what the command does,
+  # the exit statuses left to the page's body
+  desc=$(awk '/^NAME$/ {on=1; next} /^[A-Z]/ {on=0} on && NF' <<<"$text")
+  [ "$(wc -l <<<"$desc")" = 1 ] || fail "man -l $name: NAME is not one line at 80 columns: $desc"
+  ! grep -qi 'exit' <<<"$desc" || fail "man -l $name: NAME speaks of exit statuses: $desc"
 done
 text=$(MANPAGER=cat PAGER=cat MANWIDTH=80 man --nh --nj -l "$root/usr/share/man/man1/preflight-check.1.gz")
 grep -q -- '--strict' <<<"$text" || fail "preflight-check(1) lacks the options of 'preflight check --help': $text"

@@ -46,6 +46,8 @@ const std::map<std::string, std::string> kSays = {
     {"testdriver/number-huge", "invalid node memory value"},
     {"network/bad-network", "could not convert bandwidth average value 'nan'"},
     {"network/no-name", "missing name information"},
+    {"testdriver/second-root", "Extra content at the end of the document"},  // libvirt's parser says it
+    {"testdriver/truncated", "cannot connect"},
     {"pool/invalid-enum", "Invalid value for attribute 'type' in element 'pool': 'bogus'"},
     {"directory", "is a directory"},
     {"fifo", "is not a regular file (a FIFO, socket or device)"},

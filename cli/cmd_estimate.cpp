@@ -8,6 +8,7 @@
 #include "check/estimate_run.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "estimate/precopy.hpp"
 #include "report/estimate_report.hpp"
 
 namespace preflight::cli {
@@ -37,11 +38,11 @@ void register_estimate(CLI::App& app, Context& ctx) {
   cmd->add_option("DEST", o->destination, "destination host (inventory name)")->required();
   cmd->add_option("--from", o->from, "source host (default: the inventory host the VM is on)");
   cmd->add_option("--dirty-rate", o->inputs.dirty_mib_s, "MiB/s the guest dirties (default: unknown, assumed idle)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0, kMaxDirtyBytesPerS / (1024.0 * 1024.0)));
   cmd->add_option("--link-gbit", o->inputs.link_gbit, "migration link speed in Gbit/s (default: the inventory's link_gbit)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_in(kMinLinkBitsPerS / 1e9, kMaxLinkBitsPerS / 1e9));
   cmd->add_option("--max-downtime", o->inputs.max_downtime_ms, "allowed pause in ms (default 300, QEMU's)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_in(kMinDowntimeS * 1000, kMaxDowntimeS * 1000));
   add_output_option(cmd, ctx, {"text", "json"}, "json gives each input with its source");
   cmd->footer(
       "Live: pre-copy rounds (each sends what the guest dirtied during the last) until the rest fits the allowed\n"

@@ -117,9 +117,11 @@ void register_migrate(CLI::App& app, Context& ctx) {
       ->capture_default_str();
   cmd->add_flag("--dry-run", o->dry_run, "print the plan and the libvirt call; connect to no host for writing");
   cmd->add_option("--timeout", o->timeout_s, "abort the move after S seconds, leaving the VM on the source (0: none)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--max-downtime", o->max_downtime_ms, "longest final pause allowed, in milliseconds");
-  cmd->add_option("--bandwidth", o->bandwidth_mib_s, "cap of the migration stream, in MiB/s");
+      ->check(number_in(0, 7 * 86400.0));
+  cmd->add_option("--max-downtime", o->max_downtime_ms, "longest final pause allowed, in milliseconds")
+      ->check(number_in(1, 3600 * 1000.0));
+  cmd->add_option("--bandwidth", o->bandwidth_mib_s, "cap of the migration stream, in MiB/s")
+      ->check(number_in(1, 1024.0 * 1024));
   cmd->add_flag("--accept-warnings", o->accept_warnings, "move on a warn verdict too (a no-go never moves)");
   add_output_option(cmd, ctx, {"text", "json"},
                     "text has a progress bar on stderr (not with -q), json is one JSON object per line");

@@ -78,6 +78,10 @@ struct Context {
 // Adds -o/--output FORMAT to `cmd`: one of `formats`, the first being the default.
 // Any other value is a usage error (exit 2) that lists the formats. `help` says
 // what each is.
+// A validator of a number option: a finite decimal in [min, max], read by core's
+// strict parser (CLI11 alone would take "nan", "inf" and 1e-300).
+CLI::Validator number_in(double min, double max);
+
 CLI::Option* add_output_option(CLI::App* cmd, Context& ctx, const std::vector<std::string>& formats,
                                const std::string& help);
 

@@ -11,6 +11,7 @@
 #include "cli/command.hpp"
 #include "collect/host_source.hpp"
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "core/schema_version.hpp"
 #include "core/text.hpp"
 #include "cpu/cpu_catalog.hpp"
@@ -135,6 +136,15 @@ size_t Context::text_width() const {
   winsize ws{};
   if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
   return 80;
+}
+
+CLI::Validator number_in(double min, double max) {
+  return CLI::Validator(
+      [min, max](std::string& value) -> std::string {
+        if (parse_real(value, min, max)) return {};
+        return fmt::format("'{}' is not a number from {} to {}", quote_input(value), min, max);
+      },
+      fmt::format("NUMBER in [{}, {}]", min, max));
 }
 
 CLI::Option* add_output_option(CLI::App* cmd, Context& ctx, const std::vector<std::string>& formats,

@@ -82,7 +82,7 @@ struct Parsed {
 Parsed parse_result(const std::string& xml) {
   pugi::xml_document doc;
   BOOST_REQUIRE(doc.load_string(xml.c_str()));
-  const CpuDefinition d = parse_cpu_element(doc.child("cpu"));
+  const CpuDefinition d = parse_cpu_element(doc.child("cpu"), "cpu.xml");
   Parsed p{d.model, {}, {}};
   for (const auto& f : d.features) (f.policy == "disable" ? p.disable : p.require).insert(f.name);
   return p;
@@ -140,7 +140,7 @@ std::vector<BaselineInput> inputs_of(const std::string& xml, const CpuCatalog& c
   for (auto n : doc.children("cpu")) {
     HostFacts h;
     h.name = "cpu" + std::to_string(in.size());
-    h.cpu.libvirt_cpu = parse_cpu_element(n);
+    h.cpu.libvirt_cpu = parse_cpu_element(n, "cpu.xml");
     in.push_back(baseline_input(resolve_host_cpu(h, cat)));
   }
   return in;

@@ -292,7 +292,7 @@ BOOST_AUTO_TEST_CASE(an_element_resolves_as_its_parsed_definition_does) {
       "<vendor>Intel</vendor><signature family='6' model='60' stepping='3'/><microcode version='0x28'/>"
       "<feature name='avx512f' policy='require'/><feature name='vmx' policy='optional'/></cpu>");
   const HostCpu a = resolve_cpu_element(doc.child("cpu"), "h", "f.xml", cat());
-  const HostCpu b = resolve_cpu_definition(parse_cpu_element(doc.child("cpu")), "h", "f.xml", cat());
+  const HostCpu b = resolve_cpu_definition(parse_cpu_element(doc.child("cpu"), "cpu.xml"), "h", "f.xml", cat());
   BOOST_TEST(a.features == b.features);
   BOOST_TEST(a.model == "Haswell");
   BOOST_TEST(a.vendor_name == "Intel");

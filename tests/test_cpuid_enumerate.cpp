@@ -142,8 +142,12 @@ BOOST_AUTO_TEST_CASE(cpulists_round_trip) {
   BOOST_TEST(parse_cpulist("0-3,8,10-11\n", "x") == (std::vector<unsigned>{0, 1, 2, 3, 8, 10, 11}));
   BOOST_TEST(parse_cpulist("\n", "x").empty());
   BOOST_CHECK_EXCEPTION(parse_cpulist("0-a", "/sys/x/online"), Error, [](const Error& e) {
-    return std::string(e.what()) == "/sys/x/online: malformed cpulist '0-a'; expected ids and ranges like 0-3,8";
+    return std::string(e.what()) ==
+           "/sys/x/online: malformed cpulist '0-a'; expected ids and ranges like 0-3,8, ids up to 16383";
   });
+  // Not enumerated up to 2^32: refused at the limit.
+  BOOST_CHECK_THROW(parse_cpulist("0-4294967295", "/sys/x/online"), Error);
+  BOOST_TEST(parse_cpulist("16383", "x") == (std::vector<unsigned>{16383}));
   BOOST_CHECK_THROW(parse_cpulist("5-2", "x"), Error);
 }
 

@@ -62,7 +62,7 @@ Decoded libvirt_says(const fs::path& host_xml) {
   const std::string text = read_file(host_xml.string());
   pugi::xml_document doc;
   BOOST_REQUIRE_MESSAGE(doc.load_string(text.c_str()), host_xml);
-  const CpuDefinition def = parse_cpu_element(doc.child("cpu"));
+  const CpuDefinition def = parse_cpu_element(doc.child("cpu"), "cpu.xml");
   return {def.model, expand_definition(def, catalog(), false, nullptr, host_xml.string())};
 }
 

@@ -430,11 +430,11 @@ BOOST_AUTO_TEST_CASE(other_schema_version_is_refused_with_the_version) {
 
 BOOST_AUTO_TEST_CASE(wrong_type_names_the_key_path) {
   BOOST_TEST(error_of("schema_version: 1\nhost:\n  name: x\n  memory:\n    total_kib: abc\n") ==
-             "f.yaml:5:16: host.memory.total_kib: expected an unsigned integer" + kFixHint);
+             "f.yaml:5:16: host.memory.total_kib: expected an unsigned integer, not 'abc'" + kFixHint);
   BOOST_TEST(error_of("schema_version: 1\nhost:\n  topology: {cpus: -1}\n") ==
-             "f.yaml:3:20: host.topology.cpus: expected an unsigned integer" + kFixHint);
+             "f.yaml:3:20: host.topology.cpus: expected an unsigned integer, not '-1'" + kFixHint);
   BOOST_TEST(error_of("schema_version: 1\nhost:\n  topology: {cpus: 4294967296}\n") ==
-             "f.yaml:3:20: host.topology.cpus: expected an unsigned integer up to 4294967295" + kFixHint);
+             "f.yaml:3:20: host.topology.cpus: expected an unsigned integer up to 4294967295, not '4294967296'" + kFixHint);
   BOOST_TEST(error_of("schema_version: 1\nhost:\n  networks:\n    - name: n\n      active: yes\n") ==
              "f.yaml:5:15: host.networks[0].active: expected true or false" + kFixHint);
   BOOST_TEST(error_of("schema_version: 1\nhost:\n  hostname: [a]\n") ==
@@ -444,7 +444,7 @@ BOOST_AUTO_TEST_CASE(wrong_type_names_the_key_path) {
   BOOST_TEST(error_of("schema_version: 1\nhost:\n  cpu:\n    cpuid:\n      - [0x1, 0x0, 0x1]\n") ==
              "f.yaml:5:9: host.cpu.cpuid[0]: expected [leaf, subleaf, eax, ebx, ecx, edx]" + kFixHint);
   BOOST_TEST(error_of("schema_version: 1\nhost:\n  cpu:\n    cpuid:\n      - [0x1, 0x0, 0x1, 0x2, zz, 0x4]\n") ==
-             "f.yaml:5:30: host.cpu.cpuid[0][4]: expected an unsigned integer" + kFixHint);
+             "f.yaml:5:30: host.cpu.cpuid[0][4]: expected an unsigned integer, not 'zz'" + kFixHint);
   BOOST_TEST(error_of("schema_version: 1\nhost:\n  memory: {total_kib: {unknown: [x]}}\n") ==
              "f.yaml:3:33: host.memory.total_kib.unknown: expected a string" + kFixHint);
 }

@@ -57,11 +57,11 @@ BOOST_AUTO_TEST_CASE(a_link_speed_that_is_not_a_positive_number_is_refused_with_
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "inventory.yaml").string();
   std::ofstream(path) << "hosts:\n  hostA:\n    libvirt: qemu:///system\n    link_gbit: fast\n";
-  BOOST_TEST(error_of(path) == path + ":4:16: 'link_gbit' must be a number of Gbit/s from 0.001 to 10000, not 'fast'; "
+  BOOST_TEST(error_of(path) == path + ":4:16: 'link_gbit' (Gbit/s) must be a number from 0.001 to 10000, not 'fast'; "
                                       "e.g. link_gbit: 10 for a 10 GbE migration network");
   for (const std::string value : {"inf", "nan", "1e-300", "-1", "0", "1e300"}) {
     std::ofstream(path) << "hosts:\n  hostA:\n    libvirt: qemu:///system\n    link_gbit: " << value << "\n";
-    BOOST_TEST(error_of(path).find("'link_gbit' must be a number of Gbit/s from 0.001 to 10000, not '" + value + "'") !=
+    BOOST_TEST(error_of(path).find("'link_gbit' (Gbit/s) must be a number from 0.001 to 10000, not '" + value + "'") !=
                    std::string::npos,
                value);
   }

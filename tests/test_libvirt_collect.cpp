@@ -249,9 +249,8 @@ BOOST_AUTO_TEST_CASE(pools_sources_and_volumes) {
 
 BOOST_AUTO_TEST_CASE(unreachable_or_invalid_uri_is_an_error) {
   BOOST_TEST(error_of("test:///nonexistent.xml") ==
-             "test:///nonexistent.xml: cannot connect: cannot read /nonexistent.xml: No such file or directory; check "
-             "the URI, that libvirtd runs and is reachable, and for test:///PATH that the file exists and is a valid "
-             "test-driver host");
+             "test:///nonexistent.xml: cannot connect: /nonexistent.xml: cannot read: No such file or directory; a "
+             "test:/// URI names a libvirt test-driver host XML file (<node>)");
   const std::string bad = "test://" + fixture("xml/domain-malformed.xml");
   const std::string msg = error_of(bad);
   BOOST_TEST(msg.rfind(bad + ": cannot connect: ", 0) == 0, msg);

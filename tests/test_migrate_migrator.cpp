@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -234,6 +235,38 @@ BOOST_AUTO_TEST_CASE(every_attempt_is_journaled) {
   BOOST_TEST(lines[1]["mode"] == "live");
   BOOST_TEST(lines[1]["destination_state"] == "running");
   BOOST_TEST(lines[1]["timings_ms"].contains("total"));
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(journal_lines_of_parallel_moves_never_interleave) {
+  const auto dir = std::filesystem::temp_directory_path() / ("preflight-journal-par-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const Journal journal(dir / "journal.jsonl");
+  Hosts h;
+  // Lines far longer than any stream buffer or PIPE_BUF: written in pieces, they would mix.
+  constexpr int kThreads = 8, kLines = 20;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      MigrationOutcome outcome;
+      outcome.message = std::string(200 * 1024, static_cast<char>('a' + t));
+      for (int i = 0; i < kLines; ++i) journal.append(h.request(), kGo, outcome);
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::ifstream in(journal.path());
+  std::map<char, int> per_thread;
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    BOOST_TEST_REQUIRE(!j.is_discarded(), "line " << lines + 1 << " is not one JSON object");
+    const std::string m = j["message"];
+    BOOST_TEST_REQUIRE(m.size() == 200u * 1024u);
+    BOOST_TEST_REQUIRE(m.find_first_not_of(m[0]) == std::string::npos, "line " << lines + 1 << " mixes two moves");
+    ++per_thread[m[0]];
+  }
+  BOOST_TEST(lines == kThreads * kLines);
+  for (int t = 0; t < kThreads; ++t) BOOST_TEST(per_thread[static_cast<char>('a' + t)] == kLines);
   std::filesystem::remove_all(dir);
 }
 
@@ -498,6 +531,52 @@ BOOST_AUTO_TEST_CASE(a_failed_offline_copy_deletes_the_volume_and_leaves_the_vm_
   BOOST_TEST(out2.running_on == "source");
   BOOST_TEST(m.b.volumes.empty());
   BOOST_TEST(m.a.volumes.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(ctrl_c_during_an_offline_copy_stops_the_copy_and_leaves_the_vm_defined_on_the_source) {
+  OfflineHosts h;
+  const std::string disk = "/var/lib/libvirt/images/vm1.qcow2";
+  // Ctrl-C arrives once the transfer to the destination is open.
+  Migrator::Options options;
+  size_t asked_while_copying = 0;
+  options.interrupted = [&] {
+    const bool copying = h.count(h.b, "write_volume " + disk) == 1;
+    asked_while_copying += copying;
+    return copying;
+  };
+  auto out = Migrator(h.a, h.b, nullptr, options).run(h.request(MigrationMode::offline), kGo, same(kGo));
+  BOOST_TEST(asked_while_copying == 1u);  // asked between chunks, and the first answer stopped it
+  BOOST_TEST(to_string(out.result) == "failed");
+  BOOST_TEST(out.running_on == "source");
+  BOOST_TEST(out.message.rfind("vm1: interrupted while copying " + disk + " to hostB; the copy was stopped", 0) == 0,
+             out.message);
+  BOOST_TEST(h.count(h.b, "finish_write " + disk) == 0);  // the transfer was abandoned, not finished
+  BOOST_TEST(h.count(h.a, "migrate") == 0);
+  BOOST_TEST(h.b.volumes.empty());  // the precreated copy is deleted
+  BOOST_TEST(to_string(h.a.domains["vm1"]) == "shutoff");  // still defined on the source
+  BOOST_TEST(h.b.domains.count("vm1") == 0u);
+  BOOST_TEST(h.a.contents[disk] == h.data);
+}
+
+BOOST_AUTO_TEST_CASE(a_raw_destination_volume_larger_than_the_image_keeps_no_stale_bytes_past_its_end) {
+  OfflineHosts h;
+  const std::string disk = "/var/lib/libvirt/images/vm1.qcow2";
+  h.a.volumes[disk].format = "raw";
+  const std::uint64_t capacity = h.a.volumes[disk].capacity_bytes;  // 16 MiB; the image is 3 MiB
+  BOOST_TEST_REQUIRE(capacity > h.data.size());
+  h.b.stale_on_create = std::string(capacity, 'S');  // what the storage held before
+  h.a.on_migrate = [&](const std::string& vm) {
+    h.a.domains.erase(vm);
+    h.b.domains[vm] = DomainState::shutoff;
+    h.b.xml[vm] = h.a.xml[vm];
+  };
+  auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "moved", out.message);
+  const std::string& copy = h.b.contents[disk];
+  BOOST_TEST(copy.size() == capacity);
+  BOOST_TEST(copy.substr(0, h.data.size()) == h.data);
+  BOOST_TEST(copy.find('S') == std::string::npos, "stale bytes left past the image's end");
+  BOOST_TEST(copy.find_first_not_of('\0', h.data.size()) == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(offline_takes_the_same_shared_storage_as_shared_and_refuses_any_other_volume) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "estimate/precopy.hpp"
 
 namespace preflight {
@@ -50,10 +51,16 @@ EstimateReport estimate_move(const CheckRun& run, const EstimateOptions& o) {
   r.max_downtime_s = {o.max_downtime_ms.value_or(kQemuDefaultDowntimeMs) / 1000.0,
                       o.max_downtime_ms ? "--max-downtime" : "QEMU's default limit (--max-downtime MS)", false};
   PrecopyInput in;
-  in.memory_bytes = run.vm.memory_kib * 1024;
+  const std::optional<uint64_t> memory_bytes = checked_mul(run.vm.memory_kib, 1024);
+  if (!memory_bytes)
+    throw Error(fmt::format("cannot estimate moving '{}': its memory of {} KiB is above 2^64 bytes", run.vm.name,
+                            run.vm.memory_kib),
+                "check the domain's <memory>");
+  in.memory_bytes = *memory_bytes;
   in.dirty_bytes_per_s = r.dirty_bytes_per_s.value;
   in.link.bits_per_s = r.link_bits_per_s.value;
   in.max_downtime_s = r.max_downtime_s.value;
+  check_precopy_input(in);
   r.live = estimate_precopy(in);
   r.quick = estimate_quick(in.memory_bytes, in.link);
   return r;

@@ -5,6 +5,8 @@
 
 #include "collect/libvirt_xml.hpp"
 #include "core/error.hpp"
+#include "core/input_limits.hpp"
+#include "core/number.hpp"
 #include "facts/cpu_xml.hpp"
 
 namespace preflight {
@@ -24,7 +26,13 @@ void add_to_fact(Fact<std::vector<std::string>>& fact, const std::string& item) 
   add_unique(fact.value(), item);
 }
 
-uint32_t uint_attr(const pugi::xml_node& n, const char* name) { return n.attribute(name).as_uint(); }
+constexpr uint64_t kMaxTopologyCount = 65535;  // sockets, dies, cores or threads in one capabilities file
+
+// A whole number in [0, max], else an Error naming the file, the element and the value.
+uint32_t uint_attr(const pugi::xml_node& n, const char* name, uint64_t max, const std::string& origin) {
+  return static_cast<uint32_t>(require_unsigned(n.attribute(name).as_string(), max, origin,
+                                                fmt::format("<{} {}='...'>", n.name(), name), "fix the capabilities XML"));
+}
 
 // Compresses sorted CPU ids to kernel cpulist syntax: 0-3,8,10-11.
 std::string cpulist(std::vector<uint32_t> ids) {
@@ -42,12 +50,12 @@ std::string cpulist(std::vector<uint32_t> ids) {
   return out;
 }
 
-void parse_topology(const pugi::xml_node& host, HostFacts& into) {
+void parse_topology(const pugi::xml_node& host, HostFacts& into, const std::string& origin) {
   if (auto t = host.child("cpu").child("topology")) {
-    const uint32_t dies = t.attribute("dies") ? uint_attr(t, "dies") : 1;
-    into.topology.sockets = uint_attr(t, "sockets");
-    into.topology.cores_per_socket = dies * uint_attr(t, "cores");
-    into.topology.threads_per_core = uint_attr(t, "threads");
+    const uint32_t dies = t.attribute("dies") ? uint_attr(t, "dies", kMaxTopologyCount, origin) : 1;
+    into.topology.sockets = uint_attr(t, "sockets", kMaxTopologyCount, origin);
+    into.topology.cores_per_socket = dies * uint_attr(t, "cores", kMaxTopologyCount, origin);  // below 2^32
+    into.topology.threads_per_core = uint_attr(t, "threads", kMaxTopologyCount, origin);
   }
   const auto cells = host.child("topology").child("cells");
   if (!cells) return;
@@ -55,7 +63,7 @@ void parse_topology(const pugi::xml_node& host, HostFacts& into) {
   uint32_t count = 0;
   for (auto cell : cells.children("cell")) {
     ++count;
-    for (auto cpu : cell.child("cpus").children("cpu")) ids.push_back(uint_attr(cpu, "id"));
+    for (auto cpu : cell.child("cpus").children("cpu")) ids.push_back(uint_attr(cpu, "id", kMaxCpuId, origin));
   }
   if (count > 0) into.topology.numa_nodes = count;
   if (!ids.empty()) {
@@ -74,13 +82,14 @@ void parse_capabilities_xml(std::string_view xml_text, const std::string& origin
   into.host_uuid = uuid.empty() ? Fact<std::string>::unknown("capabilities report no host UUID") : Fact(uuid);
   const auto cpu = host.child("cpu");
   const std::string arch = text(cpu.child("arch"));
+  check_x86_arch(arch, origin);
   into.arch = arch.empty() ? Fact<std::string>::unknown("capabilities report no host arch") : Fact(arch);
   if (cpu.child("model")) {
-    into.cpu.libvirt_cpu = parse_cpu_element(cpu);
+    into.cpu.libvirt_cpu = parse_cpu_element(cpu, origin);
   } else {
     into.cpu.libvirt_cpu = Fact<CpuDefinition>::unknown("libvirt capabilities name no host CPU model");
   }
-  parse_topology(host, into);
+  parse_topology(host, into, origin);
   if (auto iommu = host.child("iommu")) into.firmware.iommu = attr(iommu, "support") == "yes";
 
   std::vector<std::string> machines, emulators;
@@ -183,13 +192,15 @@ GuestOffer parse_guest_offer(std::string_view xml_text, const std::string& origi
   o.emulator = text(caps.child("path"));
   o.machine = text(caps.child("machine"));
   const std::string arch = text(caps.child("arch"));
+  check_x86_arch(arch, origin);
   const auto cpu = caps.child("cpu");
   pugi::xml_node host_model;
   for (auto mode : cpu.children("mode"))
     if (attr(mode, "name") == "host-model") host_model = mode;
   if (host_model && attr(host_model, "supported") == "yes" && host_model.child("model")) {
-    CpuDefinition def = parse_cpu_element(host_model);
+    CpuDefinition def = parse_cpu_element(host_model, origin);
     if (def.arch.empty()) def.arch = arch;
+    check_x86_arch(def.arch, origin);
     o.host_model = def;
   } else {
     o.host_model = Fact<CpuDefinition>::unknown(

@@ -4,7 +4,9 @@
 
 #include "collect/libvirt_xml.hpp"
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "facts/cpu_xml.hpp"
+#include "rules/cpuset.hpp"
 
 namespace preflight {
 
@@ -14,23 +16,25 @@ using xml::attr;
 using xml::text;
 
 uint32_t to_uint32(const std::string& s, const char* what, const std::string& origin) {
-  const auto fail = [&] {
-    return Error(origin + ": <" + what + "> is not a non-negative integer: '" + s + "'", "fix the domain XML");
-  };
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9) throw fail();
-  return static_cast<uint32_t>(std::stoul(s));
+  if (const auto v = parse_unsigned(s, 0xffffffffULL)) return static_cast<uint32_t>(*v);
+  throw Error(origin + ": <" + what + "> is not a non-negative integer up to 4294967295: '" + quote_input(s) + "'",
+              "fix the domain XML");
 }
 
-// "0x0003" -> 3; -1 when not a number.
+// "0x0003" -> 3; -1 when not a number (a PCI domain, bus, slot or function: 32 bits at most).
 long hex_or_dec(const std::string& s) {
-  if (s.empty()) return -1;
+  const auto v = parse_unsigned(s, 0xffffffffULL, Radix::decimal_or_hex);
+  return v ? static_cast<long>(*v) : -1;
+}
+
+// A cpuset of the domain, checked here so that a bad one is refused naming the file.
+std::string cpuset_of(const std::string& cpuset, const std::string& what, const std::string& origin) {
   try {
-    std::size_t used = 0;
-    const long v = std::stol(s, &used, 0);
-    return used == s.size() ? v : -1;
-  } catch (const std::exception&) {
-    return -1;
+    parse_cpuset(cpuset);
+  } catch (const Error& e) {
+    throw Error(origin + ": " + what + ": " + e.what(), "fix the domain XML");
   }
+  return cpuset;
 }
 
 std::string pci_address(const pugi::xml_node& a) {
@@ -169,7 +173,7 @@ VmFacts parse_domain_xml(std::string_view xml_text, const std::string& origin) {
   }
   if (auto v = dom.child("vcpu")) {
     vm.vcpus = to_uint32(text(v), "vcpu", origin);
-    vm.cputune.vcpu_cpuset = attr(v, "cpuset");
+    vm.cputune.vcpu_cpuset = cpuset_of(attr(v, "cpuset"), "<vcpu cpuset>", origin);
   }
   if (auto hp = dom.child("memoryBacking").child("hugepages")) {
     vm.hugepages = true;
@@ -180,7 +184,7 @@ VmFacts parse_domain_xml(std::string_view xml_text, const std::string& origin) {
   }
   if (auto cpu = dom.child("cpu")) {
     vm.has_cpu = true;
-    vm.cpu = parse_cpu_element(cpu);
+    vm.cpu = parse_cpu_element(cpu, origin);
   }
   const auto os = dom.child("os");
   vm.arch = attr(os.child("type"), "arch");
@@ -210,9 +214,10 @@ VmFacts parse_domain_xml(std::string_view xml_text, const std::string& origin) {
     }
   }
   for (auto pin : dom.child("cputune").children("vcpupin")) {
-    vm.cputune.vcpupins.push_back({to_uint32(attr(pin, "vcpu"), "vcpupin vcpu", origin), attr(pin, "cpuset")});
+    vm.cputune.vcpupins.push_back(
+        {to_uint32(attr(pin, "vcpu"), "vcpupin vcpu", origin), cpuset_of(attr(pin, "cpuset"), "<vcpupin cpuset>", origin)});
   }
-  vm.cputune.emulatorpin = attr(dom.child("cputune").child("emulatorpin"), "cpuset");
+  vm.cputune.emulatorpin = cpuset_of(attr(dom.child("cputune").child("emulatorpin"), "cpuset"), "<emulatorpin cpuset>", origin);
   return vm;
 }
 

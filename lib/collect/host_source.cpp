@@ -13,7 +13,9 @@
 #include "collect/capabilities_xml.hpp"
 #include "collect/domain_xml.hpp"
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
+#include "core/xml_text.hpp"
 #include "facts/cpu_xml.hpp"
 #include "facts/facts_yaml.hpp"
 
@@ -76,17 +78,24 @@ HostFacts cpu_only_host(const std::string& name, const std::string& origin, cons
 }
 
 std::vector<HostFacts> hosts_from_cpu_xml(const std::string& text, const std::string& path) {
-  pugi::xml_document doc;
-  const auto res = doc.load_buffer(text.data(), text.size(), pugi::parse_default | pugi::parse_fragment);
-  if (!res) throw Error(fmt::format("{}: {}", text_location(text, path, static_cast<size_t>(res.offset)), res.description()));
+  const pugi::xml_document doc =
+      parse_xml(text, path, "give a file of <cpu> elements", pugi::parse_default | pugi::parse_fragment);
   std::vector<pugi::xml_node> cpus;
-  for (auto n : doc.children("cpu")) cpus.push_back(n);
+  for (auto n : doc.children()) {
+    if (n.type() != pugi::node_element) continue;
+    // All <cpu>, or not a CPU file: never half-read.
+    if (std::string_view(n.name()) != "cpu")
+      throw Error(fmt::format("{}: <{}> beside <cpu>: a CPU file holds only top-level <cpu> elements", path,
+                              quote_input(n.name())),
+                  "give a file of <cpu> elements only (virsh capabilities, domcapabilities or dumpxml for the rest)");
+    cpus.push_back(n);
+  }
   const std::string base = fs::path(path).stem().string();
   std::vector<HostFacts> out;
   for (size_t i = 0; i < cpus.size(); ++i) {
     const std::string name = cpus.size() == 1 ? base : fmt::format("{}#{}", base, i + 1);
     HostFacts h = cpu_only_host(name, path, fmt::format("{} describes only a CPU", path));
-    h.cpu.libvirt_cpu = parse_cpu_element(cpus[i]);
+    h.cpu.libvirt_cpu = parse_cpu_element(cpus[i], name == base ? path : fmt::format("{} (CPU {})", path, i + 1));
     out.push_back(std::move(h));
   }
   return out;
@@ -114,7 +123,7 @@ InputKind detect_input_kind(std::string_view text, const std::string& origin) {
     if (root == "domain") return InputKind::domain_xml;
     if (root == "cpu") return InputKind::cpu_xml;
     if (root == "cpudata") return InputKind::libvirt_cpudata;
-    throw Error(fmt::format("{}: XML with root element <{}> is not a host or CPU description", origin, root),
+    throw Error(fmt::format("{}: XML with root element <{}> is not a host or CPU description", origin, quote_input(root)),
                 "give a facts YAML, capabilities or domain capabilities XML, <cpu> elements, domain XML, "
                 "libvirt CPU data (<cpudata>) or a libcpuid raw dump");
   }
@@ -291,7 +300,9 @@ std::vector<HostFacts> load_host_argument(const std::string& arg, const Inventor
   if (inv) {
     if (const InventoryHost* h = inv->find(arg)) return {collect_inventory_host(*h)};
   }
-  if (fs::exists(arg)) return hosts_from_file(arg);
+  // Anything at that path -- a symlink loop or a FIFO too -- is read as a file, which refuses it by name.
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(arg, ec))) return hosts_from_file(arg);
   if (inv) {
     throw Error(fmt::format("{}: no such host in {} and no such file{}", arg, inv->path, did_you_mean(arg, inv->names())),
                 "known hosts: " + join(inv->names(), ", "));

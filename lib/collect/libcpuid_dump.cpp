@@ -10,6 +10,8 @@
 #include "collect/cpuid_identify.hpp"
 #include "collect/cpuid_variants.hpp"
 #include "core/error.hpp"
+#include "core/input_limits.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 
 namespace preflight {
@@ -38,19 +40,17 @@ struct DumpCpu {
   std::set<std::pair<std::string, uint32_t>> seen;
 };
 
+// Eight hex digits at most (the dump writes registers as %08x).
 std::optional<uint32_t> parse_hex(std::string_view s) {
-  uint32_t v = 0;
-  if (s.empty() || s.size() > 8) return std::nullopt;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
+  if (s.size() > 8) return std::nullopt;
+  const auto v = parse_unsigned("0x" + std::string(s), 0xffffffffULL, Radix::decimal_or_hex);
+  return v ? std::optional<uint32_t>(static_cast<uint32_t>(*v)) : std::nullopt;
 }
 
+// A logical CPU number, up to kMaxCpuId.
 std::optional<unsigned> parse_dec(std::string_view s) {
-  unsigned v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
+  const auto v = parse_unsigned(s, kMaxCpuId);
+  return v ? std::optional<unsigned>(static_cast<unsigned>(*v)) : std::nullopt;
 }
 
 // "Logical CPU #N" inside a line of underscores; nullopt when the line is not a header.
@@ -72,7 +72,9 @@ std::vector<DumpCpu> read_dump(std::string_view text, const std::string& origin)
     if (line.empty() || line.rfind("version=", 0) == 0) continue;
     if (line.front() == '_') {
       const auto id = header_cpu(line);
-      if (!id) throw Error(where + ": expected a '___ Logical CPU #N ___' header, got '" + line + "'");
+      if (!id)
+        throw Error(where + ": expected a '___ Logical CPU #N ___' header (N up to " + std::to_string(kMaxCpuId) +
+                    "), got '" + quote_input(line) + "'");
       if (!headers && !cpus.empty())
         throw Error(where + ": CPUID lines before the first 'Logical CPU' header", "the dump is damaged; save it again");
       headers = true;
@@ -81,7 +83,7 @@ std::vector<DumpCpu> read_dump(std::string_view text, const std::string& origin)
     }
     const auto open = line.find('['), close = line.find("]="), space = line.find(' ');
     if (open == std::string::npos || close == std::string::npos || close < open || space < close)
-      throw Error(where + ": expected 'name[index]=EAX EBX ECX EDX', got '" + line + "'",
+      throw Error(where + ": expected 'name[index]=EAX EBX ECX EDX', got '" + quote_input(line) + "'",
                   "is this a libcpuid raw dump (cpuid_tool --save)?");
     const std::string name = line.substr(0, open);
     const auto index = parse_dec(std::string_view(line).substr(open + 1, close - open - 1));
@@ -91,7 +93,7 @@ std::vector<DumpCpu> read_dump(std::string_view text, const std::string& origin)
     std::optional<uint32_t> regs[4];
     for (size_t i = 0; i < 4 && i < words.size(); ++i) regs[i] = parse_hex(words[i]);
     if (!index || words.size() != 4 || !regs[0] || !regs[1] || !regs[2] || !regs[3])
-      throw Error(where + ": expected 'name[index]=EAX EBX ECX EDX' (four hex words), got '" + line + "'",
+      throw Error(where + ": expected 'name[index]=EAX EBX ECX EDX' (four hex words), got '" + quote_input(line) + "'",
                   "is this a libcpuid raw dump (cpuid_tool --save)?");
     const Array* array = nullptr;
     for (const Array& a : kArrays)

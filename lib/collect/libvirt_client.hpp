@@ -63,6 +63,13 @@ std::vector<LibvirtHandle<Ptr>> take_list(Ptr* list, int n) {
 // ---- Connections. Every failure throws Error naming the URI and what to do. ----
 
 // The default: a read-only connection. Collecting facts never needs more.
+// For a test:///PATH URI: throws Error naming PATH unless it is a regular file within
+// preflight's input limits (core/xml_text.hpp's checks; malformed XML is left to
+// libvirt), without opening anything else -- libvirt's test driver would block on a
+// FIFO. Other URIs pass.
+// open_read_only and open_read_write call it first.
+void check_test_driver_file(const std::string& uri);
+
 ConnectionHandle open_read_only(const std::string& uri);
 
 // A read-write connection, for the calls libvirt refuses on a read-only one

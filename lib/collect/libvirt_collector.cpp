@@ -17,6 +17,7 @@
 #include "collect/network_xml.hpp"
 #include "collect/pool_xml.hpp"
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "facts/vm_state.hpp"
 
 namespace preflight {
@@ -239,10 +240,8 @@ void cpu_identity_from_libvirt(HostFacts& h) {
   }
   // libvirt prints the microcode revision in decimal; the kernel (and CpuFacts) in hex.
   const std::string& mc = cpu->microcode;
-  if (!mc.empty() && mc.find_first_not_of("0123456789") == std::string::npos && mc.size() < 20) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", std::stoull(mc));
-    h.cpu.microcode = std::string(buf);
+  if (const auto v = parse_unsigned(mc)) {
+    h.cpu.microcode = fmt::format("{:#x}", *v);
   } else if (!mc.empty()) {
     h.cpu.microcode = mc;
   }
@@ -325,14 +324,12 @@ HostFacts collect_libvirt(const std::string& uri) {
   const std::string hint =
       "check the URI, that libvirtd runs and is reachable, and for test:///PATH that the file exists and is a "
       "valid test-driver host";
-  // libxml2 would print its own warning for a missing test-driver file: check first.
-  if (uri.rfind("test:///", 0) == 0 && uri != "test:///default") {
-    const std::string path = uri.substr(std::string("test://").size());
-    if (FILE* f = std::fopen(path.c_str(), "r")) {
-      std::fclose(f);
-    } else {
-      throw Error(uri + ": cannot connect: cannot read " + path + ": " + std::strerror(errno), hint);
-    }
+  // libxml2 would print its own warning for a missing test-driver file, and block
+  // on a FIFO: checked first, without opening anything but a regular file.
+  try {
+    check_test_driver_file(uri);
+  } catch (const Error& e) {
+    throw Error(uri + ": cannot connect: " + e.what());
   }
   ConnectionHandle conn;
   try {

@@ -9,6 +9,8 @@
 
 #include "collect/cpuid_identify.hpp"
 #include "core/error.hpp"
+#include "core/number.hpp"
+#include "core/xml_text.hpp"
 #include "core/text.hpp"
 
 namespace preflight {
@@ -22,24 +24,19 @@ uint32_t number(const pugi::xml_node& n, const char* name, std::string_view text
   const std::string where = text_location(text, origin, static_cast<size_t>(n.offset_debug()));
   if (!a) throw Error(fmt::format("{}: <{}> has no '{}'", where, n.name(), name), kHint);
   const char* s = a.as_string();
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(s, &end, 0);
-  if (*s == '\0' || *end != '\0' || errno != 0 || v > 0xffffffffULL)
-    throw Error(fmt::format("{}: <{}> {}='{}' is not a 32-bit number", where, n.name(), name, s), kHint);
-  return static_cast<uint32_t>(v);
+  const auto v = parse_unsigned(s, 0xffffffffULL, Radix::decimal_or_hex);
+  if (!v) throw Error(fmt::format("{}: <{}> {}='{}' is not a 32-bit number", where, n.name(), name, quote_input(s)), kHint);
+  return static_cast<uint32_t>(*v);
 }
 
 }  // namespace
 
 LibvirtCpuData parse_libvirt_cpudata(std::string_view text, const std::string& origin) {
-  pugi::xml_document doc;
-  const auto res = doc.load_buffer(text.data(), text.size());
-  if (!res) throw Error(fmt::format("{}: {}", text_location(text, origin, static_cast<size_t>(res.offset)), res.description()), kHint);
-  const pugi::xml_node root = doc.child("cpudata");
+  const pugi::xml_document doc = parse_xml(text, origin, kHint);
+  const pugi::xml_node root = xml_root(doc, "cpudata", origin, kHint);
   const std::string arch = root.attribute("arch").as_string();
   if (!root || arch != "x86")
-    throw Error(fmt::format("{}: not x86 CPU data (root <{}> arch '{}')", origin, doc.first_child().name(), arch), kHint);
+    throw Error(fmt::format("{}: not x86 CPU data (<cpudata arch='{}'>)", origin, quote_input(arch)), kHint);
   LibvirtCpuData d;
   for (const pugi::xml_node n : root.children("cpuid")) {
     d.leaves.push_back(CpuidLeaf{number(n, "eax_in", text, origin), number(n, "ecx_in", text, origin),

@@ -4,28 +4,16 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "core/number.hpp"
 
 namespace preflight::xml {
 
 pugi::xml_document load(std::string_view text, const std::string& origin) {
-  pugi::xml_document doc;
-  const auto res = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!res) {
-    throw Error(text_location(text, origin, static_cast<size_t>(res.offset)) + ": malformed XML: " +
-                    res.description(),
-                "fix the XML (or re-export it with virsh dumpxml)");
-  }
-  return doc;
+  return parse_xml(text, origin, "fix the XML (or re-export it with virsh dumpxml)");
 }
 
 pugi::xml_node root(const pugi::xml_document& doc, const char* root, const std::string& origin) {
-  const auto el = doc.document_element();
-  if (std::string_view(el.name()) != root) {
-    throw Error(origin + ": expected <" + root + "> element, found " +
-                    (el ? "<" + std::string(el.name()) + ">" : std::string("no element")),
-                std::string("give libvirt ") + root + " XML");
-  }
-  return el;
+  return xml_root(doc, root, origin, std::string("give libvirt ") + root + " XML");
 }
 
 namespace {
@@ -56,22 +44,16 @@ uint64_t scaled_bytes(const std::string& value, const std::string& unit, uint64_
   const auto fail = [&](const std::string& why) {
     return Error(origin + ": " + what + " " + why, "use a number with a libvirt unit (b, KiB, MiB, GiB, KB, ...)");
   };
-  if (value.empty() || !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    throw fail("is not a non-negative integer: '" + value + "'");
-  }
   uint64_t scale = default_unit_bytes;
   if (!unit.empty()) {
     scale = unit_bytes(unit);
-    if (scale == 0) throw fail("has an unknown unit '" + unit + "'");
+    if (scale == 0) throw fail("has an unknown unit '" + quote_input(unit) + "'");
   }
-  uint64_t v = 0;
-  try {
-    v = std::stoull(value);
-  } catch (const std::exception&) {
-    throw fail("is out of range: '" + value + "'");
-  }
-  if (scale != 0 && v > UINT64_MAX / scale) throw fail("is out of range: '" + value + " " + unit + "'");
-  return v * scale;
+  const std::optional<uint64_t> v = parse_unsigned(value);
+  if (!v) throw fail("is not a non-negative integer: '" + quote_input(value) + "'");
+  const std::optional<uint64_t> bytes = checked_mul(*v, scale);
+  if (!bytes) throw fail("is out of range (above 2^64 bytes): '" + quote_input(value) + " " + quote_input(unit) + "'");
+  return *bytes;
 }
 
 }  // namespace preflight::xml

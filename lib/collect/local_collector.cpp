@@ -16,6 +16,7 @@
 #include "collect/proc_meminfo.hpp"
 #include "collect/sysfs_cpulist.hpp"
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 
 namespace preflight {
@@ -25,12 +26,10 @@ namespace {
 const char* const kLocalOnly = "local collection reads the machine only; use --libvirt URI";
 
 uint64_t to_u64(const std::string& text, const std::string& origin) {
-  uint64_t v = 0;
   const std::string t = trim(text);
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (t.empty() || ec != std::errc{} || p != t.data() + t.size())
-    throw Error(origin + ": expected a number, got '" + t + "'");
-  return v;
+  const auto v = parse_unsigned(t);
+  if (!v) throw Error(origin + ": expected a number, got '" + quote_input(t) + "'");
+  return *v;
 }
 
 uint64_t read_u64(const LocalRoot& root, const std::string& rel) { return to_u64(root.read(rel), root.path(rel)); }
@@ -199,12 +198,11 @@ void read_topology(const LocalRoot& root, const Cpuinfo& cpuinfo, HostFacts& h) 
   } catch (const Error& e) {
     std::string why = e.what();
     if (!cpuinfo.blocks.empty() && cpuinfo.blocks.front().count("cpu MHz")) {
-      try {
-        t.mhz = static_cast<uint32_t>(std::lround(std::stod(cpuinfo.blocks.front().at("cpu MHz"))));
+      if (const auto mhz = parse_real(cpuinfo.blocks.front().at("cpu MHz"), 0, 1e6)) {
+        t.mhz = static_cast<uint32_t>(std::lround(*mhz));
         return;
-      } catch (const std::exception&) {
-        why += "; /proc/cpuinfo 'cpu MHz' is not a number";
       }
+      why += "; /proc/cpuinfo 'cpu MHz' is not a number";
     }
     t.mhz = Fact<uint32_t>::unknown(why);
   }

@@ -12,6 +12,8 @@
 #include "collect/proc_cpuinfo.hpp"
 #include "collect/sysfs_cpulist.hpp"
 #include "core/error.hpp"
+#include "core/input_limits.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 
 namespace preflight::local {
@@ -28,10 +30,8 @@ std::vector<unsigned> online_cpus(const HostFacts& h, const Cpuinfo& cpuinfo) {
   std::vector<unsigned> ids;
   for (const auto& b : cpuinfo.blocks) {
     auto it = b.find("processor");
-    unsigned v = 0;
     if (it == b.end()) continue;
-    auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-    if (ec == std::errc{}) ids.push_back(v);
+    if (const auto v = parse_unsigned(it->second, kMaxCpuId)) ids.push_back(static_cast<unsigned>(*v));
   }
   if (ids.empty()) ids.push_back(0);
   return ids;
@@ -45,11 +45,8 @@ void identify_from_cpuinfo(const Cpuinfo& cpuinfo, const std::string& why, CpuFa
     return Fact<std::string>::unknown(why);
   };
   auto number = [&](const char* key) {
-    uint32_t v = 0;
     if (b && b->count(key)) {
-      const std::string& s = b->at(key);
-      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec == std::errc{} && p == s.data() + s.size()) return Fact<uint32_t>(v);
+      if (const auto v = parse_unsigned(b->at(key), UINT32_MAX)) return Fact<uint32_t>(static_cast<uint32_t>(*v));
     }
     return Fact<uint32_t>::unknown(why);
   };

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 
 namespace preflight {
@@ -16,10 +17,9 @@ std::map<std::string, uint64_t> parse_meminfo(std::string_view text, const std::
     const auto colon = line.find(':');
     std::string value = colon == std::string::npos ? std::string() : trim(line.substr(colon + 1));
     if (value.size() > 2 && value.ends_with("kB")) value = trim(value.substr(0, value.size() - 2));
-    uint64_t v = 0;
-    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (colon == std::string::npos || colon == 0 || value.empty() || ec != std::errc{} ||
-        p != value.data() + value.size())
+    const std::optional<uint64_t> parsed = parse_unsigned(value);
+    const uint64_t v = parsed.value_or(0);
+    if (colon == std::string::npos || colon == 0 || !parsed)
       throw Error(origin + ":" + std::to_string(n + 1) + ": expected 'Name: number [kB]', got '" + line + "'");
     out[line.substr(0, colon)] = v;
   }

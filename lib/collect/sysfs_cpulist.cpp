@@ -4,17 +4,19 @@
 #include <charconv>
 
 #include "core/error.hpp"
+#include "core/input_limits.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 
 namespace preflight {
 namespace {
 
 unsigned parse_id(std::string_view s, std::string_view text, const std::string& origin) {
-  unsigned v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size())
-    throw Error(origin + ": malformed cpulist '" + std::string(text) + "'", "expected ids and ranges like 0-3,8");
-  return v;
+  const auto v = parse_unsigned(s, kMaxCpuId);
+  if (!v)
+    throw Error(origin + ": malformed cpulist '" + quote_input(text) + "'",
+                "expected ids and ranges like 0-3,8, ids up to " + std::to_string(kMaxCpuId));
+  return static_cast<unsigned>(*v);
 }
 
 }  // namespace

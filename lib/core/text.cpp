@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/input_limits.hpp"
 
 namespace preflight {
 
@@ -97,14 +98,55 @@ std::string text_location(std::string_view text, const std::string& origin, size
   return origin + ":" + std::to_string(line) + ":" + std::to_string(col);
 }
 
-std::string read_file(const std::string& path, const std::string& hint) {
+size_t utf8_error_offset(std::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    uint32_t cp = 0;
+    if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07;
+    else return i;
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xc0) != 0x80) return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+      return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+void check_regular_file(const std::string& path, const std::string& hint) {
   // Refused before opening: a directory would read as garbage sizes, a FIFO or a
   // device would block or never end.
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
-  if (!ec && std::filesystem::is_directory(status)) throw Error(path + ": is a directory, not a file", hint);
-  if (!ec && !std::filesystem::is_regular_file(status))
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) return;  // opening says so, with the path
+    throw Error(path + ": cannot read: " + ec.message(), hint);  // a symlink loop, no permission on a folder
+  }
+  if (std::filesystem::is_directory(status)) throw Error(path + ": is a directory, not a file", hint);
+  if (!std::filesystem::is_regular_file(status))
     throw Error(path + ": is not a regular file (a FIFO, socket or device): preflight reads files only", hint);
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxInputBytes)
+    throw Error(path + ": " + std::to_string(size) + " bytes, above the limit of " + std::to_string(kMaxInputBytes) +
+                    " bytes (256 MiB) for one input file: refused",
+                hint);
+}
+
+std::string read_file(const std::string& path, const std::string& hint) {
+  check_regular_file(path, hint);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot read: " + std::strerror(errno), hint);
   // One read of the whole file when its size is known (CPU files run to megabytes).
@@ -120,6 +162,8 @@ std::string read_file(const std::string& path, const std::string& hint) {
   in.seekg(0);
   std::stringstream buf;  // a pipe or a file that changed while read
   buf << in.rdbuf();
+  if (buf.tellp() > static_cast<std::streamoff>(kMaxInputBytes))
+    throw Error(path + ": above the limit of " + std::to_string(kMaxInputBytes) + " bytes (256 MiB) for one input file: refused", hint);
   if (in.bad()) throw Error(path + ": cannot read: " + std::strerror(errno), hint);
   return buf.str();
 }

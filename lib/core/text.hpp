@@ -20,6 +20,13 @@ std::pair<int, int> line_col(std::string_view text, std::ptrdiff_t offset);
 // "<origin>:<line>:<col>" of a byte offset into `text` (1-based), as parse errors
 // from pugixml (which report offsets) are shown.
 std::string text_location(std::string_view text, const std::string& origin, size_t offset);
+// The offset of the first byte where `text` stops being UTF-8 (an overlong form, a
+// surrogate, a value above U+10FFFF, a cut sequence); npos when it is all UTF-8.
+size_t utf8_error_offset(std::string_view text);
+// Throws the Error of read_file when `path` is a directory, a FIFO, socket or
+// device, a symlink loop, or above kMaxInputBytes (core/input_limits.hpp); a path
+// that does not exist passes (opening it says so). Nothing is opened.
+void check_regular_file(const std::string& path, const std::string& hint = {});
 // Reads a whole regular file; throws Error "<path>: cannot read: <reason>" (or "is a
 // directory", "is not a regular file", refused before opening) with `hint`.
 std::string read_file(const std::string& path, const std::string& hint = {});

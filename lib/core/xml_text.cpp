@@ -1,6 +1,85 @@
 #include "core/xml_text.hpp"
 
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/input_limits.hpp"
 #include "core/text.hpp"
+
+namespace preflight {
+
+void check_xml_text(std::string_view text, const std::string& origin, const std::string& hint) {
+  if (const size_t bad = utf8_error_offset(text); bad != std::string_view::npos)
+    throw Error(text_location(text, origin, bad) + ": not UTF-8 text (libvirt's XML is UTF-8)", hint);
+  const size_t doctype = text.find("<!DOCTYPE");
+  if (doctype != std::string_view::npos)
+    throw Error(text_location(text, origin, doctype) +
+                    ": a DOCTYPE: refused (libvirt's XML has none, and its entities are not expanded)",
+                hint);
+}
+
+void check_xml_tree(const pugi::xml_node& top, const std::string& origin, const std::string& hint) {
+  const auto too_long = [&](const char* what, size_t size) {
+    return Error(fmt::format("{}: an XML {} of {} bytes, above the limit of {} bytes for one value: refused", origin,
+                             what, size, kMaxStringBytes),
+                 hint);
+  };
+  // Depth-first without recursion: pugixml builds any depth, a recursive walk would not survive it.
+  pugi::xml_node n = top.first_child();
+  int depth = 1;
+  while (n) {
+    if (depth > kMaxNestingDepth)
+      throw Error(fmt::format("{}: XML elements nested deeper than {} levels: refused", origin, kMaxNestingDepth),
+                  hint);
+    if (const size_t size = std::strlen(n.value()); size > kMaxStringBytes) throw too_long("text", size);
+    for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute())
+      if (const size_t size = std::strlen(a.value()); size > kMaxStringBytes) throw too_long("attribute", size);
+    if (n.first_child()) {
+      n = n.first_child();
+      ++depth;
+      continue;
+    }
+    while (n && !n.next_sibling() && n != top) {
+      n = n.parent();
+      --depth;
+    }
+    if (!n || n == top) break;
+    n = n.next_sibling();
+  }
+}
+
+pugi::xml_document parse_xml(std::string_view text, const std::string& origin, const std::string& hint,
+                             unsigned options) {
+  check_xml_text(text, origin, hint);
+  pugi::xml_document doc;
+  const auto res = doc.load_buffer(text.data(), text.size(), options, pugi::encoding_utf8);
+  if (!res)
+    throw Error(text_location(text, origin, static_cast<size_t>(res.offset)) + ": malformed XML: " + res.description(),
+                hint);
+  check_xml_tree(doc, origin, hint);
+  return doc;
+}
+
+pugi::xml_node xml_root(const pugi::xml_document& doc, const char* name, const std::string& origin,
+                        const std::string& hint) {
+  std::vector<pugi::xml_node> elements;
+  for (pugi::xml_node n = doc.first_child(); n; n = n.next_sibling())
+    if (n.type() == pugi::node_element) elements.push_back(n);
+  const auto shown = [](const pugi::xml_node& n) { return "<" + std::string(n.name()) + ">"; };
+  if (elements.empty()) throw Error(fmt::format("{}: expected <{}> element, found no element", origin, name), hint);
+  if (std::string_view(elements[0].name()) != name)
+    throw Error(fmt::format("{}: expected <{}> element, found {}", origin, name, shown(elements[0])), hint);
+  if (elements.size() > 1)
+    throw Error(fmt::format("{}: {} and {} side by side: a file holds one <{}> element", origin, shown(elements[0]),
+                            shown(elements[1]), name),
+                hint);
+  return elements[0];
+}
+
+}  // namespace preflight
 
 namespace preflight::xml {
 

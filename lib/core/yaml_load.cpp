@@ -1,18 +1,22 @@
 #include "core/yaml_load.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <set>
 
 #include "core/error.hpp"
+#include "core/input_limits.hpp"
+#include "core/text.hpp"
 
 namespace preflight {
 namespace {
 
-constexpr int kMaxDepth = 64;            // nesting levels
-constexpr size_t kMaxNodes = 1'000'000;  // nodes visited, aliases expanded (an alias bomb stops here)
+constexpr int kMaxDepth = kMaxNestingDepth;  // nesting levels
+constexpr size_t kMaxNodes = kMaxYamlNodes;  // nodes visited, aliases expanded (an alias bomb stops here)
 
 // Refuses what yaml-cpp accepts silently: a key given twice in one map (readers
-// would take the first or the last), nesting deeper than kMaxDepth, and documents
-// whose aliases expand beyond kMaxNodes.
+// would take the first or the last), nesting deeper than kMaxDepth, documents
+// whose aliases expand beyond kMaxNodes, and scalars longer than kMaxStringBytes.
 class Validator {
  public:
   Validator(const std::string& origin, const std::string& hint, bool duplicates)
@@ -26,6 +30,10 @@ class Validator {
     if (depth > kMaxDepth)
       throw Error(yaml_location(origin_, n.Mark()) + ": nested deeper than " + std::to_string(kMaxDepth) +
                       " levels: refused",
+                  hint_);
+    if (n.IsScalar() && n.Scalar().size() > kMaxStringBytes)
+      throw Error(yaml_location(origin_, n.Mark()) + ": a value of " + std::to_string(n.Scalar().size()) +
+                      " bytes, above the limit of " + std::to_string(kMaxStringBytes) + " bytes for one value: refused",
                   hint_);
     if (n.IsSequence()) {
       for (const auto& item : n) visit(item, depth + 1);
@@ -54,13 +62,22 @@ std::string yaml_location(const std::string& origin, const YAML::Mark& mark) {
   return origin + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
+void check_yaml_text(const std::string& text, const std::string& origin, const std::string& hint) {
+  if (const size_t bad = utf8_error_offset(text); bad != std::string::npos)
+    throw Error(text_location(text, origin, bad) + ": not UTF-8 text (YAML is UTF-8)", hint);
+}
+
 YAML::Node load_yaml(const std::string& text, const std::string& origin, const std::string& hint) {
+  check_yaml_text(text, origin, hint);
   YAML::Node root;
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(text);
     if (docs.size() > 1)
       throw Error(yaml_location(origin, docs[1].Mark()) + ": a second YAML document; the file holds one", hint);
     if (!docs.empty()) root = docs[0];
+  } catch (const YAML::DeepRecursion& e) {
+    throw Error(yaml_location(origin, e.mark) + ": nested deeper than " + std::to_string(kMaxDepth) + " levels: refused",
+                hint);
   } catch (const YAML::Exception& e) {
     throw Error(yaml_location(origin, e.mark) + ": malformed YAML: " + e.msg, hint);
   }

@@ -12,8 +12,12 @@ std::string yaml_location(const std::string& origin, const YAML::Mark& mark);
 
 // One YAML document; throws Error naming origin, line and column, with `hint`. Also
 // refused: a second document, a key given twice in a map, nesting deeper than 64
-// levels, more than 1,000,000 nodes once aliases are expanded.
+// levels, more than 1,000,000 nodes once aliases are expanded, a scalar above 1 MiB
+// (core/input_limits.hpp).
 YAML::Node load_yaml(const std::string& text, const std::string& origin, const std::string& hint);
+
+// load_yaml's refusal of text that is not UTF-8, alone.
+void check_yaml_text(const std::string& text, const std::string& origin, const std::string& hint);
 
 // The depth and node limits of load_yaml alone, for a reader that checks duplicate
 // keys itself (with the key's path in its message).

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "core/input_limits.hpp"
+
 namespace preflight::yaml_subset {
 
 namespace {
@@ -110,6 +112,7 @@ class Parser {
 
   // --- nodes -----------------------------------------------------------------------
   void push_scalar(Mark m, bool plain, size_t begin, size_t end) {
+    if (end - begin > kMaxStringBytes) outside();  // yaml-cpp's reading names the limit
     Node n;
     n.mark_ = m;
     n.plain_ = plain;
@@ -258,6 +261,7 @@ class Parser {
     n.decoded_ = true;
     n.offset_ = offset;
     n.text_size_ = static_cast<uint32_t>(doc_.decoded_.size() - offset);
+    if (n.text_size_ > kMaxStringBytes) outside();
     push(n);
   }
 

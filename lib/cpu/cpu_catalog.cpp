@@ -8,6 +8,8 @@
 #include <pugixml.hpp>
 
 #include "core/error.hpp"
+#include "core/number.hpp"
+#include "core/xml_text.hpp"
 #include "core/text.hpp"
 
 namespace preflight {
@@ -37,14 +39,9 @@ std::string key_of(std::string_view name) {
 uint32_t hex_attr(const pugi::xml_node& n, const char* name, const std::string& where) {
   const pugi::xml_attribute a = n.attribute(name);
   if (!a) return 0;
-  const std::string v = a.as_string();
-  const bool hex = v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
-  const std::string_view digits = std::string_view(v).substr(hex ? 2 : 0);
-  uint64_t out = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out, hex ? 16 : 10);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || out > 0xffffffffULL)
-    throw Error(fmt::format("{}: <{} {}='{}'> is not a 32-bit number", where, n.name(), name, v), kCpuMapHint);
-  return static_cast<uint32_t>(out);
+  if (const auto v = parse_unsigned(a.as_string(), 0xffffffffULL, Radix::decimal_or_hex)) return static_cast<uint32_t>(*v);
+  throw Error(fmt::format("{}: <{} {}='{}'> is not a 32-bit number", where, n.name(), name, quote_input(a.as_string())),
+              kCpuMapHint);
 }
 
 bool on_off(const pugi::xml_node& n, const char* name) {
@@ -57,30 +54,33 @@ uint16_t steppings_of(std::string_view text, const std::string& where) {
   for (const std::string& part : split(std::string(text), ',')) {
     const std::string p = trim(part);
     const size_t dash = p.find('-');
-    const std::string lo_text = p.substr(0, dash), hi_text = dash == std::string::npos ? lo_text : p.substr(dash + 1);
-    char* end = nullptr;
-    const unsigned long lo = std::strtoul(lo_text.c_str(), &end, 10);
-    const bool lo_ok = !lo_text.empty() && *end == '\0';
-    const unsigned long hi = std::strtoul(hi_text.c_str(), &end, 10);
-    if (!lo_ok || hi_text.empty() || *end != '\0' || lo > hi || hi > 15)
-      throw Error(fmt::format("{}: signature stepping '{}' is not a list of 0-15", where, text), kCpuMapHint);
-    for (unsigned long s = lo; s <= hi; ++s) bits |= static_cast<uint16_t>(1U << s);
+    const auto lo = parse_unsigned(std::string_view(p).substr(0, dash), 15);
+    const auto hi = dash == std::string::npos ? lo : parse_unsigned(std::string_view(p).substr(dash + 1), 15);
+    if (!lo || !hi || *lo > *hi)
+      throw Error(fmt::format("{}: signature stepping '{}' is not a list of 0-15", where, quote_input(text)),
+                  kCpuMapHint);
+    for (uint64_t s = *lo; s <= *hi; ++s) bits |= static_cast<uint16_t>(1U << s);
   }
   return bits;
 }
 
+uint32_t signature_number(const pugi::xml_node& n, const char* name, const std::string& where) {
+  return static_cast<uint32_t>(
+      require_unsigned(n.attribute(name).as_string(), 0xffff, where, fmt::format("<signature {}='...'>", name), kCpuMapHint));
+}
+
 CpuModelSignature signature_of(const pugi::xml_node& n, const std::string& where) {
-  CpuModelSignature s{n.attribute("family").as_uint(), n.attribute("model").as_uint(), 0};
+  CpuModelSignature s{signature_number(n, "family", where), signature_number(n, "model", where), 0};
   if (const auto stepping = n.attribute("stepping")) s.steppings = steppings_of(stepping.as_string(), where);
   return s;
 }
 
 // read_file refuses directories, FIFOs and devices before opening them.
+// Every file of a cpu_map (index.xml and what it includes) is one <cpus> element.
 pugi::xml_document load_xml(const std::string& path) {
   const std::string text = read_file(path, kCpuMapHint);
-  pugi::xml_document doc;
-  const pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size());
-  if (!r) throw Error(fmt::format("{}: offset {}: {}", path, r.offset, r.description()), kCpuMapHint);
+  pugi::xml_document doc = parse_xml(text, path, kCpuMapHint);
+  xml_root(doc, "cpus", path, kCpuMapHint);
   return doc;
 }
 

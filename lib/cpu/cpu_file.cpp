@@ -4,11 +4,14 @@
 
 #include <pugixml.hpp>
 
+#include "core/xml_text.hpp"
+
 namespace preflight {
 
 namespace {
 
 constexpr unsigned kCpuParse = pugi::parse_cdata | pugi::parse_escapes;
+constexpr const char* kHint = "give a file of <cpu> elements (virsh capabilities, domcapabilities or dumpxml)";
 
 // The top-level elements of `doc` when all are <cpu>; empty otherwise.
 std::vector<pugi::xml_node> cpu_elements(const pugi::xml_document& doc) {
@@ -35,6 +38,7 @@ std::string cpu_name(const std::string& arg, size_t i, size_t count) {
 // the file as one document, which decides.
 std::optional<std::vector<HostCpu>> cpus_from_pieces(std::string& text, const std::string& arg,
                                                      const CpuCatalog& catalog) {
+  check_xml_text(text, arg, kHint);
   static constexpr std::string_view kEnd = "</cpu>";
   std::vector<std::pair<size_t, size_t>> pieces;
   for (size_t pos = 0;;) {
@@ -55,6 +59,7 @@ std::optional<std::vector<HostCpu>> cpus_from_pieces(std::string& text, const st
     if (!doc.load_buffer_inplace(text.data() + begin, end - begin, kCpuParse)) return std::nullopt;
     const std::vector<pugi::xml_node> nodes = cpu_elements(doc);
     if (nodes.size() != 1) return std::nullopt;
+    check_xml_tree(doc, arg, kHint);
     const std::string name = cpu_name(arg, i, pieces.size());
     cpus.push_back(resolve_cpu_element(nodes[0], name, name, catalog));
   }
@@ -64,10 +69,12 @@ std::optional<std::vector<HostCpu>> cpus_from_pieces(std::string& text, const st
 
 std::optional<std::vector<HostCpu>> cpus_from_document(std::string text, const std::string& name,
                                                        const CpuCatalog& catalog) {
+  check_xml_text(text, name, kHint);
   pugi::xml_document doc;
   // Entities decoded; no end-of-line or attribute whitespace normalisation, which
   // cannot change a CPU name, model or feature that libvirt accepts.
   if (!doc.load_buffer_inplace(text.data(), text.size(), kCpuParse)) return std::nullopt;
+  check_xml_tree(doc, name, kHint);
   const std::vector<pugi::xml_node> nodes = cpu_elements(doc);
   if (nodes.empty()) return std::nullopt;
   std::vector<HostCpu> cpus;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 #include "cpu/cpu_decode.hpp"
 #include "cpu/cpu_errata.hpp"
@@ -54,6 +55,7 @@ class FeatureList {
   FeatureList& operator=(const FeatureList&) = delete;
 
   void add(std::string_view name, std::string_view policy) {
+    if (!policy.empty()) check_feature_policy(name, policy, std::string(where_));
     const size_t id = catalog_.feature_id(name, where_);
     if (seen_.test(id))
       throw Error(fmt::format("{}: CPU feature '{}' specified more than once", where_, name),
@@ -107,6 +109,7 @@ class FeatureList {
 // A host described by `def` (its features already expanded into `silicon`).
 HostCpu describe_definition(const CpuDefinition& def, const CpuFeatureSet& silicon, const std::string& host,
                             const std::string& where, const CpuCatalog& catalog) {
+  check_x86_arch(def.arch, where);  // the catalog is libvirt's x86 cpu_map
   HostCpu h;
   h.host = host;
   h.origin = CpuOrigin::libvirt_cpu;
@@ -154,7 +157,7 @@ HostCpu resolve_cpu_element(const pugi::xml_node& node, const std::string& host,
   parse_cpu_attributes(node, def);
   thread_local std::vector<FeatureEntry> scratch;
   FeatureList list(catalog, !def.mode.empty(), where, &scratch);
-  read_cpu_element(node, def, [&list](std::string_view name, std::string_view policy) { list.add(name, policy); });
+  read_cpu_element(node, def, where, [&list](std::string_view name, std::string_view policy) { list.add(name, policy); });
   return describe_definition(def, list.expand(def.model, nullptr), host, where, catalog);
 }
 

@@ -2,7 +2,31 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
 namespace preflight {
+
+void check_precopy_input(const PrecopyInput& in) {
+  const auto in_range = [](double v, double lo, double hi) { return v >= lo && v <= hi; };  // false for NaN
+  if (in.memory_bytes == 0 || in.memory_bytes > kMaxMemoryBytes)
+    throw Error(fmt::format("cannot estimate: memory of {} bytes is outside 1 byte to {} bytes (1 PiB)", in.memory_bytes,
+                            kMaxMemoryBytes),
+                "check the VM's <memory>");
+  if (!in_range(in.link.bits_per_s, kMinLinkBitsPerS, kMaxLinkBitsPerS))
+    throw Error(fmt::format("cannot estimate: a link of {:g} Gbit/s is outside {:g} to {:g} Gbit/s", in.link.bits_per_s / 1e9,
+                            kMinLinkBitsPerS / 1e9, kMaxLinkBitsPerS / 1e9),
+                "give --link-gbit or the inventory's link_gbit in that range");
+  if (!in_range(in.dirty_bytes_per_s, 0, kMaxDirtyBytesPerS))
+    throw Error(fmt::format("cannot estimate: a dirty rate of {:g} MiB/s is outside 0 to {:g} MiB/s",
+                            in.dirty_bytes_per_s / 1048576.0, kMaxDirtyBytesPerS / 1048576.0),
+                "give --dirty-rate in that range");
+  if (!in_range(in.max_downtime_s, kMinDowntimeS, kMaxDowntimeS))
+    throw Error(fmt::format("cannot estimate: an allowed downtime of {:g} ms is outside {:g} to {:g} ms",
+                            in.max_downtime_s * 1000, kMinDowntimeS * 1000, kMaxDowntimeS * 1000),
+                "give --max-downtime in that range");
+}
 
 MoveEstimate estimate_precopy(const PrecopyInput& in) {
   MoveEstimate e;

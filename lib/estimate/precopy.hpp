@@ -43,6 +43,18 @@ struct MoveEstimate {
   std::vector<PrecopyRound> rounds;  // estimate_precopy: iterations + 1 entries; empty otherwise
 };
 
+// The ranges an estimate's inputs must be in: outside them the arithmetic gives
+// nonsense (a negative time from a 1e-300 link), so they are refused instead.
+inline constexpr double kMinLinkBitsPerS = 1e6;            // 1 Mbit/s
+inline constexpr double kMaxLinkBitsPerS = 1e13;           // 10,000 Gbit/s
+inline constexpr double kMaxDirtyBytesPerS = 1e13;         // faster than any link
+inline constexpr double kMinDowntimeS = 0.001;             // 1 ms
+inline constexpr double kMaxDowntimeS = 3600;              // an hour
+inline constexpr uint64_t kMaxMemoryBytes = 1ULL << 50;    // 1 PiB
+
+// Throws Error naming the first input outside its range (NaN and infinities included).
+void check_precopy_input(const PrecopyInput& in);
+
 MoveEstimate estimate_precopy(const PrecopyInput& in);
 
 // Suspend, save to shared storage, restore on the destination: the guest is down the whole time.

@@ -4,6 +4,7 @@
 #include <pugixml.hpp>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "facts/cpu_definition.hpp"
@@ -12,11 +13,19 @@ namespace preflight {
 
 // `node` is a <cpu> element, or domain capabilities' <mode name='host-model'>
 // (whose children have the same shape). Unknown attributes and children are ignored.
-CpuDefinition parse_cpu_element(const pugi::xml_node& node);
+// Throws Error starting with `where` (the file, host or CPU name) for a <signature>
+// whose numbers are not whole numbers (family='nan') or a <feature> whose policy is
+// not one of libvirt's (force, require, optional, disable, forbid).
+CpuDefinition parse_cpu_element(const pugi::xml_node& node, const std::string& where);
 
 // Everything of `node` but its <feature> children, into `cpu` (the first of each
 // child counts).
-void parse_cpu_header_child(const pugi::xml_node& child, CpuDefinition& cpu);
+void parse_cpu_header_child(const pugi::xml_node& child, CpuDefinition& cpu, const std::string& where);
+// Throws Error "<where>: a CPU of architecture 'aarch64', not x86" unless `arch` is
+// empty, x86_64, i686 or i386 (the catalog is libvirt's x86 cpu_map).
+void check_x86_arch(std::string_view arch, const std::string& where);
+// Throws the Error of parse_cpu_element for a policy libvirt refuses ("" is none).
+void check_feature_policy(std::string_view name, std::string_view policy, const std::string& where);
 void parse_cpu_attributes(const pugi::xml_node& node, CpuDefinition& cpu);
 
 // One pass over `node`: the header into `cpu` (features untouched), and
@@ -32,12 +41,12 @@ bool name_is(const char* s, const char (&lit)[N]) {
 }
 
 template <class OnFeature>
-void read_cpu_element(const pugi::xml_node& node, CpuDefinition& cpu, OnFeature&& on_feature) {
+void read_cpu_element(const pugi::xml_node& node, CpuDefinition& cpu, const std::string& where, OnFeature&& on_feature) {
   parse_cpu_attributes(node, cpu);
   for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
     if (child.type() != pugi::node_element) continue;
     if (!name_is(child.name(), "feature")) {
-      parse_cpu_header_child(child, cpu);
+      parse_cpu_header_child(child, cpu, where);
       continue;
     }
     std::string_view name, policy;
@@ -46,6 +55,7 @@ void read_cpu_element(const pugi::xml_node& node, CpuDefinition& cpu, OnFeature&
       if (name_is(key, "name")) name = a.value();
       else if (name_is(key, "policy")) policy = a.value();
     }
+    if (!policy.empty()) check_feature_policy(name, policy, where);
     on_feature(name, policy);
   }
 }

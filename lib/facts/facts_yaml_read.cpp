@@ -1,5 +1,6 @@
 // YAML -> HostFacts, failing closed. The keys come from facts_yaml_fields.hpp.
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "core/input_limits.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 #include "core/yaml_load.hpp"
 #include "core/yaml_subset.hpp"
@@ -59,18 +62,6 @@ struct Path {
     return up.empty() ? std::string(key) : up + "." + std::string(key);
   }
 };
-
-// Decimal or 0x-prefixed hex, no sign, no spaces; nullopt when not that or above `max`.
-std::optional<uint64_t> parse_unsigned(std::string_view s, uint64_t max) {
-  const bool is_hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-  const char* first = s.data() + (is_hex ? 2 : 0);
-  const char* last = s.data() + s.size();
-  if (first == last || *first == '+' || *first == '-') return std::nullopt;
-  uint64_t v = 0;
-  const auto [end, ec] = std::from_chars(first, last, v, is_hex ? 16 : 10);
-  if (ec != std::errc() || end != last || v > max) return std::nullopt;
-  return v;
-}
 
 template <class Tree>
 class Reader {
@@ -182,13 +173,15 @@ void Reader<Tree>::read(const Node& node, const Path& path, T& out, Style style)
     out = s == "true";
   } else if constexpr (std::is_integral_v<T>) {
     static_assert(std::is_unsigned_v<T>);
-    const auto v = Tree::is_scalar(node) ? parse_unsigned(Tree::scalar(node), std::numeric_limits<T>::max())
+    const auto v = Tree::is_scalar(node) ? parse_unsigned(Tree::scalar(node), std::numeric_limits<T>::max(), Radix::decimal_or_hex)
                                          : std::nullopt;
     if (!v) {
       fail(node, path,
-           sizeof(T) < sizeof(uint64_t) && Tree::is_scalar(node) && parse_unsigned(Tree::scalar(node), UINT64_MAX)
-               ? fmt::format("expected an unsigned integer up to {}", std::numeric_limits<T>::max())
-               : "expected an unsigned integer");
+           sizeof(T) < sizeof(uint64_t) && Tree::is_scalar(node) && parse_unsigned(Tree::scalar(node), UINT64_MAX, Radix::decimal_or_hex)
+               ? fmt::format("expected an unsigned integer up to {}, not '{}'", std::numeric_limits<T>::max(),
+                             quote_input(Tree::scalar(node)))
+               : Tree::is_scalar(node) ? fmt::format("expected an unsigned integer, not '{}'", quote_input(Tree::scalar(node)))
+                                       : std::string("expected an unsigned integer"));
     }
     out = static_cast<T>(*v);
   } else if constexpr (std::is_same_v<T, std::string>) {
@@ -245,7 +238,7 @@ void check_schema_version(const Reader<Tree>& reader, FieldReader<Tree>& top) {
   const auto* version = top.find("schema_version");
   if (!version) throw Error(reader.origin() + ": no schema_version: not a preflight facts file", kSchemaHint);
   const std::string text = Tree::is_scalar(*version) ? std::string(Tree::scalar(*version)) : "(not a number)";
-  if (parse_unsigned(text, UINT64_MAX) != std::optional<uint64_t>(kFactsSchemaVersion)) {
+  if (parse_unsigned(text, UINT64_MAX, Radix::decimal_or_hex) != std::optional<uint64_t>(kFactsSchemaVersion)) {
     reader.fail_at(Tree::mark(*version), "", fmt::format("schema_version {} is not supported", text), kSchemaHint);
   }
 }
@@ -274,6 +267,7 @@ std::optional<HostFacts> facts_from_yaml_subset(const std::string& text, const s
 }
 
 HostFacts facts_from_yaml_cpp(const std::string& text, const std::string& origin) {
+  check_yaml_text(text, origin, kFixHint);
   try {
     const std::vector<YAML::Node> docs = YAML::LoadAll(text);
     if (docs.empty() || docs[0].IsNull()) {
@@ -285,6 +279,10 @@ HostFacts facts_from_yaml_cpp(const std::string& text, const std::string& origin
     if (!docs[0].IsMap()) reader.fail(docs[0], Path(), "expected a map with schema_version and host");
     check_yaml_limits(docs[0], origin, kFixHint);
     return read_document<YamlCppTree>(docs[0], origin);
+  } catch (const YAML::DeepRecursion& e) {
+    throw Error(fmt::format("{}: nested deeper than {} levels: refused",
+                            yaml_mark_location(origin, {e.mark.line, e.mark.column}), kMaxNestingDepth),
+                kFixHint);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}: {}", yaml_mark_location(origin, {e.mark.line, e.mark.column}), e.msg), kFixHint);
   }
@@ -300,7 +298,8 @@ HostFacts facts_from_yaml(const std::string& text, const std::string& origin) {
 }
 
 HostFacts load_facts_file(const std::string& path) {
-  if (std::filesystem::is_directory(path)) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
     throw Error(path + ": is a directory, not a facts file", "give a file written by `preflight collect -w FILE`");
   }
   return facts_from_yaml(read_file(path, "check the path; `preflight collect -w FILE` writes a facts file"), path);

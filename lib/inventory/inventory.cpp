@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 #include "core/yaml_load.hpp"
 #include "core/yaml_subset.hpp"
@@ -97,12 +98,8 @@ class InventoryReader {
       if (k == "migration") h.migration = std::move(v);
       if (k == "migrate_uri") h.migrate_uri = std::move(v);
       if (k == "link_gbit") {
-        char* end = nullptr;
-        const double gbit = std::strtod(v.c_str(), &end);
-        if (v.empty() || *end != '\0' || !(gbit >= kMinLinkGbit && gbit <= kMaxLinkGbit))  // NaN fails too
-          throw Error(fmt::format("{}: 'link_gbit' must be a number of Gbit/s from {:g} to {:g}, not '{}'",
-                                  where(hvalue), kMinLinkGbit, kMaxLinkGbit, v),
-                      "e.g. link_gbit: 10 for a 10 GbE migration network");
+        const double gbit = require_real(v, kMinLinkGbit, kMaxLinkGbit, where(hvalue), "'link_gbit' (Gbit/s)",
+                                         "e.g. link_gbit: 10 for a 10 GbE migration network");
         h.link_gbit = gbit;
       }
     });
@@ -179,7 +176,8 @@ std::string resolve_libvirt_uri(const std::string& uri, const std::string& base_
   if (path.rfind("//", 0) == 0) path = path.substr(2);
   if (path == "/default" || path.empty()) return uri;
   // test:///abs/file.xml when that file exists; otherwise relative to the inventory.
-  if (path[0] == '/' && fs::exists(path)) return "test://" + path;
+  std::error_code ec;
+  if (path[0] == '/' && fs::exists(fs::symlink_status(path, ec))) return "test://" + path;
   while (!path.empty() && path[0] == '/') path.erase(0, 1);
   return "test://" + resolve_path(path, base_dir);
 }
@@ -204,7 +202,8 @@ Inventory load_inventory(const std::string& path) {
 }
 
 std::optional<std::string> default_inventory_path() {
-  if (fs::exists("preflight.yaml")) return std::string("preflight.yaml");
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status("preflight.yaml", ec))) return std::string("preflight.yaml");
   std::string base;
   if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) {
     base = x;
@@ -213,7 +212,7 @@ std::optional<std::string> default_inventory_path() {
   }
   if (!base.empty()) {
     const std::string p = base + "/preflight/inventory.yaml";
-    if (fs::exists(p)) return p;
+    if (fs::exists(fs::symlink_status(p, ec))) return p;
   }
   return std::nullopt;
 }

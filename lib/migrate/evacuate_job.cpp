@@ -50,8 +50,16 @@ std::vector<std::optional<LinkProbeResult>> probe_links(const CollectedHosts& go
 
 std::map<std::string, HostLimit> move_limits(const std::vector<const InventoryHost*>& hosts,
                                              const RuleCatalog& catalog, const std::optional<int>& concurrency) {
-  const int per_host = static_cast<int>(rule_param(catalog, "concurrency", "per_host", 4));
-  const int per_host_fast = static_cast<int>(rule_param(catalog, "concurrency", "per_host_10gbe", 8));
+  // Whole numbers from 1 to 1000 (a rule file may say anything; no cast of 1e300 or NaN).
+  const auto limit_param = [&](const char* key, double fallback) {
+    const double v = rule_param(catalog, "concurrency", key, fallback);
+    if (!(v >= 1 && v <= 1000) || v != static_cast<double>(static_cast<int>(v)))
+      throw Error(fmt::format("rule on check 'concurrency': {} must be a whole number from 1 to 1000, not {}", key, v),
+                  "fix the rule file (rules/migrate.yaml)");
+    return static_cast<int>(v);
+  };
+  const int per_host = limit_param("per_host", 4);
+  const int per_host_fast = limit_param("per_host_10gbe", 8);
   std::map<std::string, HostLimit> limits;
   for (const InventoryHost* h : hosts) {
     HostLimit l;
@@ -157,7 +165,9 @@ std::vector<MoveRecord> execute_evacuation(const Inventory& inv, const MigrateOp
         if (interrupted() && event.phase == MigrationEvent::Phase::migrating) src->abort_job(p.vm);
         events.progress(rec.request, event, now_ms());
       };
-      rec.outcome = Migrator(*src, *dst, journal).run(rec.request, p.chosen.verdict, recheck, progress);
+      Migrator::Options options;
+      options.interrupted = interrupted;
+      rec.outcome = Migrator(*src, *dst, journal, options).run(rec.request, p.chosen.verdict, recheck, progress);
     } catch (const std::exception& ex) {
       // A host could not be connected: nothing was moved.
       rec.outcome = MigrationOutcome{};

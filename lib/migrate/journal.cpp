@@ -2,6 +2,11 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <system_error>
 
@@ -34,10 +39,20 @@ void Journal::append(const MigrationRequest& request, const MoveVerdict& verdict
   std::error_code ec;
   std::filesystem::create_directories(file_.parent_path(), ec);
   if (ec) throw Error(fmt::format("{}: cannot create the journal folder: {}", file_.parent_path().string(), ec.message()));
-  std::ofstream out(file_, std::ios::app);
-  out << line.dump() << '\n';
-  out.flush();
-  if (!out) throw Error(fmt::format("{}: cannot append to the journal", file_.string()));
+  // One write(2) of the whole line on an O_APPEND descriptor: moves running in
+  // parallel (threads or processes) never interleave their lines.
+  const std::string text = line.dump() + '\n';
+  const int fd = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(fmt::format("{}: cannot append to the journal: {}", file_.string(), std::strerror(errno)));
+  ssize_t written = -1;
+  do {
+    written = ::write(fd, text.data(), text.size());
+  } while (written < 0 && errno == EINTR);
+  const int write_errno = errno;
+  ::close(fd);
+  if (written != static_cast<ssize_t>(text.size()))
+    throw Error(fmt::format("{}: cannot append to the journal: {}", file_.string(),
+                            written < 0 ? std::strerror(write_errno) : "short write"));
 }
 
 }  // namespace preflight

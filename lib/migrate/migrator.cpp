@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -248,13 +249,36 @@ void Migrator::copy_volume(const MigrationRequest& request, const StorageVolume&
   std::unique_ptr<VolumeReader> reader = source_.read_volume(volume);
   std::unique_ptr<VolumeWriter> writer = destination_.write_volume(volume);
   std::vector<char> buffer(kCopyChunk);
+  std::uint64_t copied = 0;
   for (;;) {
     if (request.timeout.count() > 0 && Clock::now() - started >= request.timeout)
       throw Error(fmt::format("{}: timed out after {} ms copying {} to {}", request.vm, request.timeout.count(),
                               volume.path, request.destination));
+    if (options_.interrupted && options_.interrupted())
+      throw Error(fmt::format("{}: interrupted while copying {} to {}; the copy was stopped", request.vm, volume.path,
+                              request.destination));
     const std::size_t got = reader->read(buffer.data(), buffer.size());
     if (got == 0) break;
     writer->write(buffer.data(), got);
+    copied += got;
+  }
+  // A raw destination volume larger than the image (a pool that rounds sizes up):
+  // the rest is zeroed, so no bytes the storage held before stay past the image's
+  // end, where the guest would read them. (Past the end of a qcow2 image nothing is
+  // guest-visible.)
+  if (volume.format == "raw" || volume.format.empty()) {
+    const std::optional<StorageVolume> there = destination_.volume_at(volume.path);
+    if (there && there->capacity_bytes > copied) {
+      std::fill(buffer.begin(), buffer.end(), '\0');
+      for (std::uint64_t left = there->capacity_bytes - copied; left > 0;) {
+        if (options_.interrupted && options_.interrupted())
+          throw Error(fmt::format("{}: interrupted while copying {} to {}; the copy was stopped", request.vm,
+                                  volume.path, request.destination));
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
+        writer->write(buffer.data(), n);
+        left -= n;
+      }
+    }
   }
   reader->finish();
   writer->finish();

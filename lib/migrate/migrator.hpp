@@ -37,6 +37,10 @@ class Migrator {
  public:
   struct Options {
     std::chrono::milliseconds poll_interval{200};  // job statistics period
+    // Asked between the chunks of an offline move's disk copy: true stops
+    // the copy (Ctrl-C); the move fails, the precreated volumes are deleted and the
+    // VM stays defined on the source. Empty: never.
+    std::function<bool()> interrupted;
   };
 
   // The hypervisors must outlive the migrator; journal may be null.

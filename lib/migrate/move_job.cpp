@@ -41,7 +41,9 @@ MigrationOutcome execute_single_move(const CheckedMove& m, const MoveDrivers& dr
     if (interrupted() && event.phase == MigrationEvent::Phase::migrating) source->abort_job(r.vm);
     events.progress(event);
   };
-  return Migrator(*source, *destination, journal).run(r, m.verdict, recheck, progress);
+  Migrator::Options options;
+  options.interrupted = interrupted;
+  return Migrator(*source, *destination, journal, options).run(r, m.verdict, recheck, progress);
 }
 
 int single_move_exit_status(const CheckedMove& m, const MigrationOutcome* out) {

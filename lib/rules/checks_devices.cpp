@@ -1,5 +1,6 @@
 // Device and placement checks: host serial/parallel ports (R30), passthrough
 // (R31), CPU pinning (R32).
+#include "core/input_limits.hpp"
 #include "rules/checks.hpp"
 #include "rules/cpuset.hpp"
 
@@ -61,7 +62,8 @@ CheckResult affinity(const CheckContext& c, const json&) {
   if (const auto* online = c.destination.topology.online.get(); online && !online->empty()) {
     have = parse_cpuset(*online);
   } else if (const auto* n = c.destination.topology.cpus.get()) {
-    for (unsigned i = 0; i < *n; ++i) have.insert(i);
+    // Pinned CPUs are at most kMaxCpuId (parse_cpuset), so CPUs above it need no entry.
+    for (uint64_t i = 0; i < *n && i <= kMaxCpuId; ++i) have.insert(static_cast<unsigned>(i));
   } else {
     return CheckResult::unknown(c.destination, "topology.cpus", c.destination.topology.cpus.reason());
   }

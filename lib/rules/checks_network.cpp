@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/number.hpp"
 #include "rules/checks.hpp"
 
 namespace preflight::checks {
@@ -38,12 +39,9 @@ std::string network_of(const std::string& cidr) {
   const auto slash = cidr.find('/');
   if (slash == std::string::npos) return "";
   const std::string addr = cidr.substr(0, slash);
-  int prefix = 0;
-  try {
-    prefix = std::stoi(cidr.substr(slash + 1));
-  } catch (const std::exception&) {
-    return "";
-  }
+  const auto parsed = parse_unsigned(std::string_view(cidr).substr(slash + 1), 128);
+  if (!parsed) return "";
+  const int prefix = static_cast<int>(*parsed);
   unsigned char bytes[16] = {};
   const bool v6 = addr.find(':') != std::string::npos;
   if (inet_pton(v6 ? AF_INET6 : AF_INET, addr.c_str(), bytes) != 1) return "";

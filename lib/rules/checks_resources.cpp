@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "core/number.hpp"
 #include "facts/vm_state.hpp"
 #include "rules/checks.hpp"
 
@@ -15,10 +16,7 @@ uint64_t mib(uint64_t kib) { return kib / 1024; }
 
 // a + b, or the largest value when that overflows: a need that cannot be counted
 // cannot fit anywhere, and must never wrap around to a small one.
-uint64_t add_saturating(uint64_t a, uint64_t b) {
-  uint64_t sum = 0;
-  return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
-}
+uint64_t add_saturating(uint64_t a, uint64_t b) { return checked_add(a, b).value_or(UINT64_MAX); }
 
 // Numeric, component-wise: "9.10.0" > "9.9.1". Non-digits end a component.
 int compare_versions(const std::string& a, const std::string& b) {
@@ -47,7 +45,7 @@ CheckResult memory(const CheckContext& c, const json& params) {
   const double overhead_mib = memory_overhead_mib(c.policy, params);
   if (!(overhead_mib >= 0 && overhead_mib <= 1024.0 * 1024))  // also NaN
     return CheckResult::error("memory overhead of " + std::to_string(overhead_mib) + " MiB is out of range (0 to 1 TiB)");
-  const uint64_t overhead_kib = static_cast<uint64_t>(overhead_mib * 1024);
+  const uint64_t overhead_kib = to_unsigned(overhead_mib * 1024).value_or(UINT64_MAX);  // in range: checked above
   const auto& mem = c.destination.memory;
   if (!mem.free_kib.known()) return CheckResult::unknown(c.destination, "memory.free_kib", mem.free_kib.reason());
   const uint64_t free_kib = mem.free_kib.value();
@@ -72,11 +70,13 @@ CheckResult memory(const CheckContext& c, const json& params) {
       }
       return CheckResult::unknown(c.destination, "memory.hugepages", mem.hugepages.reason());
     }
-    const uint64_t size = c.vm.hugepage_size_kib ? c.vm.hugepage_size_kib
-                                                 : static_cast<uint64_t>(param_number(params, "default_hugepage_kib", 2048));
+    const std::optional<uint64_t> default_size = to_unsigned(param_number(params, "default_hugepage_kib", 2048));
+    if (!c.vm.hugepage_size_kib && !default_size)
+      return CheckResult::error("the rule's default_hugepage_kib is not a size in KiB (negative, or not finite)");
+    const uint64_t size = c.vm.hugepage_size_kib ? c.vm.hugepage_size_kib : *default_size;
     uint64_t free_pages_kib = 0;
     for (const auto& p : mem.hugepages.value())
-      if (p.size_kib == size) free_pages_kib = p.free * p.size_kib;
+      if (p.size_kib == size) free_pages_kib = checked_mul(p.free, p.size_kib).value_or(UINT64_MAX);
     ev["hugepage_kib"] = size;
     ev["hugepages_free_mib"] = mib(free_pages_kib);
     ev["need_mib"] = mib(c.vm.memory_kib);

@@ -4,15 +4,19 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/input_limits.hpp"
+#include "core/number.hpp"
 
 namespace preflight {
 namespace {
 
+// A CPU number up to kMaxCpuId: a cpuset like 0-4294967295 is refused, not enumerated.
 unsigned number(const std::string& s, const std::string& whole) {
-  if (s.empty() || s.size() > 6) throw Error("cpuset '" + whole + "': '" + s + "' is not a CPU number");
-  for (char c : s)
-    if (!std::isdigit(static_cast<unsigned char>(c))) throw Error("cpuset '" + whole + "': '" + s + "' is not a CPU number");
-  return static_cast<unsigned>(std::stoul(s));
+  if (const auto v = parse_unsigned(s, kMaxCpuId)) return static_cast<unsigned>(*v);
+  if (parse_unsigned(s))
+    throw Error("cpuset '" + quote_input(whole) + "': CPU " + quote_input(s) + " is above the limit of " +
+                std::to_string(kMaxCpuId) + " (libvirt's cpusets hold 16384 CPUs)");
+  throw Error("cpuset '" + quote_input(whole) + "': '" + quote_input(s) + "' is not a CPU number");
 }
 
 }  // namespace

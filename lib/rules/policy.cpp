@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 #include "core/yaml_load.hpp"
 
@@ -40,15 +41,7 @@ std::string scalar(const YAML::Node& n, const std::string& what, const std::stri
 // A finite decimal number in [0, max]: "inf", "nan" and "1e300" are refused, not
 // turned into a zero or a wrapped integer later.
 double number(const YAML::Node& n, const std::string& what, const std::string& origin, double max) {
-  const std::string s = scalar(n, what, origin);
-  try {
-    size_t used = 0;
-    const double d = std::stod(s, &used);
-    if (used == s.size() && std::isfinite(d) && d >= 0 && d <= max) return d;
-  } catch (const std::exception&) {
-  }
-  throw Error(at(origin, n) + ": " + what + " must be a number from 0 to " + fmt::format("{:g}", max) + ", not '" +
-              s + "'");
+  return require_real(scalar(n, what, origin), 0, max, at(origin, n), what);
 }
 
 bool boolean(const YAML::Node& n, const std::string& what, const std::string& origin) {
@@ -97,7 +90,9 @@ Policy parse_policy(const std::string& text, const std::string& origin, const Ru
   const YAML::Node root = load_yaml(text, origin, "fix the policy file");
   Policy p;
   p.path = origin;
-  if (!root || root.IsNull()) return p;
+  if (!root || root.IsNull())
+    throw Error(origin + ": empty: a policy file is a map (write {} for a policy that changes nothing)",
+                "see `preflight check --help`");
   if (!root.IsMap()) throw Error(origin + ":1: a policy file is a map", "see `preflight check --help`");
   check_keys(root,
              {"waivers", "cpu_overcommit", "memory_overhead_mib", "allow_storage_copy", "require_same_pool",

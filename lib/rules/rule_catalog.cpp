@@ -90,15 +90,27 @@ void parse_rule_file(const std::string& text, const std::string& origin, RuleCat
                   did_you_mean(r.check, check_names()));
     if (!n["requirements"] || !n["requirements"].IsSequence() || n["requirements"].size() == 0)
       throw Error(where(origin, n) + ": rule '" + r.id + "' needs 'requirements: [R..]'");
-    for (const auto& req : n["requirements"]) r.requirements.push_back(req.Scalar());
+    for (const auto& req : n["requirements"]) {
+      if (!req.IsScalar()) throw Error(where(origin, req) + ": each requirement must be a single value such as R40");
+      r.requirements.push_back(req.Scalar());
+    }
     if (n["params"]) {
       if (!n["params"].IsMap()) throw Error(where(origin, n["params"]) + ": 'params' must be a map");
-      r.params = yaml_to_json(n["params"]);
+      r.params = yaml_to_json(n["params"], origin);
+      // Limits and sizes: none of them is negative (a -1 would pass every comparison the wrong way).
+      for (const auto& kv : n["params"])
+        if (const auto& v = r.params[kv.first.Scalar()]; v.is_number() && v.get<double>() < 0)
+          throw Error(where(origin, kv.second) + ": param '" + kv.first.Scalar() + "' is negative: " + v.dump(),
+                      "rule parameters are limits and sizes, 0 or more");
     }
     r.messages["fired"] = required_string(n, "message", origin);
     if (n["messages"]) {
       if (!n["messages"].IsMap()) throw Error(where(origin, n["messages"]) + ": 'messages' must be a map of variant: text");
-      for (const auto& kv : n["messages"]) r.messages[kv.first.Scalar()] = kv.second.Scalar();
+      for (const auto& kv : n["messages"]) {
+        if (!kv.second.IsScalar())
+          throw Error(where(origin, kv.second) + ": message '" + kv.first.Scalar() + "' must be text");
+        r.messages[kv.first.Scalar()] = kv.second.Scalar();
+      }
     }
     r.remediation = required_string(n, "remediation", origin);
     if (n["remediation_text"]) r.remediation_text = required_string(n, "remediation_text", origin);
@@ -118,8 +130,9 @@ RuleCatalog load_rule_catalog(const std::string& dir) {
   if (!fs::is_directory(dir, ec))
     throw Error(dir + ": rules folder not found", "pass --rules DIR with the rules/ folder of preflight");
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".yaml" || e.path().extension() == ".yml") files.push_back(e.path());
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".yaml" || it->path().extension() == ".yml") files.push_back(it->path());
+  if (ec) throw Error(dir + ": cannot list the rules folder: " + ec.message(), "check its permissions");
   std::sort(files.begin(), files.end());
   if (files.empty()) throw Error(dir + ": no *.yaml rule files", "pass --rules DIR with the rules/ folder of preflight");
   RuleCatalog catalog;

@@ -71,6 +71,7 @@ class FakeHost : public Hypervisor {
     calls.push_back("create_volume " + v.path);
     if (volumes.count(v.path)) throw Error(name_ + ": creating " + v.path + ": the volume already exists");
     volumes[v.path] = v;
+    if (!stale_on_create.empty()) contents[v.path] = stale_on_create;
   }
   void delete_volume(const StorageVolume& v) override {
     calls.push_back("delete_volume " + v.path);
@@ -98,7 +99,9 @@ class FakeHost : public Hypervisor {
     }
     void finish() override {
       host->calls.push_back("finish_write " + path);
-      host->contents[path] = data;
+      // Written over what the volume held: bytes past the end of what was written stay.
+      std::string& held = host->contents[path];
+      held = held.size() > data.size() ? data + held.substr(data.size()) : data;
     }
   };
   std::unique_ptr<VolumeReader> read_volume(const StorageVolume& v) override {
@@ -119,6 +122,7 @@ class FakeHost : public Hypervisor {
   void abort_job(const std::string&) override { calls.push_back("abort"); }
   JobStats job_stats(const std::string&) override { return {}; }
   bool fail_write = false;                            // write_volume's writes throw
+  std::string stale_on_create;                        // what a created volume holds before it is written
   std::map<std::string, std::string> contents;       // volume content by path
   MigrationCall last_call;
   std::map<std::string, std::string> xml;            // domain XML per VM; default: guest_xml(vm, sse4.2)

@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
@@ -23,7 +25,7 @@ void close_pipe(int p[2]) {
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                          const std::string& input) {
+                          const std::string& input, int timeout_s) {
   int out[2], err[2], in[2];
   if (pipe(out) || pipe(err) || pipe(in)) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   const pid_t pid = fork();
@@ -55,11 +57,26 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_fds = 2;
   char buf[65536];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) {
+    int wait_ms = -1;
+    if (timeout_s > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        r.timed_out = true;
+        kill(pid, SIGKILL);
+        for (auto& f : fds)
+          if (f.fd >= 0) close(f.fd);
+        break;
+      }
+      wait_ms = static_cast<int>(left.count());
+    }
+    const int ready = poll(fds, 2, wait_ms);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
+    if (ready == 0) continue;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = read(fds[i].fd, buf, sizeof buf);
@@ -73,15 +90,32 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
     }
   }
   int status = 0;
+  if (timeout_s > 0 && !r.timed_out) {
+    // Both pipes closed; the program may still hold on (a child kept them open too).
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        r.timed_out = true;
+        kill(pid, SIGKILL);
+        break;
+      }
+      usleep(10000);
+    }
+    if (!r.timed_out) {
+      r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      return r;
+    }
+  }
   waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   return r;
 }
 
-ProcessResult run_preflight(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+ProcessResult run_preflight(const std::vector<std::string>& args, const std::vector<std::string>& env, int timeout_s) {
   std::vector<std::string> argv = {PREFLIGHT_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_process(argv, env);
+  return run_process(argv, env, {}, timeout_s);
 }
 
 std::string fixture(const std::string& relative) { return std::string(PREFLIGHT_FIXTURES) + "/" + relative; }

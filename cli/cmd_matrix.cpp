@@ -40,9 +40,9 @@ void register_matrix(CLI::App& app, Context& ctx) {
     const std::vector<std::string> names = o->hosts.empty() ? ctx.require_inventory().names() : o->hosts;
     const std::string* standard_input = ctx.host_arguments(names);
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-    const std::vector<HostFacts> hosts = load_matrix_hosts(names, ctx.inventory(), standard_input);
-    const CpuMatrix m = compute_cpu_matrix(hosts, catalog);
-    if (ctx.json()) ctx.print_json(matrix_json(m, hosts, catalog));
+    MatrixHosts hosts = load_matrix_hosts(names, ctx.inventory(), standard_input, catalog);
+    const CpuMatrix m = compute_cpu_matrix(std::move(hosts.cpus), std::move(hosts.facts), catalog);
+    if (ctx.json()) ctx.print_json(matrix_json(m, catalog));
     else if (ctx.options.output == "html") std::cout << render_matrix_html(m, catalog);
     else std::cout << render_matrix_text(m, ctx.color());
     // Any pair known to lack a feature: no-go; else any pair its facts cannot tell: undecided.

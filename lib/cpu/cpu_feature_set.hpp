@@ -29,6 +29,12 @@ class CpuFeatureSet {
       if (w) return false;
     return true;
   }
+  // True when the sets share a feature.
+  bool intersects(const CpuFeatureSet& other) const {
+    for (size_t i = 0; i < kWords; ++i)
+      if (words_[i] & other.words_[i]) return true;
+    return false;
+  }
   // True when every feature of this set is also in `other`.
   bool subset_of(const CpuFeatureSet& other) const {
     for (size_t i = 0; i < kWords; ++i)

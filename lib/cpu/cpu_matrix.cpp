@@ -13,25 +13,6 @@
 namespace preflight {
 namespace {
 
-std::vector<HostCpu> resolve_all(const std::vector<HostFacts>& facts, const CpuCatalog& catalog) {
-  std::vector<HostCpu> hosts;
-  std::vector<std::string> failed;
-  hosts.reserve(facts.size());
-  for (const HostFacts& h : facts) {
-    try {
-      hosts.push_back(resolve_host_cpu(h, catalog));
-    } catch (const Error& e) {
-      failed.push_back(e.what());  // names the host
-    }
-  }
-  if (!failed.empty())
-    throw Error(fmt::format("matrix: cannot resolve the CPU of {} host{}: {}", failed.size(),
-                            failed.size() == 1 ? "" : "s", join(failed, "; ")),
-                "no pair is judged on a guess: give such a host a CPU source, or leave it out (preflight matrix "
-                "HOST...)");
-  return hosts;
-}
-
 void group_classes(CpuMatrix& m) {
   std::map<std::tuple<std::string, CpuFeatureSet, CpuFeatureSet>, size_t> index;
   m.class_of.resize(m.hosts.size());
@@ -48,27 +29,6 @@ void group_classes(CpuMatrix& m) {
 CpuFeatureSet maybe_seen(const HostCpu& from, const HostCpu& to, const CpuFeatureSet& non_migratable,
                          const CpuFeatureSet& hypervisor) {
   return from.unknown - non_migratable - to.features - to.unknown - hypervisor;
-}
-
-void compute_pairs(CpuMatrix& m, const CpuFeatureSet& hypervisor) {
-  const size_t n = m.classes.size();
-  m.pairs.reserve(n * (n > 0 ? n - 1 : 0));
-  for (size_t a = 0; a < n; ++a) {
-    const HostCpu& from = m.representative(a);
-    const CpuFeatureSet& guest = m.classes[a].features;
-    for (size_t b = 0; b < n; ++b) {
-      if (a == b) continue;
-      const HostCpu& to = m.representative(b);
-      CpuMatrixPair p{a, b, !from.vendor_name.empty() && from.vendor_name == to.vendor_name};
-      if (p.same_vendor) {
-        const CpuFeatureSet lacking = guest - to.features - hypervisor;  // QEMU sets that bit for every guest
-        p.unknown = (lacking & to.unknown).count();
-        p.missing = lacking.count() - p.unknown;
-        if (!from.unknown.empty()) p.unknown += maybe_seen(from, to, m.non_migratable, hypervisor).count();
-      }
-      m.pairs.push_back(p);
-    }
-  }
 }
 
 void compute_baselines(CpuMatrix& m, const CpuCatalog& catalog) {
@@ -96,10 +56,75 @@ void compute_baselines(CpuMatrix& m, const CpuCatalog& catalog) {
 
 }  // namespace
 
-const CpuMatrixPair& CpuMatrix::pair(size_t from, size_t to) const {
-  // Row `from` holds n - 1 pairs, `to` skipping the diagonal.
-  const size_t n = classes.size();
-  return pairs.at(from * (n - 1) + (to < from ? to : to - 1));
+void compute_class_cells(CpuMatrix& m) {
+  const size_t n = m.classes.size();
+  // Per class, the sets the inner loop reads, side by side: what its guests see
+  // (without the hypervisor bit, which QEMU sets for every guest), what its hosts
+  // are known to have or cannot tell, and the features a guest may see that its
+  // facts cannot tell.
+  std::vector<CpuFeatureSet> guest(n), known(n), unknown(n), maybe(n);
+  std::vector<int> vendor(n);
+  std::vector<std::string> vendors;
+  bool some_unknown = false;
+  for (size_t c = 0; c < n; ++c) {
+    const HostCpu& h = m.representative(c);
+    guest[c] = m.classes[c].features - m.hypervisor;
+    known[c] = h.features | h.unknown;
+    unknown[c] = h.unknown - h.features;
+    maybe[c] = h.unknown - m.non_migratable - m.hypervisor;
+    some_unknown = some_unknown || !h.unknown.empty();
+    if (h.vendor_name.empty()) {
+      vendor[c] = -1;
+      continue;
+    }
+    auto at = std::find(vendors.begin(), vendors.end(), h.vendor_name);
+    vendor[c] = static_cast<int>(at - vendors.begin());
+    if (at == vendors.end()) vendors.push_back(h.vendor_name);
+  }
+  m.cells.assign(n * n, 0);
+  m.row_counts.assign(n, {});
+  m.counts = {};
+  for (size_t a = 0; a < n; ++a) {
+    uint16_t* row = m.cells.data() + a * n;
+    const CpuFeatureSet& g = guest[a];
+    const int va = vendor[a];
+    const bool tell = some_unknown;  // without any unknown feature, no pair can be undecided
+    CpuPairCounts& counts = m.row_counts[a];
+    for (size_t b = 0; b < n; ++b) {
+      if (b == a) continue;
+      if (va < 0 || va != vendor[b]) {
+        row[b] = CpuMatrix::kVendorBit;
+        ++counts.vendor;
+        continue;
+      }
+      uint16_t cell = static_cast<uint16_t>(g.count_minus(known[b]));  // known absent on TO
+      if (tell && (g.intersects(unknown[b]) || !maybe[a].subset_of(known[b]))) cell |= CpuMatrix::kUnknownBit;
+      row[b] = cell;
+      if (cell & CpuMatrix::kMissingMask) ++counts.missing;
+      else if (cell) ++counts.unknown;
+      else ++counts.ok;
+    }
+    m.counts.ok += counts.ok;
+    m.counts.missing += counts.missing;
+    m.counts.unknown += counts.unknown;
+    m.counts.vendor += counts.vendor;
+  }
+}
+
+CpuMatrixPair CpuMatrix::pair(size_t from, size_t to) const {
+  if (from >= classes.size() || to >= classes.size() || from == to)
+    throw Error(fmt::format("matrix: no pair of classes {} -> {} among {}", from, to, classes.size()));
+  const uint16_t c = cell(from, to);
+  CpuMatrixPair p{from, to, !(c & kVendorBit)};
+  if (!p.same_vendor) return p;
+  p.missing = c & kMissingMask;
+  if (c & kUnknownBit) {
+    const HostCpu& a = representative(from);
+    const HostCpu& b = representative(to);
+    p.unknown = ((classes[from].features - b.features - hypervisor) & b.unknown).count() +
+                maybe_seen(a, b, non_migratable, hypervisor).count();
+  }
+  return p;
 }
 
 const VendorBaseline& CpuMatrix::baseline_of(size_t i) const {
@@ -108,47 +133,63 @@ const VendorBaseline& CpuMatrix::baseline_of(size_t i) const {
   throw Error(fmt::format("matrix: host '{}' is in no baseline group", hosts.at(i).host));
 }
 
-bool CpuMatrix::all_ok() const {
-  return std::all_of(pairs.begin(), pairs.end(), [](const CpuMatrixPair& p) { return p.ok(); });
-}
-
-bool CpuMatrix::some_known_to_fail() const {
-  return std::any_of(pairs.begin(), pairs.end(), [](const CpuMatrixPair& p) { return !p.ok() && !p.undecided(); });
-}
-
-CpuMatrix compute_cpu_matrix(const std::vector<HostFacts>& facts, const CpuCatalog& catalog) {
+CpuMatrix compute_cpu_matrix(std::vector<HostCpu> cpus, std::vector<std::shared_ptr<const HostFacts>> facts,
+                             const CpuCatalog& catalog) {
+  if (facts.size() != cpus.size())
+    throw Error(fmt::format("matrix: {} CPUs but {} hosts' facts", cpus.size(), facts.size()));
   CpuMatrix m;
   m.non_migratable = catalog.non_migratable();
-  m.hosts = resolve_all(facts, catalog);
+  m.hypervisor = hypervisor_bit(catalog);
+  m.hosts = std::move(cpus);
   group_classes(m);
-  compute_pairs(m, hypervisor_bit(catalog));
+  for (const CpuClass& c : m.classes) m.class_facts.push_back(std::move(facts[c.hosts.front()]));
+  facts = {};
+  compute_class_cells(m);
   compute_baselines(m, catalog);
   return m;
 }
 
-CpuMatrixPairFeatures pair_features(const CpuMatrix& m, const CpuMatrixPair& p, const CpuCatalog& catalog) {
+CpuMatrix compute_cpu_matrix(const std::vector<HostFacts>& facts, const CpuCatalog& catalog) {
+  std::vector<HostCpu> cpus;
+  std::vector<std::shared_ptr<const HostFacts>> kept;
+  std::vector<std::string> failed;
+  cpus.reserve(facts.size());
+  for (const HostFacts& h : facts) {
+    try {
+      cpus.push_back(resolve_host_cpu(h, catalog));
+      kept.push_back(std::make_shared<const HostFacts>(explanation_facts(h)));
+    } catch (const Error& e) {
+      failed.push_back(e.what());  // names the host
+    }
+  }
+  if (!failed.empty())
+    throw Error(fmt::format("matrix: cannot resolve the CPU of {} host{}: {}", failed.size(),
+                            failed.size() == 1 ? "" : "s", join(failed, "; ")),
+                "no pair is judged on a guess: give such a host a CPU source, or leave it out (preflight matrix "
+                "HOST...)");
+  return compute_cpu_matrix(std::move(cpus), std::move(kept), catalog);
+}
+
+CpuMatrixPairFeatures pair_features(const CpuMatrix& m, const CpuMatrixPair& p, const CpuCatalog&) {
   if (!p.same_vendor) return {};
   const HostCpu& from = m.representative(p.from);
   const HostCpu& to = m.representative(p.to);
-  const CpuFeatureSet hypervisor = hypervisor_bit(catalog);
-  const CpuFeatureSet lacking = m.classes[p.from].features - to.features - hypervisor;
+  const CpuFeatureSet lacking = m.classes[p.from].features - to.features - m.hypervisor;
   CpuMatrixPairFeatures out{lacking - to.unknown, lacking & to.unknown};
-  out.unknown |= maybe_seen(from, to, m.non_migratable, hypervisor);
+  out.unknown |= maybe_seen(from, to, m.non_migratable, m.hypervisor);
   return out;
 }
 
-std::vector<MissingFeature> explain_pair(const CpuMatrix& m, const CpuMatrixPair& p,
-                                         const std::vector<HostFacts>& facts, const CpuCatalog& catalog) {
+std::vector<MissingFeature> explain_pair(const CpuMatrix& m, const CpuMatrixPair& p, const CpuCatalog& catalog) {
   if (!p.same_vendor) return {};
-  const size_t a = m.classes[p.from].hosts.front(), b = m.classes[p.to].hosts.front();
-  const HostCpu& from = m.hosts[a];
-  const HostCpu& to = m.hosts[b];
-  const CpuFeatureSet hypervisor = hypervisor_bit(catalog);
-  std::vector<MissingFeature> out = explain_missing(m.classes[p.from].features - hypervisor, to, facts[b], &from, catalog);
+  const HostCpu& from = m.representative(p.from);
+  const HostCpu& to = m.representative(p.to);
+  std::vector<MissingFeature> out =
+      explain_missing(m.classes[p.from].features - m.hypervisor, to, *m.class_facts[p.to], &from, catalog);
   // Known missing first, then those TO cannot tell (explain_missing keeps feature order).
   std::stable_partition(out.begin(), out.end(), [](const MissingFeature& f) { return f.cause != MissingCause::unknown; });
-  const CpuFeatureSet maybe = maybe_seen(from, to, m.non_migratable, hypervisor);
-  for (MissingFeature& f : explain_missing(maybe, from, facts[a], nullptr, catalog)) out.push_back(std::move(f));
+  const CpuFeatureSet maybe = maybe_seen(from, to, m.non_migratable, m.hypervisor);
+  for (MissingFeature& f : explain_missing(maybe, from, *m.class_facts[p.from], nullptr, catalog)) out.push_back(std::move(f));
   return out;
 }
 

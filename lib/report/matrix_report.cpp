@@ -71,15 +71,20 @@ std::string class_table(const CpuMatrix& m, size_t max_listed) {
     vw = std::max(vw, vendor_of(h).size());
     mw = std::max(mw, model_of(h).size());
   }
-  std::string out = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {}{}{}\n", groups ? "CLASS" : "HOST", hw, "VENDOR",
-                                vw, "MODEL", mw, "FEATURES", "IN BASELINE", counted ? "  DESTINATION CLASSES" : "",
-                                groups ? "  HOSTS" : "");
+  // IN BASELINE is padded when a column follows it that did not before (counted).
+  auto in_baseline = [&](size_t c) {
+    const size_t own = m.classes[c].features.count(), kept = m.baseline_of(m.classes[c].hosts.front()).features.count();
+    return fmt::format("{} (gives up {})", kept, own - kept);
+  };
+  size_t bw = 0;
+  for (size_t c = 0; counted && c < shown; ++c) bw = std::max(bw, std::max(in_baseline(c).size(), size_t{11}));
+  std::string out = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {:<{}}{}{}\n", groups ? "CLASS" : "HOST", hw, "VENDOR",
+                                vw, "MODEL", mw, "FEATURES", "IN BASELINE", bw,
+                                counted ? "  DESTINATION CLASSES" : "", groups ? "  HOSTS" : "");
   for (size_t c = 0; c < shown; ++c) {
     const HostCpu& h = m.representative(c);
-    const VendorBaseline& g = m.baseline_of(m.classes[c].hosts.front());
-    const size_t own = m.classes[c].features.count(), kept = g.features.count();
-    std::string line = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {} (gives up {})", class_label(m, c), hw,
-                                   vendor_of(h), vw, model_of(h), mw, own, kept, own - kept);
+    std::string line = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {:<{}}", class_label(m, c), hw, vendor_of(h), vw,
+                                   model_of(h), mw, m.classes[c].features.count(), in_baseline(c), bw);
     if (counted) line += "  " + destinations_text(m.row_counts[c]);
     if (groups)
       line += fmt::format("  {} host{}: {}", m.classes[c].hosts.size(), m.classes[c].hosts.size() == 1 ? "" : "s",

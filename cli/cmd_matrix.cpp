@@ -23,8 +23,8 @@ void register_matrix(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("matrix", "pairwise CPU compatibility of hosts (all of the inventory by default)");
   cmd->add_option("host", o->hosts, "inventory host names or files ('-': standard input; default: every inventory host)");
   add_output_option(cmd, ctx, {"text", "json", "html"},
-                    "json lists the missing features of each pair, html is one self-contained page: the class "
-                    "heatmap");
+                    "json lists the missing features of each pair (up to 300 classes; beyond, it counts each "
+                    "class's destinations), html is one self-contained page: the class heatmap");
   cmd->footer(
       "A cell FROM -> TO says whether a guest that sees FROM's whole CPU (host-model, host-passthrough) can move\n"
       "to TO: ok, the number of features TO lacks, ? (none is known to be missing, but a feature one side's facts\n"

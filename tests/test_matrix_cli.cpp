@@ -199,9 +199,15 @@ BOOST_AUTO_TEST_CASE(a_fleet_of_10000_hosts_is_three_classes) {
 namespace {
 
 // Leaf 7 EBX bits the golden facts set, each one cpu_map feature no erratum drops.
-constexpr unsigned kClearable[] = {0, 3, 5, 7, 8};  // fsgsbase bmi1 avx2 smep bmi2
-const char* const kClearableNames[] = {"fsgsbase", "bmi1", "avx2", "smep", "bmi2"};
+constexpr unsigned kClearable[] = {0, 3, 5, 7, 8, 9, 10, 14, 16};
+const char* const kClearableNames[] = {"fsgsbase", "bmi1", "avx2",    "smep",   "bmi2",
+                                       "erms",     "invpcid", "mpx", "avx512f"};
 constexpr size_t kHosts = 10000, kClasses = 20;
+constexpr size_t kCleared = 5;  // the bits classes 0..19 clear
+
+// Writes hosts 0..n-1 (host i in class i % classes) and their inventory into `dir`;
+// returns the inventory's path.
+std::string write_fleet(const std::filesystem::path& dir, size_t n, size_t classes);
 
 std::string host_name(size_t i) {
   char name[16];
@@ -227,6 +233,24 @@ std::string fleet_facts(const std::string& golden, size_t k, const std::string& 
   return out.replace(n, named.size(), "\n  name: " + name + "\n");
 }
 
+std::string write_fleet(const std::filesystem::path& dir, size_t n, size_t classes) {
+  std::filesystem::create_directories(dir);
+  std::string golden;
+  {
+    std::ifstream in(fixture("golden/facts_full.yaml"));
+    golden.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string inventory = (dir / "inventory.yaml").string();
+  std::ofstream inv(inventory);
+  inv << "hosts:\n";
+  for (size_t i = 0; i < n; ++i) {
+    const std::string name = host_name(i);
+    std::ofstream(dir / (name + ".yaml")) << fleet_facts(golden, i % classes, name);
+    inv << "  " << name << ": {facts: " << name << ".yaml}\n";
+  }
+  return inventory;
+}
+
 std::set<std::string> feature_names(const json& list) {
   std::set<std::string> out;
   for (const auto& f : list) out.insert(f.is_string() ? f.get<std::string>() : f["feature"].get<std::string>());
@@ -245,22 +269,7 @@ std::set<std::string> expected_missing(size_t from, size_t to) {
 
 BOOST_AUTO_TEST_CASE(a_fleet_of_10000_facts_files_in_20_known_classes) {
   const auto dir = std::filesystem::temp_directory_path() / ("preflight-factsfleet-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::string golden;
-  {
-    std::ifstream in(fixture("golden/facts_full.yaml"));
-    golden.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  const std::string inventory = (dir / "inventory.yaml").string();
-  {
-    std::ofstream inv(inventory);
-    inv << "hosts:\n";
-    for (size_t i = 0; i < kHosts; ++i) {
-      const std::string name = host_name(i);
-      std::ofstream(dir / (name + ".yaml")) << fleet_facts(golden, i % kClasses, name);
-      inv << "  " << name << ": {facts: " << name << ".yaml}\n";
-    }
-  }
+  const std::string inventory = write_fleet(dir, kHosts, kClasses);
   const auto r = run_preflight({"--inventory", inventory, "matrix", "-o", "json"});
   BOOST_TEST(r.exit_code == 1, r.err);  // class 0 -> class 1 lacks fsgsbase
   const json j = json::parse(r.out);
@@ -298,7 +307,7 @@ BOOST_AUTO_TEST_CASE(a_fleet_of_10000_facts_files_in_20_known_classes) {
   BOOST_TEST_REQUIRE(j["baselines"].size() == 1u);
   BOOST_TEST(j["baselines"][0]["hosts"].size() == kHosts);
   for (size_t k = 0; k < kClasses; ++k) {
-    const size_t has = std::size(kClearable) - static_cast<size_t>(std::popcount(k));  // of the clearable ones
+    const size_t has = kCleared - static_cast<size_t>(std::popcount(k));  // of the cleared ones
     BOOST_TEST(j["classes"][k]["baseline"]["gives_up"] == has, k);
   }
   // `baseline` of one host per class agrees: none of the clearable features is left.
@@ -308,10 +317,46 @@ BOOST_AUTO_TEST_CASE(a_fleet_of_10000_facts_files_in_20_known_classes) {
   BOOST_TEST_REQUIRE(b.exit_code == 0, b.err);
   const json base = json::parse(b.out);
   const std::set<std::string> features = feature_names(base["features"]);
-  for (const char* f : kClearableNames) BOOST_TEST(features.count(f) == 0u, f);
+  for (size_t f = 0; f < kCleared; ++f) BOOST_TEST(features.count(kClearableNames[f]) == 0u, kClearableNames[f]);
   // The same baseline, but the matrix counts libvirt's migratable features only
   // (cpu_map marks xsaves and invtsc migratable='no').
   const size_t unmigratable = features.count("xsaves") + features.count("invtsc");
   BOOST_TEST(base["features"].size() == j["baselines"][0]["feature_count"].get<size_t>() + unmigratable);
+  std::filesystem::remove_all(dir);
+}
+
+// More classes than a grid or a JSON list of pairs can hold: 400 distinct CPUs. The
+// text shows no grid and the first 100 classes, JSON no pairs but each class's
+// destinations, counted over every pair: class k's guests can move to the classes
+// that clear only bits k clears too (2^popcount(k) - 1 of them), no others.
+BOOST_AUTO_TEST_CASE(four_hundred_distinct_cpus_are_counted_not_listed) {
+  constexpr size_t n = 400;
+  const auto dir = std::filesystem::temp_directory_path() / ("preflight-distinct-" + std::to_string(::getpid()));
+  const std::string inventory = write_fleet(dir, n, n);
+  const auto r = run_preflight({"--inventory", inventory, "matrix", "-o", "json"});
+  BOOST_TEST(r.exit_code == 1, r.err);
+  const json j = json::parse(r.out);
+  BOOST_TEST_REQUIRE(j["classes"].size() == n);
+  BOOST_TEST(!j.contains("pairs"));
+  BOOST_TEST(j["pairs_omitted"]["count"] == n * (n - 1));
+  for (size_t k = 0; k < n; ++k) {
+    const json& d = j["classes"][k]["destinations"];
+    const size_t ok = (size_t{1} << std::popcount(k)) - 1;
+    BOOST_TEST(d["ok"] == ok, k);
+    BOOST_TEST(d["missing"] == n - 1 - ok, k);
+    BOOST_TEST(d["unknown"] == 0, k);
+    BOOST_TEST(d["vendor"] == 0, k);
+  }
+  const auto text = run_preflight({"--inventory", inventory, "matrix"});
+  BOOST_TEST(text.exit_code == 1, text.err);
+  BOOST_TEST(text.out.find("FROM \\ TO") == std::string::npos, text.out);
+  BOOST_TEST(text.out.find("159600 ordered pairs of classes: ") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("  +300 more classes (-o json lists all)\n") != std::string::npos, text.out);
+  // Class 7 clears three bits: its guests can move to the 7 classes within them.
+  const size_t at = text.out.find("\n  h00007  Intel ");
+  BOOST_TEST_REQUIRE(at != std::string::npos, text.out);
+  const std::string line = text.out.substr(at + 1, text.out.find('\n', at + 1) - at - 1);
+  BOOST_TEST(line.ends_with("  ok to 7, lacks features on 392"), line);
+  BOOST_TEST(text.out.find("  h00100 ") == std::string::npos, text.out);
   std::filesystem::remove_all(dir);
 }

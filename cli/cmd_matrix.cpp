@@ -23,8 +23,8 @@ void register_matrix(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("matrix", "show between which hosts guests can move, by CPU");
   cmd->add_option("host", o->hosts, "inventory host names or files ('-': standard input; default: every inventory host)");
   add_output_option(cmd, ctx, {"text", "json", "html"},
-                    "json lists the missing features of each pair, html is one self-contained page: the class "
-                    "heatmap");
+                    "json lists the missing features of each pair (up to 300 classes; beyond, it counts each "
+                    "class's destinations), html is one self-contained page: the class heatmap");
   cmd->footer(
       "A cell FROM -> TO says whether a guest that sees FROM's whole CPU (host-model, host-passthrough) can move\n"
       "to TO: ok, the number of features TO lacks, ? (none is known to be missing, but a feature one side's facts\n"
@@ -40,9 +40,9 @@ void register_matrix(CLI::App& app, Context& ctx) {
     const std::vector<std::string> names = o->hosts.empty() ? ctx.require_inventory().names() : o->hosts;
     const std::string* standard_input = ctx.host_arguments(names);
     const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-    const std::vector<HostFacts> hosts = load_matrix_hosts(names, ctx.inventory(), standard_input);
-    const CpuMatrix m = compute_cpu_matrix(hosts, catalog);
-    if (ctx.json()) ctx.print_json(matrix_json(m, hosts, catalog));
+    MatrixHosts hosts = load_matrix_hosts(names, ctx.inventory(), standard_input, catalog);
+    const CpuMatrix m = compute_cpu_matrix(std::move(hosts.cpus), std::move(hosts.facts), catalog);
+    if (ctx.json()) ctx.print_json(matrix_json(m, catalog));
     else if (ctx.options.output == "html") std::cout << render_matrix_html(m, catalog);
     else std::cout << render_matrix_text(m, ctx.color());
     // Any pair known to lack a feature: no-go; else any pair its facts cannot tell: undecided.

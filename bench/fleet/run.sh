@@ -7,7 +7,12 @@
 #   2. `check web1 hostB --from hostA` in an inventory of the demo lab plus N facts
 #      hosts, against the same check in the lab's own inventory (goal: <= 1.5x).
 #   3. `check web1 hostB` without --from in that inventory (the VM is looked for).
+#   4. The worst case, N distinct CPUs (N classes): the class matrix's bitset pass
+#      against a bare popcount(A AND NOT B) loop over the same sets, in one program
+#      (bench/fleet/matrix_loop.cpp, paired rounds), then `preflight matrix` of them
+#      whole (time and peak memory).
 # usage: bench/fleet/run.sh [PREFLIGHT_BINARY] [N] [K] [RUNS]
+# (the build folder of PREFLIGHT_BINARY builds bench_matrix_loop for 4)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(realpath "${1:-$here/../../build/bin/preflight}")
@@ -43,3 +48,14 @@ farm-bench -n "$runs" --vs "$bin --inventory $lab/preflight.yaml check web1 host
 echo "== 3. check without --from: lab + $n hosts vs the lab's 3-host inventory"
 farm-bench -n "$runs" --timeout 600 --vs "$bin --inventory $lab/preflight.yaml check web1 hostB" -- \
   "$bin" --inventory "$big" check web1 hostB
+
+echo "== 4. worst case: $n distinct CPUs"
+rm -f "$dir"/h*.yaml
+python3 "$here/generate.py" "$n" "$n" "$dir"
+build=$(dirname "$(dirname "$bin")")
+cmake --build "$build" --target bench_matrix_loop >/dev/null
+"$build/bin/bench_matrix_loop" "$dir" "$runs"
+for i in $(seq "$runs"); do
+  /usr/bin/time -f "preflight matrix of $n distinct CPUs: %e s wall, %U s user, %M KiB peak" \
+    "$bin" --inventory "$dir/inventory.yaml" matrix >/dev/null || true
+done

@@ -3,6 +3,7 @@
 // HOST/FILE arguments to host facts or straight to CPU descriptions. An argument
 // "-" is standard input: `standard_input` is its text, read by the caller (null
 // when no argument is "-"); its hosts are named "stdin" (stdin#N for several).
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,10 +38,17 @@ std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const 
 std::vector<BaselineInput> baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
                                            const std::string* standard_input, const CpuCatalog& catalog);
 
-// The hosts of a matrix: inventory hosts collected in parallel, files read in
-// place. Throws Error naming every host that could not be read, or when fewer
-// than two hosts result.
-std::vector<HostFacts> load_matrix_hosts(const std::vector<std::string>& names, const Inventory* inv,
-                                         const std::string* standard_input);
+// The hosts of a matrix, resolved: inventory hosts collected and resolved in
+// parallel, files read in place; per host its CPU and what explain_missing reads
+// of its facts (explanation_facts, one copy per distinct value: a fleet's facts are
+// not kept whole). Throws
+// Error naming every host that could not be read, else every host whose CPU cannot
+// be resolved, or when fewer than two hosts result.
+struct MatrixHosts {
+  std::vector<HostCpu> cpus;
+  std::vector<std::shared_ptr<const HostFacts>> facts;  // explanation_facts, per host
+};
+MatrixHosts load_matrix_hosts(const std::vector<std::string>& names, const Inventory* inv,
+                              const std::string* standard_input, const CpuCatalog& catalog);
 
 }  // namespace preflight

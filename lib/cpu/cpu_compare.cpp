@@ -1,5 +1,7 @@
 #include "cpu/cpu_compare.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -165,6 +167,19 @@ std::vector<MissingFeature> explain_missing(const CpuFeatureSet& wanted, const H
                                             const CpuCatalog& catalog) {
   std::vector<MissingFeature> out;
   (wanted - dest.features).for_each([&](size_t id) { out.push_back(explain_one(id, dest, dest_facts, from, catalog)); });
+  return out;
+}
+
+HostFacts explanation_facts(const HostFacts& host) {
+  HostFacts out;
+  out.firmware.tsx = host.firmware.tsx;
+  if (const auto* v = host.firmware.vulnerabilities.get()) {
+    std::map<std::string, std::string> kept;
+    if (auto it = v->find("tsx_async_abort"); it != v->end()) kept.insert(*it);
+    out.firmware.vulnerabilities = std::move(kept);
+  } else {
+    out.firmware.vulnerabilities = host.firmware.vulnerabilities;  // unknown, with its reason
+  }
   return out;
 }
 

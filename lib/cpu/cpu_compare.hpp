@@ -37,6 +37,12 @@ std::vector<MissingFeature> explain_missing(const CpuFeatureSet& wanted, const H
                                             const HostFacts& dest_facts, const HostCpu* from,
                                             const CpuCatalog& catalog);
 
+// The part of `host` explain_missing reads: its firmware's TSX state and TSX
+// vulnerability line, nothing else (not even the name: the HostCpu names the host).
+// explain_missing answers the same with it as with `host`, and the hosts of a fleet
+// share a few of them, so a fleet keeps these (shared) instead of its facts whole.
+HostFacts explanation_facts(const HostFacts& host);
+
 struct CpuComparison {
   HostCpu a, b;
   // Each host's features a migrating guest can see (`preflight matrix`'s count:

@@ -14,6 +14,10 @@ namespace preflight {
 class CpuFeatureSet {
  public:
   static constexpr size_t kCapacity = 512;
+  static constexpr size_t kWords = kCapacity / 64;
+
+  // Bits 64*i .. 64*i+63 (i < kWords): for loops that fuse several set operations.
+  uint64_t word(size_t i) const { return words_[i]; }
 
   void set(size_t id) { words_[id / 64] |= uint64_t{1} << (id % 64); }
   void reset(size_t id) { words_[id / 64] &= ~(uint64_t{1} << (id % 64)); }
@@ -28,6 +32,12 @@ class CpuFeatureSet {
     for (uint64_t w : words_)
       if (w) return false;
     return true;
+  }
+  // True when the sets share a feature.
+  bool intersects(const CpuFeatureSet& other) const {
+    for (size_t i = 0; i < kWords; ++i)
+      if (words_[i] & other.words_[i]) return true;
+    return false;
   }
   // True when every feature of this set is also in `other`.
   bool subset_of(const CpuFeatureSet& other) const {
@@ -76,7 +86,6 @@ class CpuFeatureSet {
   }
 
  private:
-  static constexpr size_t kWords = kCapacity / 64;
   std::array<uint64_t, kWords> words_{};
 };
 

@@ -3,8 +3,12 @@
 // guest-visible CPU is identical (vendor, migratable features, and the features
 // their facts cannot tell) form one class, and each ordered pair of classes FROM ->
 // TO says whether a guest that sees FROM's whole host CPU (host-model or
-// host-passthrough, migratable features only) can move to TO. Pairs hold counts
-// only (bitset arithmetic); explain_pair names the features. Pure, no I/O.
+// host-passthrough, migratable features only) can move to TO. The class matrix is
+// stored compact, 2 bytes a pair (10,000 distinct CPUs: 200 MB); a pair's counts
+// are decoded on demand (pair), its features named on demand (pair_features,
+// explain_pair), for the pairs shown. Pure, no I/O.
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,6 +40,13 @@ struct CpuMatrixPair {
   bool undecided() const { return !vendors_differ() && missing == 0 && (unknown > 0 || vendor_unknown); }
 };
 
+// How many ordered pairs of distinct classes are of each kind (a class's row:
+// its guests' destinations).
+struct CpuPairCounts {
+  size_t ok = 0, missing = 0, unknown = 0, vendor = 0;  // unknown: CpuMatrixPair::undecided
+  size_t total() const { return ok + missing + unknown + vendor; }
+};
+
 // The common CPU of the hosts of one vendor (guests cannot cross vendors).
 struct VendorBaseline {
   std::string vendor;         // catalog name; "unknown" when a host's vendor is not known
@@ -48,12 +59,26 @@ struct CpuMatrix {
   std::vector<HostCpu> hosts;           // in input order
   std::vector<CpuClass> classes;        // in order of their first host
   std::vector<size_t> class_of;         // per host: its index into classes
-  std::vector<CpuMatrixPair> pairs;     // every ordered pair of distinct classes, by from then to
   std::vector<VendorBaseline> baselines;  // one per vendor, in order of first appearance
   CpuFeatureSet non_migratable;         // the catalog's migratable='no' features (invtsc, xsaves)
+  CpuFeatureSet hypervisor;             // the CPUID hypervisor bit (hypervisor_bit)
+  // Per class, what explain_missing reads of its first host's facts (explanation_facts;
+  // classes share them).
+  std::vector<std::shared_ptr<const HostFacts>> class_facts;
+  // The class matrix, classes.size() squared, row FROM, column TO: bits 0-13 the
+  // features TO is known to lack, bit 14 some feature cannot be told, bit 15 the
+  // vendors differ (both known; an unknown vendor sets bit 14); the diagonal is 0.
+  std::vector<uint16_t> cells;
+  CpuPairCounts counts;                 // over every ordered pair of distinct classes
+  std::vector<CpuPairCounts> row_counts;  // per class FROM: its pairs
 
-  // The pair of classes FROM -> TO (from != to).
-  const CpuMatrixPair& pair(size_t from, size_t to) const;
+  static constexpr uint16_t kMissingMask = 0x3fff, kUnknownBit = 0x4000, kVendorBit = 0x8000;
+
+  // The pair of classes FROM -> TO (from != to), its unknown count computed when
+  // the pair has any.
+  CpuMatrixPair pair(size_t from, size_t to) const;
+  uint16_t cell(size_t from, size_t to) const { return cells[from * classes.size() + to]; }
+  size_t pair_count() const { return classes.size() * (classes.empty() ? 0 : classes.size() - 1); }
   // The baseline group of host `i`.
   const VendorBaseline& baseline_of(size_t i) const;
   // A guest CPU set: the host's features that libvirt migrates.
@@ -61,13 +86,22 @@ struct CpuMatrix {
   // The host that stands for class `c` (its first).
   const HostCpu& representative(size_t c) const { return hosts[classes[c].hosts.front()]; }
   // Every pair ok / some pair known to fail.
-  bool all_ok() const;
-  bool some_known_to_fail() const;
+  bool all_ok() const { return counts.ok == counts.total(); }
+  bool some_known_to_fail() const { return counts.missing + counts.vendor > 0; }
 };
 
-// Throws Error naming every host whose CPU cannot be resolved (and why), so that
-// no pair is judged on a guess.
+// The matrix of hosts given as resolved CPUs, `facts[i]` what explain_missing reads
+// of host i (explanation_facts of its facts, or the facts whole; hosts may share
+// one); both are taken over (only the classes' first hosts' facts are kept).
+CpuMatrix compute_cpu_matrix(std::vector<HostCpu> cpus, std::vector<std::shared_ptr<const HostFacts>> facts,
+                             const CpuCatalog& catalog);
+// The same from facts. Throws Error naming every host whose CPU cannot be resolved
+// (and why), so that no pair is judged on a guess.
 CpuMatrix compute_cpu_matrix(const std::vector<HostFacts>& hosts, const CpuCatalog& catalog);
+
+// Fills m.cells, m.counts and m.row_counts from m.classes (the class matrix's
+// bitset pass; compute_cpu_matrix calls it; bench/fleet times it).
+void compute_class_cells(CpuMatrix& m);
 
 // The features of pair `p` as sets, without their causes (cheap enough for every
 // pair): `missing` TO is known to lack, `unknown` cannot be told; their counts are
@@ -77,10 +111,8 @@ struct CpuMatrixPairFeatures {
 };
 CpuMatrixPairFeatures pair_features(const CpuMatrix& m, const CpuMatrixPair& p, const CpuCatalog& catalog);
 
-// The features of pair `p`, each with its cause (read from the facts of the classes'
-// representatives, `facts` as given to compute_cpu_matrix): first the p.missing
-// known to be missing, then the p.unknown that cannot be told.
-std::vector<MissingFeature> explain_pair(const CpuMatrix& m, const CpuMatrixPair& p,
-                                         const std::vector<HostFacts>& facts, const CpuCatalog& catalog);
+// The features of pair `p`, each with its cause (read from m.class_facts): first
+// the p.missing known to be missing, then the p.unknown that cannot be told.
+std::vector<MissingFeature> explain_pair(const CpuMatrix& m, const CpuMatrixPair& p, const CpuCatalog& catalog);
 
 }  // namespace preflight

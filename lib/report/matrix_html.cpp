@@ -183,9 +183,16 @@ std::string cell_mark(const CpuMatrixPair& p) {
 
 // The rows' and columns' order: by vendor, then fewest features first (older CPUs
 // first, so that vendors form blocks and a row's cells grow redder to the right).
+// Beyond kMaxHeatmapClasses classes, only the classes with the most hosts.
 std::vector<size_t> display_order(const CpuMatrix& m) {
   std::vector<size_t> order(m.classes.size());
   for (size_t c = 0; c < order.size(); ++c) order[c] = c;
+  if (order.size() > kMaxHeatmapClasses) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return m.classes[a].hosts.size() > m.classes[b].hosts.size(); });
+    order.resize(kMaxHeatmapClasses);
+    std::sort(order.begin(), order.end());
+  }
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const std::string va = vendor_of(m.representative(a)), vb = vendor_of(m.representative(b));
     if (va != vb) return va < vb;
@@ -196,7 +203,7 @@ std::vector<size_t> display_order(const CpuMatrix& m) {
 
 std::string heatmap(const CpuMatrix& m, const CpuCatalog& catalog, const std::vector<size_t>& order, HoverData& hover,
                     std::vector<std::string>& cells) {
-  const size_t n = m.classes.size();
+  const size_t n = order.size();
   std::string out = fmt::format("<div class=\"scroll\"><table id=\"heatmap\" class=\"heat{}\">\n<thead><tr>"
                                 "<th class=\"corner\">FROM \\ TO</th>",
                                 n > 60 ? " dense" : "");
@@ -219,7 +226,7 @@ std::string heatmap(const CpuMatrix& m, const CpuCatalog& catalog, const std::ve
         out += "<td class=self>";  // no end tags, no quotes: a few hundred classes are ~100,000 cells
         continue;
       }
-      const CpuMatrixPair& p = m.pair(a, b);
+      const CpuMatrixPair p = m.pair(a, b);
       if (!p.vendors_differ() && !p.ok()) {
         const CpuMatrixPairFeatures f = pair_features(m, p, catalog);
         const std::string unknown = hover.id(f.unknown);
@@ -278,18 +285,16 @@ std::string baseline_list(const CpuMatrix& m, size_t max_listed) {
   return out;
 }
 
-std::string summary(const CpuMatrix& m) {
-  size_t ok = 0, missing = 0, unknown = 0, vendor = 0;
-  for (const auto& p : m.pairs) {
-    if (p.vendors_differ()) ++vendor;
-    else if (p.ok()) ++ok;
-    else if (p.undecided()) ++unknown;
-    else ++missing;
-  }
+std::string summary(const CpuMatrix& m, size_t shown) {
+  const auto& [ok, missing, unknown, vendor] = m.counts;
+  std::string capped;
+  if (shown < m.classes.size())
+    capped = fmt::format(" The heatmap shows the {} classes with the most hosts; the table below lists all {}.", shown,
+                         m.classes.size());
   return fmt::format("<p class=\"summary\">{} in {} (hosts with an identical guest-visible CPU). Of {} ordered "
-                     "pairs of classes: {} ok, {} lack features, {} cannot be told, {} across CPU vendors.</p>\n",
-                     plural(m.hosts.size(), "host", "hosts"), plural(m.classes.size(), "CPU class", "CPU classes"), m.pairs.size(), ok,
-                     missing, unknown, vendor);
+                     "pairs of classes: {} ok, {} lack features, {} cannot be told, {} across CPU vendors.{}</p>\n",
+                     plural(m.hosts.size(), "host", "hosts"), plural(m.classes.size(), "CPU class", "CPU classes"),
+                     m.pair_count(), ok, missing, unknown, vendor, capped);
 }
 
 }  // namespace
@@ -327,7 +332,7 @@ std::string render_matrix_html(const CpuMatrix& m, const CpuCatalog& catalog, si
                      plural(m.classes.size(), "CPU class", "CPU classes"));
   out += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
   out += "<h1>CPU compatibility by CPU class</h1>\n";
-  out += summary(m);
+  out += summary(m, order.size());
   out += "<p class=\"caption\">Each cell says whether a guest that sees the whole CPU of the row's class (FROM; "
          "host-model or host-passthrough, libvirt's migratable features) can move to a host of the column's class "
          "(TO). Its colour and number say how many of FROM's features TO lacks: green is none, then yellow to red "

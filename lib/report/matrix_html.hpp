@@ -18,6 +18,10 @@ namespace preflight {
 // known to be missing.
 std::string heatmap_cell_class(const CpuMatrixPair& p);
 
+// Classes beyond which the heatmap shows only the kMaxHeatmapClasses classes with the
+// most hosts (a table of 10^8 cells renders in no browser); the page says so.
+constexpr size_t kMaxHeatmapClasses = 300;
+
 std::string render_matrix_html(const CpuMatrix& m, const CpuCatalog& catalog, size_t max_listed = 8);
 
 }  // namespace preflight

@@ -52,28 +52,47 @@ std::string grid(const CpuMatrix& m, bool color) {
 
 // One line per class (per host when every class has one): what it keeps in its
 // vendor's baseline.
+std::string destinations_text(const CpuPairCounts& d) {
+  std::string s = fmt::format("ok to {}", d.ok);
+  if (d.missing) s += fmt::format(", lacks features on {}", d.missing);
+  if (d.unknown) s += fmt::format(", ? on {}", d.unknown);
+  if (d.vendor) s += fmt::format(", vendor on {}", d.vendor);
+  return s;
+}
+
 std::string class_table(const CpuMatrix& m, size_t max_listed) {
   const bool groups = has_groups(m);
+  const bool counted = m.classes.size() > kMaxGridClasses;  // no grid: each class's destinations instead
+  const size_t shown = std::min(m.classes.size(), kMaxGridClasses);
   size_t hw = groups ? 5 : 4, vw = 6, mw = 5;
-  for (size_t c = 0; c < m.classes.size(); ++c) {
+  for (size_t c = 0; c < shown; ++c) {
     const HostCpu& h = m.representative(c);
     hw = std::max(hw, class_label(m, c).size());
     vw = std::max(vw, vendor_of(h).size());
     mw = std::max(mw, model_of(h).size());
   }
-  std::string out = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {}{}\n", groups ? "CLASS" : "HOST", hw, "VENDOR", vw,
-                                "MODEL", mw, "FEATURES", "IN BASELINE", groups ? "  HOSTS" : "");
-  for (size_t c = 0; c < m.classes.size(); ++c) {
+  // IN BASELINE is padded when a column follows it that did not before (counted).
+  auto in_baseline = [&](size_t c) {
+    const size_t own = m.classes[c].features.count(), kept = m.baseline_of(m.classes[c].hosts.front()).features.count();
+    return fmt::format("{} (gives up {})", kept, own - kept);
+  };
+  size_t bw = 0;
+  for (size_t c = 0; counted && c < shown; ++c) bw = std::max(bw, std::max(in_baseline(c).size(), size_t{11}));
+  std::string out = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {:<{}}{}{}\n", groups ? "CLASS" : "HOST", hw, "VENDOR",
+                                vw, "MODEL", mw, "FEATURES", "IN BASELINE", bw,
+                                counted ? "  DESTINATION CLASSES" : "", groups ? "  HOSTS" : "");
+  for (size_t c = 0; c < shown; ++c) {
     const HostCpu& h = m.representative(c);
-    const VendorBaseline& g = m.baseline_of(m.classes[c].hosts.front());
-    const size_t own = m.classes[c].features.count(), kept = g.features.count();
-    std::string line = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {} (gives up {})", class_label(m, c), hw,
-                                   vendor_of(h), vw, model_of(h), mw, own, kept, own - kept);
+    std::string line = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>8}  {:<{}}", class_label(m, c), hw, vendor_of(h), vw,
+                                   model_of(h), mw, m.classes[c].features.count(), in_baseline(c), bw);
+    if (counted) line += "  " + destinations_text(m.row_counts[c]);
     if (groups)
       line += fmt::format("  {} host{}: {}", m.classes[c].hosts.size(), m.classes[c].hosts.size() == 1 ? "" : "s",
                           host_list(m, m.classes[c].hosts, max_listed));
     out += line + "\n";
   }
+  if (shown < m.classes.size())
+    out += fmt::format("  +{} more classes (-o json lists all)\n", m.classes.size() - shown);
   return out;
 }
 
@@ -99,15 +118,24 @@ std::string render_matrix_text(const CpuMatrix& m, bool color, size_t max_listed
     out += fmt::format("{} hosts in {} CPU classes (hosts with an identical guest-visible CPU); a class of one host "
                        "is named by its host\n",
                        m.hosts.size(), m.classes.size());
-  out += "\n" + grid(m, color);
-  out += "\n"
-         "  ok      TO offers every feature of FROM's CPU (libvirt's migratable features; invtsc and such left out)\n"
-         "  N       TO lacks N of them (preflight compare FROM TO, or -o json, names them)\n"
-         "  ?       none known to be missing, but one side's facts cannot tell some (a leaf or MSR not collected)\n"
-         "          or its CPU vendor (a CPU description naming none)\n"
-         "  vendor  different CPU vendors: no guest can move between them\n"
-         "  -       the same host";
-  out += groups ? " or class (its hosts' guests move freely among them)\n" : "\n";
+  if (m.classes.size() <= kMaxGridClasses) {
+    out += "\n" + grid(m, color);
+    out += "\n"
+           "  ok      TO offers every feature of FROM's CPU (libvirt's migratable features; invtsc and such left out)\n"
+           "  N       TO lacks N of them (preflight compare FROM TO, or -o json, names them)\n"
+           "  ?       none known to be missing, but one side's facts cannot tell some (a leaf or MSR not collected)\n"
+           "          or its CPU vendor (a CPU description naming none)\n"
+           "  vendor  different CPU vendors: no guest can move between them\n"
+           "  -       the same host";
+    out += groups ? " or class (its hosts' guests move freely among them)\n" : "\n";
+  } else {
+    out += fmt::format("\n{} ordered pairs of classes: {} ok, {} lack features, {} cannot be told (?), {} across CPU "
+                       "vendors. {} classes are too many for a grid: each class's line counts the classes its "
+                       "guests can move to (ok) and cannot; name hosts for a grid of them (preflight matrix "
+                       "HOST...), or -o html for a heatmap\n",
+                       m.pair_count(), m.counts.ok, m.counts.missing, m.counts.unknown, m.counts.vendor,
+                       m.classes.size());
+  }
   out += groups ? "\nclasses, and what each keeps in the baseline of its vendor's hosts (the CPU all of them can offer):\n"
                 : "\nhosts, and what each keeps in the baseline of its vendor's hosts (the CPU all of them can offer):\n";
   out += class_table(m, max_listed);
@@ -118,7 +146,7 @@ std::string render_matrix_text(const CpuMatrix& m, bool color, size_t max_listed
   return out;
 }
 
-nlohmann::json matrix_json(const CpuMatrix& m, const std::vector<HostFacts>& facts, const CpuCatalog& catalog) {
+nlohmann::json matrix_json(const CpuMatrix& m, const CpuCatalog& catalog, size_t max_pair_classes) {
   nlohmann::json classes = nlohmann::json::array(), hosts = nlohmann::json::array(), pairs = nlohmann::json::array(),
                  baselines = nlohmann::json::array();
   for (size_t c = 0; c < m.classes.size(); ++c) {
@@ -138,30 +166,51 @@ nlohmann::json matrix_json(const CpuMatrix& m, const std::vector<HostFacts>& fac
                         {{"vendor", g.vendor},
                          {"model", or_null(g.model)},
                          {"feature_count", g.features.count()},
-                         {"gives_up", own - g.features.count()}}}});
+                         {"gives_up", own - g.features.count()}}},
+                       {"destinations",
+                        {{"ok", m.row_counts[c].ok},
+                         {"missing", m.row_counts[c].missing},
+                         {"unknown", m.row_counts[c].unknown},
+                         {"vendor", m.row_counts[c].vendor}}}});
   }
   for (size_t i = 0; i < m.hosts.size(); ++i) hosts.push_back({{"host", m.hosts[i].host}, {"class", m.class_of[i] + 1}});
-  for (const auto& p : m.pairs) {
-    nlohmann::json missing = nlohmann::json::array();
-    for (const auto& f : explain_pair(m, p, facts, catalog))
-      missing.push_back({{"feature", f.name}, {"cause", cause_text(f.cause)}, {"detail", f.detail}});
-    nlohmann::json j = {{"from", class_label(m, p.from)},
-                        {"to", class_label(m, p.to)},
-                        {"from_class", p.from + 1},
-                        {"to_class", p.to + 1},
-                        {"status", p.vendors_differ() ? "vendor" : p.ok() ? "ok" : p.undecided() ? "unknown" : "missing"},
-                        {"missing_count", missing.size()},
-                        {"missing", missing}};
-    if (!p.same_vendor) j["vendors"] = {or_null(m.representative(p.from).vendor_name), or_null(m.representative(p.to).vendor_name)};
-    pairs.push_back(std::move(j));
-  }
+  const size_t n = m.classes.size();
+  const bool listed = n <= max_pair_classes;
+  for (size_t a = 0; listed && a < n; ++a)
+    for (size_t b = 0; b < n; ++b) {
+      if (a == b) continue;
+      const CpuMatrixPair p = m.pair(a, b);
+      nlohmann::json missing = nlohmann::json::array();
+      for (const auto& f : explain_pair(m, p, catalog))
+        missing.push_back({{"feature", f.name}, {"cause", cause_text(f.cause)}, {"detail", f.detail}});
+      nlohmann::json j = {{"from", class_label(m, p.from)},
+                          {"to", class_label(m, p.to)},
+                          {"from_class", p.from + 1},
+                          {"to_class", p.to + 1},
+                          {"status", p.vendors_differ() ? "vendor" : p.ok() ? "ok" : p.undecided() ? "unknown" : "missing"},
+                          {"missing_count", missing.size()},
+                          {"missing", missing}};
+      if (!p.same_vendor) j["vendors"] = {or_null(m.representative(p.from).vendor_name), or_null(m.representative(p.to).vendor_name)};
+      pairs.push_back(std::move(j));
+    }
   for (const auto& g : m.baselines) {
     nlohmann::json names = nlohmann::json::array();
     for (size_t i : g.hosts) names.push_back(m.hosts[i].host);
     baselines.push_back(
         {{"vendor", g.vendor}, {"hosts", names}, {"model", or_null(g.model)}, {"feature_count", g.features.count()}});
   }
-  return {{"classes", classes}, {"hosts", hosts}, {"pairs", pairs}, {"baselines", baselines}};
+  nlohmann::json out = {{"classes", classes}, {"hosts", hosts}, {"baselines", baselines}};
+  if (listed) {
+    out["pairs"] = std::move(pairs);
+  } else {
+    out["pairs_omitted"] = {
+        {"count", m.pair_count()},
+        {"reason", fmt::format("{} classes are more than {}: their pairs with the missing features would be too large",
+                               n, max_pair_classes)},
+        {"hint", "each class's destinations count its pairs; name hosts for their pairs: preflight matrix HOST... "
+                 "-o json"}};
+  }
+  return out;
 }
 
 }  // namespace preflight

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fleet benchmarks (issue 11), whole processes timed by farm-bench, each paired with
+# Fleet benchmarks (issue 11), whole processes timed by bench/paired.py, each paired with
 # a named reference run in turn with it:
 #   1. `preflight matrix` over N facts files in K CPU classes (classes, the class
 #      matrix, the per-vendor baseline and what each class gives up), against
@@ -27,7 +27,7 @@ python3 "$here/generate.py" "$n" "$k" "$dir"
 echo "fleet: $n facts files in $k CPU classes, $(du -sh "$dir" | cut -f1)"
 
 echo "== 1. matrix of $n hosts vs cat of their files"
-farm-bench -n "$runs" --timeout 600 --vs "sh -c 'cat $dir/*.yaml > /dev/null'" -- \
+"$here/../paired.py" -n "$runs" --vs "sh -c 'cat $dir/*.yaml > /dev/null'" -- \
   "$bin" --inventory "$dir/inventory.yaml" matrix
 
 # The demo lab with absolute paths, then the fleet.
@@ -42,11 +42,11 @@ big=$dir/big.yaml
 } > "$big"
 
 echo "== 2. check --from: lab + $n hosts vs the lab's 3-host inventory"
-farm-bench -n "$runs" --vs "$bin --inventory $lab/preflight.yaml check web1 hostB --from hostA" -- \
+"$here/../paired.py" -n "$runs" --vs "$bin --inventory $lab/preflight.yaml check web1 hostB --from hostA" -- \
   "$bin" --inventory "$big" check web1 hostB --from hostA
 
 echo "== 3. check without --from: lab + $n hosts vs the lab's 3-host inventory"
-farm-bench -n "$runs" --timeout 600 --vs "$bin --inventory $lab/preflight.yaml check web1 hostB" -- \
+"$here/../paired.py" -n "$runs" --vs "$bin --inventory $lab/preflight.yaml check web1 hostB" -- \
   "$bin" --inventory "$big" check web1 hostB
 
 echo "== 4. worst case: $n distinct CPUs"

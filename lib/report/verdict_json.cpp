@@ -31,7 +31,8 @@ nlohmann::json verdict_to_json(const Verdict& v) {
           {"source", v.source},
           {"destination", v.destination},
           {"results", results},
-          {"estimate", {{"total_s", v.estimate.total_s}, {"downtime_ms", v.estimate.downtime_ms}}}};
+          {"estimate",
+           {{"total_s", v.estimate.total_s}, {"downtime_ms", v.estimate.downtime_ms}, {"assumed", v.estimate.assumed}}}};
 }
 
 std::string render_json(const Verdict& v) { return verdict_to_json(v).dump(2) + "\n"; }

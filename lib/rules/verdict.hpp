@@ -55,6 +55,9 @@ struct Finding {
 struct Estimate {
   double total_s = 0.0;      // predicted wall time of the move
   double downtime_ms = 0.0;  // predicted stop-and-copy pause
+  // The inputs that were assumed, not known, as outputs name them ("1 Gbit/s link",
+  // "an idle guest"); empty: none.
+  std::vector<std::string> assumed;
 };
 
 struct Verdict {

@@ -1,5 +1,7 @@
 #include "check/estimate_run.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "collect/guest_activity.hpp"
@@ -93,13 +95,17 @@ EstimateReport estimate_move(const CheckRun& run, const EstimateOptions& o) {
   return r;
 }
 
-Estimate summary_estimate(const VmFacts& vm, const InventoryHost* source, const InventoryHost* destination) {
+Estimate summary_estimate(const VmFacts& vm, const InventoryHost* source, const InventoryHost* destination,
+                          std::optional<double> bandwidth_mib_s, std::optional<double> max_downtime_ms) {
   const EstimateInput link = link_input(std::nullopt, source, destination);
   PrecopyInput in;
   in.memory_bytes = vm.memory_kib * 1024;
   in.link.bits_per_s = link.value;
+  if (bandwidth_mib_s) in.bandwidth_cap_bytes_per_s = *bandwidth_mib_s * kMiB;
+  if (max_downtime_ms) in.max_downtime_s = *max_downtime_ms / 1000.0;
   const MoveEstimate e = estimate_precopy(in);
-  Estimate out{e.total_s, e.downtime_s * 1000.0, {}};
+  Estimate out{e.total_s, e.downtime_s * 1000.0, {}, 0.0};
+  if (e.converges) out.suggested_timeout_s = std::ceil((2.0 * e.total_s + 30.0) / 10.0) * 10.0;
   if (link.assumed) out.assumed.push_back("a 1 Gbit/s link");
   out.assumed.push_back("an idle guest");
   out.assumed.push_back("all memory in use");

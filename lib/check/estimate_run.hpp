@@ -28,6 +28,9 @@ EstimateReport estimate_move(const CheckRun& run, const EstimateOptions& o);
 // The estimate a check's summary line shows, measuring nothing: the VM's memory, the
 // inventory's link_gbit (either host may be null), an idle guest, all memory in use;
 // `assumed` lists what was assumed.
-Estimate summary_estimate(const VmFacts& vm, const InventoryHost* source, const InventoryHost* destination);
+// bandwidth_mib_s, max_downtime_ms: the move's own cap and limit (`preflight migrate`).
+Estimate summary_estimate(const VmFacts& vm, const InventoryHost* source, const InventoryHost* destination,
+                          std::optional<double> bandwidth_mib_s = std::nullopt,
+                          std::optional<double> max_downtime_ms = std::nullopt);
 
 }  // namespace preflight

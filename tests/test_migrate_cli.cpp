@@ -126,6 +126,10 @@ BOOST_AUTO_TEST_CASE(a_no_go_is_refused_with_its_reasons_exit_1_and_journaled) {
   BOOST_TEST(j["vm"] == "db1");
   BOOST_TEST(j["result"] == "refused");
   BOOST_TEST(j["verdict"] == "no-go");
+  // The journal keeps the move's estimate next to its real figures (here none: refused).
+  BOOST_TEST(j["estimate"]["total_s"].get<double>() > 0);
+  BOOST_TEST(j["estimate"]["assumed"] == nlohmann::json::array({"a 1 Gbit/s link", "an idle guest", "all memory in use"}));
+  BOOST_TEST(j["stats"]["elapsed_ms"] == 0);
 
   const auto json = run_preflight(migrate({"db1", "hostB", "--dry-run", "-o", "json"}));
   BOOST_TEST(json.exit_code == 1, json.err);

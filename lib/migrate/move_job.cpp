@@ -18,6 +18,8 @@ CheckedMove check_single_move(const Inventory& inv, const CheckSetup& setup, con
                        o.bandwidth_mib_s ? std::optional<double>(static_cast<double>(*o.bandwidth_mib_s)) : std::nullopt,
                        o.max_downtime_ms ? std::optional<double>(static_cast<double>(*o.max_downtime_ms)) : std::nullopt);
   m.request = make_request(o, o.vm, *m.check.source, *m.check.destination);
+  const Estimate& e = m.check.verdict.estimate;
+  m.request.estimate = PlannedEstimate{e.total_s, e.downtime_ms, e.assumed};
   m.verdict = to_move_verdict(m.check.verdict);
   m.may_move = may_move(m.verdict, o.accept_warnings);
   return m;

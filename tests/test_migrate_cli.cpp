@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(a_dry_run_with_accepted_warnings_prints_the_plan_and_the_li
   BOOST_TEST(contains(r.out, "verify: web1 running on hostB, absent from hostA"), r.out);
   BOOST_TEST(contains(r.out, "estimate: "), r.out);
   // The move's own cap: web1's 4 GiB at 100 MiB/s is over 40 s, so the timeout is over 110 s.
-  BOOST_TEST(contains(r.out, "(assumed: a 1 Gbit/s link, an idle guest, all memory in use;"), r.out);
+  BOOST_TEST(contains(r.out, "\n  assumed: a 1 Gbit/s link, an idle guest, all memory in use\n"), r.out);
   BOOST_TEST(contains(r.out, "suggested --timeout: 120 s (twice the estimate plus 30 s)"), r.out);
   BOOST_TEST(contains(r.out, "dry run: nothing was moved"), r.out);
   // A dry run is not an attempt: no journal.

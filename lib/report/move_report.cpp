@@ -21,7 +21,7 @@ std::string dry_run_text(const MigrationRequest& r, const MoveVerdict& v, const 
   out += "libvirt call: " + d.call + "\n";
   out += fmt::format("estimate: {:.1f} s in total, {:.0f} ms downtime{}\n", e.total_s, e.downtime_ms,
                      e.assumed.empty() ? ""
-                                       : fmt::format(" (assumed: {}; preflight estimate measures them)",
+                                       : fmt::format("\n  assumed: {}\n  (preflight estimate measures them)",
                                                      fmt::join(e.assumed, ", ")));
   if (e.suggested_timeout_s > 0)
     out += fmt::format("suggested --timeout: {:.0f} s (twice the estimate plus 30 s)\n", e.suggested_timeout_s);

@@ -99,7 +99,7 @@ std::string render_text(const Verdict& v, bool color, size_t width) {
     out += fmt::format("estimate: {:.1f} s in total, {:.0f} ms downtime{}\n", v.estimate.total_s, v.estimate.downtime_ms,
                        v.estimate.assumed.empty()
                            ? ""
-                           : fmt::format(" (assumed: {}; preflight estimate measures them)",
+                           : fmt::format("\n  assumed: {}\n  (preflight estimate measures them)",
                                          fmt::join(v.estimate.assumed, ", ")));
   return out;
 }

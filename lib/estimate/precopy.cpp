@@ -77,7 +77,11 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
       finish(data, 0, true);
       break;
     }
-    const double step = std::min(slice, cost);
+    // No sync can come before what is left is below rate x limit (QEMU's measured
+    // bandwidth is at most the stream's): cross the way there in one step.
+    const double remaining_before = data + zero;
+    const double safe = remaining_before - 2.0 * rate * (in.max_downtime_s + slice);
+    const double step = std::min(cost, safe > 0 ? std::max(slice, safe / (remaining_before / cost)) : slice);
     const double share = step / cost;
     const double sent = data * share;
     data -= sent;
@@ -94,6 +98,11 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
     threshold = sent / step * in.max_downtime_s;
 
     const double remaining = data + zero;
+    if (t >= in.give_up_s) {
+      e.converges = false;
+      finish(data + dirtied, zero, true);
+      break;
+    }
     if (remaining >= threshold && remaining > 0) continue;
     // Below the threshold: sync the bitmap.
     data += dirtied;

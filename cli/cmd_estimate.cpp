@@ -43,10 +43,19 @@ void register_estimate(CLI::App& app, Context& ctx) {
       ->check(number_in(kMinLinkBitsPerS / 1e9, kMaxLinkBitsPerS / 1e9));
   cmd->add_option("--max-downtime", o->inputs.max_downtime_ms, "allowed pause in ms (default 300, QEMU's)")
       ->check(number_in(kMinDowntimeS * 1000, kMaxDowntimeS * 1000));
+  cmd->add_option("--bandwidth", o->inputs.bandwidth_mib_s, "the move's bandwidth cap in MiB/s (default: none)")
+      ->check(number_in(kMinLinkBitsPerS / 8 / 1048576.0, kMaxLinkBitsPerS / 8 / 1048576.0));
+  cmd->add_flag("--auto-converge", o->inputs.auto_converge, "the move throttles the guest when it outpaces the link");
+  cmd->add_flag("--postcopy", o->inputs.postcopy, "the move switches to post-copy after the first pass");
+  cmd->add_option("--measure-seconds", o->inputs.measure_seconds,
+                  "seconds of libvirt's dirty-rate calculation on the source (default 2; 0: do not measure)")
+      ->check(number_in(0, 60));
   add_output_option(cmd, ctx, {"text", "json"}, "json gives each input with its source");
   cmd->footer(
-      "Live: pre-copy rounds (each sends what the guest dirtied during the last) until the rest fits the allowed\n"
-      "downtime, then stop-and-copy. Quick: suspend to shared storage and resume (memory crosses the link twice).\n"
+      "Live: QEMU's pre-copy: pages holding data cross at the stream's rate, untouched pages almost free; QEMU\n"
+      "pauses the guest once what is left would cross within the allowed downtime. A running guest on a libvirt\n"
+      "host is measured first: its dirty rate (libvirt's dirty-rate calculation, --measure-seconds) and the memory\n"
+      "its QEMU holds. Quick: suspend to shared storage and resume (memory crosses the link twice).\n"
       "An input that is not known is assumed and said so. Exit status: 0 estimated, 2 could not estimate.\n"
       "Examples (the demo lab: --inventory fixtures/lab/preflight.yaml):\n"
       "  preflight estimate db1 hostB                         32 GiB over an assumed 1 GbE, idle guest\n"

@@ -52,6 +52,9 @@ BOOST_AUTO_TEST_CASE(a_dry_run_with_accepted_warnings_prints_the_plan_and_the_li
   BOOST_TEST(contains(r.out, "VIR_MIGRATE_PEER2PEER"), r.out);
   BOOST_TEST(contains(r.out, "verify: web1 running on hostB, absent from hostA"), r.out);
   BOOST_TEST(contains(r.out, "estimate: "), r.out);
+  // The move's own cap: web1's 4 GiB at 100 MiB/s is over 40 s, so the timeout is over 110 s.
+  BOOST_TEST(contains(r.out, "\n  assumed: a 1 Gbit/s link, an idle guest, all memory in use\n"), r.out);
+  BOOST_TEST(contains(r.out, "suggested --timeout: 120 s (twice the estimate plus 30 s)"), r.out);
   BOOST_TEST(contains(r.out, "dry run: nothing was moved"), r.out);
   // A dry run is not an attempt: no journal.
   BOOST_TEST(!std::filesystem::exists(state.path / "preflight" / "journal.jsonl"));
@@ -123,6 +126,10 @@ BOOST_AUTO_TEST_CASE(a_no_go_is_refused_with_its_reasons_exit_1_and_journaled) {
   BOOST_TEST(j["vm"] == "db1");
   BOOST_TEST(j["result"] == "refused");
   BOOST_TEST(j["verdict"] == "no-go");
+  // The journal keeps the move's estimate next to its real figures (here none: refused).
+  BOOST_TEST(j["estimate"]["total_s"].get<double>() > 0);
+  BOOST_TEST(j["estimate"]["assumed"] == nlohmann::json::array({"a 1 Gbit/s link", "an idle guest", "all memory in use"}));
+  BOOST_TEST(j["stats"]["elapsed_ms"] == 0);
 
   const auto json = run_preflight(migrate({"db1", "hostB", "--dry-run", "-o", "json"}));
   BOOST_TEST(json.exit_code == 1, json.err);

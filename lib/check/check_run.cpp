@@ -15,7 +15,7 @@
 #include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "cpu/cpu_catalog.hpp"
-#include "estimate/precopy.hpp"
+#include "check/estimate_run.hpp"
 #include "rules/engine.hpp"
 
 namespace preflight {
@@ -77,11 +77,8 @@ Verdict check_move(const CheckSetup& setup, const HostFacts& source, const HostF
   const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
   Verdict verdict =
       evaluate(setup.catalog, CheckRequest{source, destination, vm, setup.policy, link, today, &setup.cpu_catalog, mode});
-  // Pre-copy over 1 Gbit/s with no dirty-rate fact: a lower bound (`preflight estimate` refines it).
-  PrecopyInput est;
-  est.memory_bytes = vm.memory_kib * 1024;
-  const MoveEstimate e = estimate_precopy(est);
-  verdict.estimate = {e.total_s, e.downtime_s * 1000.0};
+  // Measuring nothing: the inputs it assumes are said (`preflight estimate` measures them).
+  verdict.estimate = summary_estimate(vm, nullptr, nullptr);
   return verdict;
 }
 
@@ -160,6 +157,7 @@ CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::str
   const VmFacts& vm = *find_vm(source, vm_name);
 
   Verdict verdict = check_move(setup, source, *destination, vm, probe_migration_link(*destination), mode);
+  verdict.estimate = summary_estimate(vm, to_collect[holders[0]], &dest_host);
   return CheckRun{std::move(verdict), to_collect[holders[0]], &dest_host, source, *destination, vm};
 }
 

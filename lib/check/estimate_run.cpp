@@ -1,7 +1,10 @@
 #include "check/estimate_run.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
+#include "collect/guest_activity.hpp"
 #include "core/error.hpp"
 #include "core/number.hpp"
 #include "estimate/precopy.hpp"
@@ -14,10 +17,10 @@ constexpr double kQemuDefaultDowntimeMs = 300;
 
 // --link-gbit, else the inventory's link_gbit (the slower host when both say),
 // else an assumed 1 GbE.
-EstimateInput link_input(const EstimateOptions& o, const CheckRun& run) {
-  if (o.link_gbit) return {*o.link_gbit * 1e9, "--link-gbit", false};
+EstimateInput link_input(std::optional<double> given, const InventoryHost* source, const InventoryHost* destination) {
+  if (given) return {*given * 1e9, "--link-gbit", false};
   std::vector<std::pair<double, std::string>> known;
-  for (const InventoryHost* h : {run.source, run.destination})
+  for (const InventoryHost* h : {source, destination})
     if (h && h->link_gbit) known.emplace_back(*h->link_gbit, h->name);
   if (known.size() == 2 && known[0].first != known[1].first) {
     const auto& slow = known[0].first < known[1].first ? known[0] : known[1];
@@ -27,6 +30,8 @@ EstimateInput link_input(const EstimateOptions& o, const CheckRun& run) {
   if (!known.empty()) return {known[0].first * 1e9, fmt::format("link_gbit of {} in the inventory", known[0].second), false};
   return {1e9, "assumed 1 GbE (state link_gbit: for the hosts in the inventory, or give --link-gbit)", true};
 }
+
+bool running(const std::string& state) { return state == "running" || state == "paused" || state == "blocked"; }
 
 }  // namespace
 
@@ -41,15 +46,41 @@ EstimateReport estimate_move(const CheckRun& run, const EstimateOptions& o) {
   r.destination = run.destination_facts.name;
   r.vm_state = run.vm.state;
   r.check_verdict = to_string(run.verdict.verdict);
-  r.memory_bytes = {static_cast<double>(run.vm.memory_kib) * 1024.0,
-                    fmt::format("the domain's <memory> on {}", r.source), false};
-  r.dirty_bytes_per_s =
-      o.dirty_mib_s ? EstimateInput{*o.dirty_mib_s * kMiB, "--dirty-rate", false}
-                    : EstimateInput{0, "assumed 0, an idle guest: the live figures are a lower bound "
-                                       "(give --dirty-rate MiB/s)", true};
-  r.link_bits_per_s = link_input(o, run);
+  const double memory = static_cast<double>(run.vm.memory_kib) * 1024.0;
+  r.memory_bytes = {memory, fmt::format("the domain's <memory> on {}", r.source), false};
+
+  // What only the running guest can say, from its libvirt host.
+  GuestActivity activity;
+  const bool on_libvirt = run.source && !run.source->libvirt.empty();
+  if (!running(run.vm.state)) {
+    activity.dirty_bytes_per_s.from = activity.used_bytes.from = fmt::format("not measured: {} is {}", r.vm, r.vm_state);
+  } else if (!on_libvirt) {
+    activity.dirty_bytes_per_s.from = activity.used_bytes.from =
+        fmt::format("not measured: {} is read from a facts file, not a libvirt connection", r.source);
+  } else {
+    activity = measure_guest(run.source->libvirt, r.source, r.vm, o.dirty_mib_s ? 0 : o.measure_seconds,
+                             run.vm.virt_type == "kvm");
+  }
+
+  if (o.dirty_mib_s) r.dirty_bytes_per_s = {*o.dirty_mib_s * kMiB, "--dirty-rate", false};
+  else if (activity.dirty_bytes_per_s.value) r.dirty_bytes_per_s = {*activity.dirty_bytes_per_s.value, activity.dirty_bytes_per_s.from, false};
+  else
+    r.dirty_bytes_per_s = {0,
+                           fmt::format("assumed 0, an idle guest ({}): the live figures are a lower bound (give "
+                                       "--dirty-rate MiB/s)",
+                                       activity.dirty_bytes_per_s.from),
+                           true};
+  if (activity.used_bytes.value)
+    r.used_bytes = {std::min(memory, static_cast<double>(*activity.used_bytes.value)), activity.used_bytes.from, false};
+  else
+    r.used_bytes = {memory, fmt::format("assumed all of it ({})", activity.used_bytes.from), true};
+  r.link_bits_per_s = link_input(o.link_gbit, run.source, run.destination);
+  if (o.bandwidth_mib_s) r.bandwidth_cap = EstimateInput{*o.bandwidth_mib_s * kMiB, "--bandwidth", false};
   r.max_downtime_s = {o.max_downtime_ms.value_or(kQemuDefaultDowntimeMs) / 1000.0,
                       o.max_downtime_ms ? "--max-downtime" : "QEMU's default limit (--max-downtime MS)", false};
+  r.auto_converge = o.auto_converge;
+  r.postcopy = o.postcopy;
+
   PrecopyInput in;
   const std::optional<uint64_t> memory_bytes = checked_mul(run.vm.memory_kib, 1024);
   if (!memory_bytes)
@@ -57,13 +88,35 @@ EstimateReport estimate_move(const CheckRun& run, const EstimateOptions& o) {
                             run.vm.memory_kib),
                 "check the domain's <memory>");
   in.memory_bytes = *memory_bytes;
+  if (!r.used_bytes.assumed) in.used_bytes = static_cast<uint64_t>(r.used_bytes.value);
   in.dirty_bytes_per_s = r.dirty_bytes_per_s.value;
   in.link.bits_per_s = r.link_bits_per_s.value;
+  if (r.bandwidth_cap) in.bandwidth_cap_bytes_per_s = r.bandwidth_cap->value;
   in.max_downtime_s = r.max_downtime_s.value;
+  in.auto_converge = o.auto_converge;
+  in.postcopy = o.postcopy;
+  r.costs = in.costs;
   check_precopy_input(in);
   r.live = estimate_precopy(in);
   r.quick = estimate_quick(in.memory_bytes, in.link);
   return r;
+}
+
+Estimate summary_estimate(const VmFacts& vm, const InventoryHost* source, const InventoryHost* destination,
+                          std::optional<double> bandwidth_mib_s, std::optional<double> max_downtime_ms) {
+  const EstimateInput link = link_input(std::nullopt, source, destination);
+  PrecopyInput in;
+  in.memory_bytes = vm.memory_kib * 1024;
+  in.link.bits_per_s = link.value;
+  if (bandwidth_mib_s) in.bandwidth_cap_bytes_per_s = *bandwidth_mib_s * kMiB;
+  if (max_downtime_ms) in.max_downtime_s = *max_downtime_ms / 1000.0;
+  const MoveEstimate e = estimate_precopy(in);
+  Estimate out{e.total_s, e.downtime_s * 1000.0, {}, 0.0};
+  if (e.converges) out.suggested_timeout_s = std::ceil((2.0 * e.total_s + 30.0) / 10.0) * 10.0;
+  if (link.assumed) out.assumed.push_back("a 1 Gbit/s link");
+  out.assumed.push_back("an idle guest");
+  out.assumed.push_back("all memory in use");
+  return out;
 }
 
 }  // namespace preflight

@@ -1,12 +1,37 @@
 #include "estimate/precopy.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 
 namespace preflight {
+namespace {
+
+// QEMU's migration thread: a rate-limited stream sends a 100 ms budget and then
+// waits; an unlimited one returns to its checks at least every 50 ms.
+constexpr double kCappedSlice = 0.1;
+constexpr double kUncappedSlice = 0.05;
+// Auto-converge (QEMU's defaults): throttle when the guest dirtied more than this
+// share of what was sent in a period of at least a second, the second time in a row.
+constexpr double kThrottleTrigger = 0.5;
+constexpr double kThrottleInitial = 0.2;
+constexpr double kThrottleIncrement = 0.1;
+constexpr double kThrottleMax = 0.99;
+// Pre-copy counts as stalled when the pending data after a sync has not fallen
+// below its lowest level for this many syncs (and nothing else can change).
+constexpr int kStalledSyncs = 8;
+
+}  // namespace
+
+double stream_bytes_per_s(const PrecopyInput& in) {
+  double rate = in.link.bits_per_s / 8.0;
+  if (in.bandwidth_cap_bytes_per_s && *in.bandwidth_cap_bytes_per_s > 0)
+    rate = std::min(rate, *in.bandwidth_cap_bytes_per_s);
+  return rate;
+}
 
 void check_precopy_input(const PrecopyInput& in) {
   const auto in_range = [](double v, double lo, double hi) { return v >= lo && v <= hi; };  // false for NaN
@@ -22,6 +47,11 @@ void check_precopy_input(const PrecopyInput& in) {
     throw Error(fmt::format("cannot estimate: a dirty rate of {:g} MiB/s is outside 0 to {:g} MiB/s",
                             in.dirty_bytes_per_s / 1048576.0, kMaxDirtyBytesPerS / 1048576.0),
                 "give --dirty-rate in that range");
+  if (in.bandwidth_cap_bytes_per_s && !in_range(*in.bandwidth_cap_bytes_per_s, kMinLinkBitsPerS / 8, kMaxLinkBitsPerS / 8))
+    throw Error(fmt::format("cannot estimate: a bandwidth cap of {:g} MiB/s is outside {:g} to {:g} MiB/s",
+                            *in.bandwidth_cap_bytes_per_s / 1048576.0, kMinLinkBitsPerS / 8 / 1048576.0,
+                            kMaxLinkBitsPerS / 8 / 1048576.0),
+                "give --bandwidth in that range");
   if (!in_range(in.max_downtime_s, kMinDowntimeS, kMaxDowntimeS))
     throw Error(fmt::format("cannot estimate: an allowed downtime of {:g} ms is outside {:g} to {:g} ms",
                             in.max_downtime_s * 1000, kMinDowntimeS * 1000, kMaxDowntimeS * 1000),
@@ -30,33 +60,119 @@ void check_precopy_input(const PrecopyInput& in) {
 
 MoveEstimate estimate_precopy(const PrecopyInput& in) {
   MoveEstimate e;
-  const double rate = in.link.bits_per_s / 8.0;  // bytes per second
-  if (rate <= 0) return {0, 0, 0, false, {}};
+  const double rate = stream_bytes_per_s(in);
+  if (rate <= 0) {
+    e.converges = false;
+    return e;
+  }
   const double memory = static_cast<double>(in.memory_bytes);
-  double to_send = memory;
-  double elapsed = 0;
+  const double used = std::min(memory, in.used_bytes ? static_cast<double>(*in.used_bytes) : memory);
+  const double zero_rate = std::max(in.costs.zero_page_bytes_per_s, rate);
+  const double slice = in.bandwidth_cap_bytes_per_s ? kCappedSlice : kUncappedSlice;
+
+  // The dirty bitmap: data pages and zero pages still to send.
+  double data = used, zero = memory - used;
+  double dirtied = 0;       // distinct data bytes dirtied since the last sync
+  double t = in.costs.setup_s;
+  int syncs = 1;            // the one at the start
+  double threshold = 0;     // bandwidth x downtime limit, as QEMU measures the bandwidth
+  double pass_bytes = 0, pass_start = t;
+  // Auto-converge's period.
+  double period_start = t, period_sent = 0, period_dirtied = 0;
+  int high = 0;
+  // Stall detection.
+  double lowest = memory + 1;
+  int not_lower = 0;
+
+  // The stop-and-copy and post-copy are not rate-limited: QEMU lifts the cap once the
+  // guest is paused.
+  const double final_rate = in.link.bits_per_s / 8.0;
+  auto finish = [&](double pending_data, double pending_zero, bool paused) {
+    const double send = pending_data / final_rate + pending_zero / std::max(zero_rate, final_rate);
+    e.rounds.push_back({pass_bytes, t - pass_start, false});
+    e.rounds.push_back({pending_data, send, true});
+    e.bytes_sent += pending_data;
+    e.downtime_s = (paused ? send : 0) + in.costs.switchover_s;
+    e.total_s = t + send + in.costs.switchover_s;
+    e.iterations = syncs;
+  };
+
   while (true) {
-    const double round = to_send / rate;
-    // Fits in the downtime budget, or we give up iterating: pause and send the rest.
-    if (round <= in.max_downtime_s || e.iterations >= in.max_iterations) {
-      e.downtime_s = round;
-      e.rounds.push_back({to_send, round, true});
+    // One slice of sending, data and zero pages in proportion.
+    const double cost = data / rate + zero / zero_rate;
+    if (cost <= 0) {
+      // Nothing left in the bitmap: QEMU completes whatever the threshold is.
+      data += dirtied;
+      finish(data, 0, true);
       break;
     }
-    e.rounds.push_back({to_send, round, false});
-    elapsed += round;
-    ++e.iterations;
-    // What the guest dirtied meanwhile (never more than all of its memory).
-    const double dirtied = std::min(memory, in.dirty_bytes_per_s * round);
-    if (dirtied >= to_send) e.converges = false;
-    to_send = dirtied;
-    if (!e.converges) {
-      e.downtime_s = to_send / rate;
-      e.rounds.push_back({to_send, e.downtime_s, true});
+    // No sync can come before what is left is below rate x limit (QEMU's measured
+    // bandwidth is at most the stream's): cross the way there in one step.
+    const double remaining_before = data + zero;
+    const double safe = remaining_before - 2.0 * rate * (in.max_downtime_s + slice);
+    const double step = std::min(cost, safe > 0 ? std::max(slice, safe / (remaining_before / cost)) : slice);
+    const double share = step / cost;
+    const double sent = data * share;
+    data -= sent;
+    zero -= zero * share;
+    t += step;
+    pass_bytes += sent;
+    e.bytes_sent += sent;
+    const double dirty_rate = in.dirty_bytes_per_s * (1.0 - e.throttle);
+    // Distinct pages: the guest re-dirties what was sent, never more than its data.
+    dirtied = std::min(dirtied + dirty_rate * step, std::max(0.0, used - data));
+    period_sent += sent;
+    period_dirtied += dirty_rate * step;
+    // QEMU's bandwidth: bytes on the wire over the slice (zero pages send ~nothing).
+    threshold = sent / step * in.max_downtime_s;
+
+    const double remaining = data + zero;
+    if (t >= in.give_up_s) {
+      e.converges = false;
+      finish(data + dirtied, zero, true);
+      break;
+    }
+    if (remaining >= threshold && remaining > 0) continue;
+    // Below the threshold: sync the bitmap.
+    data += dirtied;
+    dirtied = 0;
+    ++syncs;
+    if (data + zero < threshold || data + zero <= 0) {
+      finish(data, zero, true);
+      break;
+    }
+    if (in.postcopy && syncs >= 2) {
+      // Post-copy: the guest runs on the destination; the rest is pulled after.
+      e.postcopy = true;
+      finish(data, zero, false);
+      break;
+    }
+    e.rounds.push_back({pass_bytes, t - pass_start, false});
+    pass_bytes = 0;
+    pass_start = t;
+    if (in.auto_converge && t - period_start >= 1.0) {
+      if (period_dirtied > kThrottleTrigger * period_sent && ++high >= 2) {
+        e.throttle = e.throttle == 0 ? kThrottleInitial : std::min(kThrottleMax, e.throttle + kThrottleIncrement);
+        high = 0;
+      }
+      period_start = t;
+      period_sent = period_dirtied = 0;
+    }
+    if (data < lowest - 1e-6 * memory) {
+      lowest = data;
+      not_lower = 0;
+    } else if (++not_lower >= kStalledSyncs && (!in.auto_converge || e.throttle >= kThrottleMax)) {
+      e.converges = false;
+    }
+    if (!e.converges || t >= in.give_up_s) {
+      e.converges = false;
+      pass_start = t;
+      finish(data, zero, true);
       break;
     }
   }
-  e.total_s = elapsed + e.downtime_s;
+  // Passes that sent nothing (a sync right after another) are not worth a row.
+  std::erase_if(e.rounds, [](const PrecopyRound& r) { return !r.stop_and_copy && r.seconds <= 0; });
   return e;
 }
 

@@ -1,14 +1,26 @@
 #pragma once
 // Predicted migration time and downtime (docs/requirements.md R54). Pure arithmetic on
-// memory size, dirty rate and link speed; no clock, no I/O.
+// memory, dirty rate and link speed; no clock, no I/O.
 //
-// Live (pre-copy): round 0 sends all memory; each later round sends what the guest
-// dirtied during the previous one; when a round would fit in the allowed downtime
-// the guest is paused and that remainder is sent (stop-and-copy).
+// Live (pre-copy), as QEMU runs it: at the start every page is in the dirty bitmap.
+// QEMU sends the bitmap's pages at the stream's rate -- pages that hold no data (never
+// touched, or zero) cost only a header and the time to see that they are zero -- and
+// checks after each slice of sending (100 ms when the bandwidth is capped, at most
+// 50 ms otherwise) whether what is left in the bitmap is below the threshold
+// "bandwidth x downtime limit". When it is, QEMU syncs the bitmap (adding the pages
+// the guest dirtied since the last sync; each sync is one of the "iterations" libvirt
+// reports) and checks again: still below, it pauses the guest and sends the rest
+// (stop-and-copy, no longer rate-limited: at the link's speed); otherwise it keeps
+// sending. Auto-converge slows the guest's vCPUs
+// (20 %, then +10 % up to 99 %) once the guest dirtied more than half of what was sent
+// at two checks, at least a second apart. Post-copy (libvirt's
+// --postcopy-after-precopy) runs the guest on the destination after the first pass
+// and pulls the rest.
 // Quick (suspend, move, resume -- Hyper-V Quick Migration): the state is written to
 // shared storage and read back on the destination, so memory crosses the link twice
 // (docs/sources.md S3: 512 MB over 1 GbE about 8 s).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,29 +30,54 @@ struct LinkModel {
   double bits_per_s = 1e9;  // usable migration bandwidth
 };
 
-struct PrecopyInput {
-  uint64_t memory_bytes = 0;
-  double dirty_bytes_per_s = 0;   // the guest's page dirtying rate
-  LinkModel link;
-  double max_downtime_s = 0.3;    // libvirt/QEMU default downtime limit is 300 ms
-  int max_iterations = 30;        // rounds before forcing stop-and-copy
+// QEMU's costs that do not depend on the link. The defaults are what bench/estimate
+// measured in the two-host lab (QEMU 7.2 under TCG, libvirt 9.0, 2026-11-30: an idle
+// 64 or 256 MiB guest moves in 0.7-1.1 s with 20-70 ms downtime); outputs call them
+// assumed.
+struct QemuCosts {
+  double setup_s = 0.75;                  // the job's start until the first page: destination QEMU, connection
+  double switchover_s = 0.06;             // device state, the last sync, resuming on the destination
+  double zero_page_bytes_per_s = 2.0e9;   // how fast QEMU passes over pages that hold no data
 };
 
-// One round of a live move: round 0 sends all memory, each later one what was
-// dirtied during the one before; the last round of a pre-copy estimate is the
-// stop-and-copy, sent with the guest paused.
+struct PrecopyInput {
+  uint64_t memory_bytes = 0;
+  // Memory that holds data (sent in full); the rest is sent as zero pages. Empty:
+  // not known, all of memory counts (the cautious case).
+  std::optional<uint64_t> used_bytes;
+  double dirty_bytes_per_s = 0;  // the guest's page dirtying rate (distinct pages)
+  LinkModel link;
+  std::optional<double> bandwidth_cap_bytes_per_s;  // the migration's bandwidth limit; empty: none
+  double max_downtime_s = 0.3;                      // libvirt/QEMU default downtime limit is 300 ms
+  bool auto_converge = false;
+  bool postcopy = false;  // switch to post-copy once the first pass is done
+  QemuCosts costs;
+  double give_up_s = 3600;  // simulated time after which a pre-copy that has not converged counts as stalled
+};
+
+// One pass of a live move between two bitmap syncs (bytes of data sent, wall time),
+// or the stop-and-copy / the post-copy phase that ends it.
 struct PrecopyRound {
   double bytes = 0;
   double seconds = 0;
-  bool stop_and_copy = false;
+  bool stop_and_copy = false;  // the last entry: sent while the guest is paused (or, post-copy, pulled after)
 };
 
 struct MoveEstimate {
-  double total_s = 0;     // from start to the guest running on the destination
+  double total_s = 0;     // from the job's start to the guest running on the destination
   double downtime_s = 0;  // the guest is paused this long
-  int iterations = 0;     // pre-copy rounds, the stop-and-copy round excluded
-  bool converges = true;  // false: the dirty rate outpaces the link; the remainder never shrinks
-  std::vector<PrecopyRound> rounds;  // estimate_precopy: iterations + 1 entries; empty otherwise
+  // Bitmap syncs, as libvirt's job statistics count them (memory iteration, QEMU's
+  // dirty-sync-count): the first one and each one during pre-copy (an idle guest: 2).
+  // 0 for the estimates that are not pre-copy.
+  int iterations = 0;
+  // false: pre-copy stalls -- the guest dirties pages as fast as they are sent. Then
+  // total_s and downtime_s are those of a stop forced when it stalls (libvirt's
+  // --timeout with suspend), and QEMU alone would iterate forever.
+  bool converges = true;
+  bool postcopy = false;         // the move ended in post-copy
+  double throttle = 0;           // auto-converge's last vCPU throttle, 0..0.99
+  double bytes_sent = 0;         // data bytes, all passes and the last one
+  std::vector<PrecopyRound> rounds;  // estimate_precopy: the passes, then the stop-and-copy; empty otherwise
 };
 
 // The ranges an estimate's inputs must be in: outside them the arithmetic gives
@@ -56,6 +93,9 @@ inline constexpr uint64_t kMaxMemoryBytes = 1ULL << 50;    // 1 PiB
 void check_precopy_input(const PrecopyInput& in);
 
 MoveEstimate estimate_precopy(const PrecopyInput& in);
+
+// The stream's rate: the link, or the bandwidth cap when lower (bytes/s).
+double stream_bytes_per_s(const PrecopyInput& in);
 
 // Suspend, save to shared storage, restore on the destination: the guest is down the whole time.
 MoveEstimate estimate_quick(uint64_t memory_bytes, const LinkModel& link);

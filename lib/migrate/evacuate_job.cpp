@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "check/estimate_run.hpp"
 #include "core/error.hpp"
 #include "migrate/migration_plan.hpp"
 #include "migrate/move_queue.hpp"
@@ -151,6 +152,17 @@ std::vector<MoveRecord> execute_evacuation(const Inventory& inv, const MigrateOp
     MoveRecord& rec = records[vi];
     rec.started = true;
     rec.request = make_request(o, p.vm, source, destination);
+    {
+      // The same estimate as a single move's, kept in the journal next to the real figures.
+      VmFacts vm;
+      vm.memory_kib = p.memory_kib;
+      const auto as_double = [](const std::optional<std::uint64_t>& v) {
+        return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+      };
+      const Estimate est = summary_estimate(vm, &source, &destination, as_double(o.bandwidth_mib_s),
+                                            as_double(o.max_downtime_ms));
+      rec.request.estimate = PlannedEstimate{est.total_s, est.downtime_ms, est.assumed};
+    }
     rec.started_ms = now_ms();
     events.started(rec.request, rec.started_ms);
     try {

@@ -1,5 +1,6 @@
 #include "migrate/move_job.hpp"
 
+#include "check/estimate_run.hpp"
 #include "core/error.hpp"
 #include "migrate/migration_plan.hpp"
 #include "migrate/move_request.hpp"
@@ -11,7 +12,14 @@ CheckedMove check_single_move(const Inventory& inv, const CheckSetup& setup, con
   parse_migration_mode(o.mode);  // a bad mode is a usage error before any host is read
   CheckedMove m;
   m.check = run_check(inv, setup, o.vm, o.destination, o.from, o.mode);
+  // The estimate of this move: its own bandwidth cap and downtime limit.
+  m.check.verdict.estimate =
+      summary_estimate(m.check.vm, m.check.source, m.check.destination,
+                       o.bandwidth_mib_s ? std::optional<double>(static_cast<double>(*o.bandwidth_mib_s)) : std::nullopt,
+                       o.max_downtime_ms ? std::optional<double>(static_cast<double>(*o.max_downtime_ms)) : std::nullopt);
   m.request = make_request(o, o.vm, *m.check.source, *m.check.destination);
+  const Estimate& e = m.check.verdict.estimate;
+  m.request.estimate = PlannedEstimate{e.total_s, e.downtime_ms, e.assumed};
   m.verdict = to_move_verdict(m.check.verdict);
   m.may_move = may_move(m.verdict, o.accept_warnings);
   return m;

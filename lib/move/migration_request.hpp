@@ -4,10 +4,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "move/migration_mode.hpp"
 
 namespace preflight {
+
+// The estimate a move was planned with (check/estimate_run.hpp), kept with the
+// request so that the journal holds it next to the real figures.
+struct PlannedEstimate {
+  double total_s = 0;
+  double downtime_ms = 0;
+  std::vector<std::string> assumed;  // the inputs that were assumed, not known
+};
 
 struct MigrationRequest {
   std::string vm;
@@ -21,6 +30,7 @@ struct MigrationRequest {
   std::optional<std::uint64_t> max_downtime_ms;
   std::chrono::milliseconds timeout{0};  // the move is aborted after this; 0: no limit
   bool accept_warnings = false;          // a warn verdict moves only with this
+  std::optional<PlannedEstimate> estimate;  // empty: none was made
 };
 
 }  // namespace preflight

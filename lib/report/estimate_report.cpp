@@ -47,37 +47,51 @@ std::string render_estimate_text(const EstimateReport& r) {
   };
   out += "\ninputs\n";
   line("memory", format_bytes(r.memory_bytes.value), r.memory_bytes);
+  line("in use", format_bytes(r.used_bytes.value), r.used_bytes);
   line("dirty rate", rate_text(r.dirty_bytes_per_s.value), r.dirty_bytes_per_s);
   line("link", link_text(r.link_bits_per_s.value), r.link_bits_per_s);
+  if (r.bandwidth_cap) line("bandwidth", rate_text(r.bandwidth_cap->value), *r.bandwidth_cap);
   line("max downtime", format_duration(r.max_downtime_s.value), r.max_downtime_s);
+  if (r.auto_converge || r.postcopy)
+    out += fmt::format("  {:<13} {}\n", "enabled", r.auto_converge && r.postcopy ? "auto-converge, post-copy"
+                                                   : r.auto_converge           ? "auto-converge"
+                                                                               : "post-copy after the first pass");
+  out += fmt::format("  {:<13} setup {}, switch-over {}, zero pages at {} (QEMU's fixed costs, measured in the "
+                     "lab by bench/estimate)\n",
+                     "assumed", format_duration(r.costs.setup_s), format_duration(r.costs.switchover_s),
+                     rate_text(r.costs.zero_page_bytes_per_s));
 
-  out += "\nlive migration: pre-copy rounds while the guest runs, then stop-and-copy while it is paused\n";
-  out += fmt::format("  {:<13} {:>10}  {:>12}\n", "ITERATION", "SENT", "TIME");
+  out += "\nlive migration: pre-copy passes while the guest runs, then stop-and-copy while it is paused\n";
+  out += fmt::format("  {:<13} {:>10}  {:>12}\n", "PASS", "SENT", "TIME");
   int n = 0;
   for (const PrecopyRound& round : r.live.rounds) {
-    const std::string name = round.stop_and_copy ? "stop-and-copy" : std::to_string(++n);
+    const std::string name = !round.stop_and_copy ? std::to_string(++n) : r.live.postcopy ? "post-copy" : "stop-and-copy";
     out += fmt::format("  {:<13} {:>10}  {:>12}\n", name, format_bytes(round.bytes), format_duration(round.seconds));
   }
-  out += fmt::format("  total {}, downtime {}, {} pre-copy iteration{}\n", format_duration(r.live.total_s),
-                     format_duration(r.live.downtime_s), r.live.iterations, r.live.iterations == 1 ? "" : "s");
-  const double link_bytes = r.link_bits_per_s.value / 8.0;
+  out += fmt::format("  total {}, downtime {}, {} iterations (bitmap syncs, as libvirt's job statistics count them)\n",
+                     format_duration(r.live.total_s), format_duration(r.live.downtime_s), r.live.iterations);
+  if (r.live.throttle > 0)
+    out += fmt::format("  auto-converge slows the guest's vCPUs by {:.0f} %\n", r.live.throttle * 100);
+  PrecopyInput stream;
+  stream.link.bits_per_s = r.link_bits_per_s.value;
+  if (r.bandwidth_cap) stream.bandwidth_cap_bytes_per_s = r.bandwidth_cap->value;
+  const double stream_rate = stream_bytes_per_s(stream);
   if (!r.live.converges) {
-    out += fmt::format("  does not converge: the guest dirties memory ({}) as fast as the link sends it ({}); the "
-                       "rest goes while it is paused (consider auto-converge, post-copy or a quick migration)\n",
-                       rate_text(r.dirty_bytes_per_s.value), rate_text(link_bytes));
-  } else if (r.live.downtime_s > r.max_downtime_s.value) {
-    out += fmt::format("  the iteration cap forces the stop-and-copy: downtime {} is above the {} limit\n",
-                       format_duration(r.live.downtime_s), format_duration(r.max_downtime_s.value));
+    out += fmt::format("  does not converge: the guest dirties memory ({}) as fast as the stream sends it ({}); QEMU "
+                       "would iterate until stopped: the figures are those of a stop forced when it stalls "
+                       "(consider auto-converge, post-copy or a quick migration)\n",
+                       rate_text(r.dirty_bytes_per_s.value), rate_text(stream_rate));
   }
   if (r.dirty_bytes_per_s.assumed)
-    out += fmt::format("  pre-copy converges only while the guest dirties less than {} (the link rate)\n",
-                       rate_text(link_bytes));
+    out += fmt::format("  pre-copy converges only while the guest dirties less than {} (the stream's rate)\n",
+                       rate_text(stream_rate));
 
   out += "\nquick migration: suspend, save to shared storage, restore (memory crosses the link twice)\n";
   out += fmt::format("  total {}, all of it downtime\n", format_duration(r.quick.total_s));
 
   std::vector<std::string> assumed;
   if (r.memory_bytes.assumed) assumed.push_back("memory");
+  if (r.used_bytes.assumed) assumed.push_back("memory in use");
   if (r.dirty_bytes_per_s.assumed) assumed.push_back("dirty rate");
   if (r.link_bits_per_s.assumed) assumed.push_back("link speed");
   if (!assumed.empty() || !r.check_verdict.empty()) out += "\n";
@@ -101,6 +115,7 @@ nlohmann::json estimate_json(const EstimateReport& r) {
         {{"round", ++n}, {"bytes", round.bytes}, {"seconds", round.seconds}, {"stop_and_copy", round.stop_and_copy}});
   nlohmann::json assumed = nlohmann::json::array();
   if (r.memory_bytes.assumed) assumed.push_back("memory");
+  if (r.used_bytes.assumed) assumed.push_back("used_memory");
   if (r.dirty_bytes_per_s.assumed) assumed.push_back("dirty_rate");
   if (r.link_bits_per_s.assumed) assumed.push_back("link");
   return {{"vm", r.vm},
@@ -109,15 +124,26 @@ nlohmann::json estimate_json(const EstimateReport& r) {
           {"vm_state", r.vm_state},
           {"inputs",
            {{"memory_bytes", input_json(r.memory_bytes)},
+            {"used_bytes", input_json(r.used_bytes)},
             {"dirty_bytes_per_s", input_json(r.dirty_bytes_per_s)},
             {"link_bits_per_s", input_json(r.link_bits_per_s)},
-            {"max_downtime_ms", input_json(r.max_downtime_s, 1000.0)}}},
+            {"bandwidth_bytes_per_s", r.bandwidth_cap ? input_json(*r.bandwidth_cap) : nlohmann::json(nullptr)},
+            {"max_downtime_ms", input_json(r.max_downtime_s, 1000.0)},
+            {"auto_converge", r.auto_converge},
+            {"postcopy", r.postcopy},
+            {"qemu_costs",
+             {{"setup_s", r.costs.setup_s},
+              {"switchover_ms", r.costs.switchover_s * 1000.0},
+              {"zero_page_bytes_per_s", r.costs.zero_page_bytes_per_s}}}}},
           {"assumed", assumed},
           {"live",
            {{"total_s", r.live.total_s},
             {"downtime_ms", r.live.downtime_s * 1000.0},
             {"iterations", r.live.iterations},
             {"converges", r.live.converges},
+            {"postcopy", r.live.postcopy},
+            {"throttle", r.live.throttle},
+            {"bytes_sent", r.live.bytes_sent},
             {"rounds", rounds}}},
           {"quick", {{"total_s", r.quick.total_s}, {"downtime_s", r.quick.downtime_s}}},
           {"check_verdict", r.check_verdict.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.check_verdict)}};

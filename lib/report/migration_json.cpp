@@ -23,7 +23,11 @@ nlohmann::json outcome_json(const MigrationRequest& r, const MoveVerdict& v, con
           {"stats",
            {{"data_processed", out.last_stats.data_processed},
             {"iteration", out.last_stats.iteration},
-            {"elapsed_ms", out.last_stats.elapsed_ms}}}};
+            {"elapsed_ms", out.last_stats.elapsed_ms}}},
+          {"estimate", r.estimate ? nlohmann::json{{"total_s", r.estimate->total_s},
+                                                   {"downtime_ms", r.estimate->downtime_ms},
+                                                   {"assumed", r.estimate->assumed}}
+                                  : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json progress_json(const MigrationEvent& event) {

@@ -14,7 +14,9 @@ namespace preflight {
 
 // One move's end: {"vm","source","destination","mode","verdict","result","message",
 // "reasons","source_state","destination_state","running_on","timings_ms":{"check",
-// "move","verify","total"},"stats":{"data_processed","iteration","elapsed_ms"}}. A
+// "move","verify","total"},"stats":{"data_processed","iteration","elapsed_ms"},
+// "estimate":{"total_s","downtime_ms","assumed"}}: the real figures (the last job
+// statistics seen) next to the estimate the move was planned with (null: none). A
 // state that could not be read (host unreachable) is null. The journal adds "time",
 // an event adds "event":"outcome".
 nlohmann::json outcome_json(const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out);

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "report/migration_json.hpp"
 
@@ -18,7 +19,14 @@ std::string dry_run_text(const MigrationRequest& r, const MoveVerdict& v, const 
   out += "plan:\n";
   for (size_t i = 0; i < d.steps.size(); ++i) out += fmt::format("  {}. {}\n", i + 1, d.steps[i]);
   out += "libvirt call: " + d.call + "\n";
-  out += fmt::format("estimate: {:.1f} s in total, {:.0f} ms downtime\n", e.total_s, e.downtime_ms);
+  out += fmt::format("estimate: {:.1f} s in total, {:.0f} ms downtime{}\n", e.total_s, e.downtime_ms,
+                     e.assumed.empty() ? ""
+                                       : fmt::format("\n  assumed: {}\n  (preflight estimate measures them)",
+                                                     fmt::join(e.assumed, ", ")));
+  if (e.suggested_timeout_s > 0)
+    out += fmt::format("suggested --timeout: {:.0f} s (twice the estimate plus 30 s)\n", e.suggested_timeout_s);
+  else
+    out += "suggested --timeout: none (pre-copy is not expected to converge; consider --mode quick)\n";
   out += "dry run: nothing was moved\n";
   return out;
 }
@@ -33,7 +41,11 @@ nlohmann::json dry_run_json(const MigrationRequest& r, const MoveVerdict& v, con
           {"reasons", v.reasons},
           {"plan", d.steps},
           {"call", d.call},
-          {"estimate", {{"total_s", e.total_s}, {"downtime_ms", e.downtime_ms}}}};
+          {"estimate",
+           {{"total_s", e.total_s},
+            {"downtime_ms", e.downtime_ms},
+            {"assumed", e.assumed},
+            {"suggested_timeout_s", e.suggested_timeout_s}}}};
 }
 
 std::string outcome_text(const MigrationRequest& r, const MigrationOutcome& out) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "report/finding_text.hpp"
 
@@ -97,7 +98,11 @@ std::string render_text(const Verdict& v, bool color, size_t width) {
   }
   out += fmt::format("\n{}\n", status_summary(v));
   if (v.estimate.total_s > 0)
-    out += fmt::format("estimate: {:.1f} s in total, {:.0f} ms downtime\n", v.estimate.total_s, v.estimate.downtime_ms);
+    out += fmt::format("estimate: {:.1f} s in total, {:.0f} ms downtime{}\n", v.estimate.total_s, v.estimate.downtime_ms,
+                       v.estimate.assumed.empty()
+                           ? ""
+                           : fmt::format("\n  assumed: {}\n  (preflight estimate measures them)",
+                                         fmt::join(v.estimate.assumed, ", ")));
   return out;
 }
 

@@ -31,7 +31,8 @@ nlohmann::json verdict_to_json(const Verdict& v) {
                         {"source", v.source},
                         {"destination", v.destination},
                         {"results", results},
-                        {"estimate", {{"total_s", v.estimate.total_s}, {"downtime_ms", v.estimate.downtime_ms}}}};
+                        {"estimate",
+                         {{"total_s", v.estimate.total_s}, {"downtime_ms", v.estimate.downtime_ms}, {"assumed", v.estimate.assumed}}}};
   // A VM defined on no host yet (a domain XML): no source, and nothing migrates.
   if (v.source.empty()) doc["source"] = nullptr, doc.erase("estimate");
   return doc;

@@ -55,6 +55,12 @@ struct Finding {
 struct Estimate {
   double total_s = 0.0;      // predicted wall time of the move
   double downtime_ms = 0.0;  // predicted stop-and-copy pause
+  // The inputs that were assumed, not known, as outputs name them ("1 Gbit/s link",
+  // "an idle guest"); empty: none.
+  std::vector<std::string> assumed;
+  // A --timeout for the move: twice the estimate plus 30 s, rounded up to 10 s; 0 when
+  // pre-copy is not expected to converge (then no timeout lets it finish).
+  double suggested_timeout_s = 0.0;
 };
 
 struct Verdict {

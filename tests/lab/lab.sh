@@ -6,8 +6,10 @@
 #   lab.sh up            bring both hosts up (idempotent); prints the hosts
 #   lab.sh down          stop both hosts (SIGKILL to unshare ends each namespace)
 #   lab.sh status        prints the hosts; exit 1 when the lab is not up
-#   lab.sh guest-xml NAME [plain|dirty] [DISK]   a domain XML for the counter guest;
-#                        DISK: a qcow2 file it gets as its (unused) disk hda
+#   lab.sh guest-xml NAME [plain|dirty|rate:MIBS] [DISK]   a domain XML for the counter
+#                        guest; DISK: a qcow2 file it gets as its (unused) disk hda;
+#                        rate:MIBS writes its memory above 2 MiB once (up to 8 MiB below
+#                        its end) and then dirties MIBS MiB/s of it, in order
 #   lab.sh qcow2 N NAME MIB  a MIB MiB qcow2 volume NAME in host N's pool 'images'
 #                        (/var/lib/libvirt/images, per host), its first MiB filled with
 #                        0x5a; prints its path
@@ -24,6 +26,7 @@
 # ends a move after about 8 s instead of about 30 s.
 #
 # Environment: PREFLIGHT_LAB_DIR (default /tmp/preflight-lab);
+# PREFLIGHT_LAB_GUEST_MIB: the guest's memory for guest-xml (default 64);
 # PREFLIGHT_LAB_ACCEL=auto|kvm|tcg (auto: kvm when a probe guest prints within 3 s);
 # PREFLIGHT_LAB_DEST_CPU_OFF=FEATURE at up (or later: lab.sh dest-cpu-off FEATURE|none):
 # host 2's qemu-system-x86_64 is a wrapper appending ,FEATURE=off to -cpu, a weaker
@@ -176,6 +179,22 @@ build_guest() {
   done
 }
 
+# The rate:MIBS guest for a guest of MIB MiB; prints the image's path.
+build_rate_guest() {
+  local mibs=$1 mib=$2 g=$lab/guest mhz tick end
+  mhz=$(awk '/^cpu MHz/ {print $4; exit}' /proc/cpuinfo)
+  # One 4 KiB page every tick: cycles per page = Hz / (MIBS * 256).
+  tick=$(awk -v m="$mhz" -v r="$mibs" 'BEGIN {printf "%d", m * 1e6 / (r * 256)}')
+  end=$(printf '0x%x' $(( (mib - 8) * 1024 * 1024 )))
+  local bin=$g/counter-rate-$mibs-$mib.bin
+  if [ ! -s "$bin" ]; then
+    mkdir -p "$g"
+    as --32 --defsym RATE_TICK="$tick" --defsym RATE_END="$end" "$here/guest/counter.S" -o "$g/counter-rate-$mibs-$mib.o"
+    ld -m elf_i386 -Ttext=0x100000 -e _start --oformat=binary "$g/counter-rate-$mibs-$mib.o" -o "$bin"
+  fi
+  echo "$bin"
+}
+
 # kvm when /dev/kvm boots the counter guest within 3 s here and now, else tcg.
 probe_accel() {
   case $accel_wanted in
@@ -244,16 +263,20 @@ down() {
 
 guest_xml() {
   local name=$1 variant=${2:-plain} disk=${3:-} type=kvm f features="" disk_xml=""
-  [ -s "$lab/guest/counter-$variant.bin" ] || build_guest
+  local mib=${PREFLIGHT_LAB_GUEST_MIB:-64} kernel=$lab/guest/counter-${2:-plain}.bin
+  case $variant in
+    rate:*) kernel=$(build_rate_guest "${variant#rate:}" "$mib") ;;
+    *) [ -s "$kernel" ] || build_guest ;;
+  esac
   [ "$(cat "$lab/accel" 2>/dev/null)" = kvm ] || type=qemu
   for f in "${guest_features[@]}"; do features+="<feature policy='require' name='$f'/>"; done
   [ -n "$disk" ] && disk_xml="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$disk'/><target dev='hda' bus='ide'/></disk>"
   cat <<EOF
 <domain type='$type'>
   <name>$name</name>
-  <memory unit='MiB'>64</memory>
+  <memory unit='MiB'>$mib</memory>
   <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>$lab/guest/counter-$variant.bin</kernel></os>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>$kernel</kernel></os>
   <cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>qemu64</model>$features</cpu>
   <on_crash>destroy</on_crash>
   <devices>

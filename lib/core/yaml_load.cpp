@@ -1,6 +1,10 @@
 #include "core/yaml_load.hpp"
 
 #include <set>
+#include <sstream>
+#include <vector>
+
+#include <yaml-cpp/eventhandler.h>
 
 #include "core/error.hpp"
 
@@ -47,6 +51,21 @@ class Validator {
   size_t visited_ = 0;
 };
 
+// The start of each document of a stream, without building nodes.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 std::string yaml_location(const std::string& origin, const YAML::Mark& mark) {
@@ -54,13 +73,39 @@ std::string yaml_location(const std::string& origin, const YAML::Mark& mark) {
   return origin + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
+YamlDocuments load_yaml_documents(const std::string& text, const std::string& origin, const std::string& hint) {
+  // Where each document starts, read by a parser that stops at the second: yaml-cpp
+  // 0.7's LoadAll never returns (and allocates without end) when a document cannot
+  // start where its parser stands, as at a leading ',' (yaml-cpp issue 1040): the
+  // parser then yields empty documents at that same place, again and again.
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  while (starts.marks.size() < 2 && parser.HandleNextDocument(starts)) {
+  }
+  YamlDocuments docs;
+  if (starts.marks.size() == 2) {
+    const YAML::Mark& second = starts.marks[1];
+    if (second.pos == starts.marks[0].pos) {
+      const bool inside = second.pos >= 0 && static_cast<size_t>(second.pos) < text.size();
+      throw Error(yaml_location(origin, second) + ": malformed YAML: " +
+                      (inside ? std::string("unexpected '") + text[static_cast<size_t>(second.pos)] + "'"
+                              : std::string("no document")),
+                  hint);
+    }
+    docs.second = second;
+  }
+  docs.first = YAML::Load(text);
+  return docs;
+}
+
 YAML::Node load_yaml(const std::string& text, const std::string& origin, const std::string& hint) {
   YAML::Node root;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.size() > 1)
-      throw Error(yaml_location(origin, docs[1].Mark()) + ": a second YAML document; the file holds one", hint);
-    if (!docs.empty()) root = docs[0];
+    YamlDocuments docs = load_yaml_documents(text, origin, hint);
+    if (docs.second)
+      throw Error(yaml_location(origin, *docs.second) + ": a second YAML document; the file holds one", hint);
+    root = std::move(docs.first);
   } catch (const YAML::Exception& e) {
     throw Error(yaml_location(origin, e.mark) + ": malformed YAML: " + e.msg, hint);
   }

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <vector>
 
+#include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 
 #include "core/error.hpp"
@@ -51,19 +52,30 @@ class Validator {
   size_t visited_ = 0;
 };
 
-// The start of each document of a stream, without building nodes.
+// Where each document of a stream starts (the mark of its root node, as
+// YAML::Node::Mark gives it), without building nodes.
 class DocumentStarts : public YAML::EventHandler {
  public:
-  std::vector<YAML::Mark> marks;
-  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  size_t documents = 0;
+  std::vector<YAML::Mark> marks;  // one per document
+  void OnDocumentStart(const YAML::Mark&) override { ++documents; }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
   void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (marks.size() < documents) marks.push_back(mark);
+  }
 };
 
 }  // namespace
@@ -81,17 +93,18 @@ YamlDocuments load_yaml_documents(const std::string& text, const std::string& or
   std::istringstream in(text);
   YAML::Parser parser(in);
   DocumentStarts starts;
-  while (starts.marks.size() < 2 && parser.HandleNextDocument(starts)) {
+  while (starts.documents < 2 && parser.HandleNextDocument(starts)) {
   }
   YamlDocuments docs;
-  if (starts.marks.size() == 2) {
-    const YAML::Mark& second = starts.marks[1];
-    if (second.pos == starts.marks[0].pos) {
+  if (starts.documents >= 2) {
+    const YAML::Mark second = starts.marks.size() >= 2 ? starts.marks[1] : YAML::Mark::null_mark();
+    if (starts.marks.size() >= 2 && second.pos == starts.marks[0].pos) {
       const bool inside = second.pos >= 0 && static_cast<size_t>(second.pos) < text.size();
-      throw Error(yaml_location(origin, second) + ": malformed YAML: " +
-                      (inside ? std::string("unexpected '") + text[static_cast<size_t>(second.pos)] + "'"
-                              : std::string("no document")),
-                  hint);
+      const unsigned char c = inside ? static_cast<unsigned char>(text[static_cast<size_t>(second.pos)]) : 0;
+      const std::string what = !inside                 ? "no document"
+                               : c >= 0x20 && c < 0x7f ? std::string("unexpected '") + static_cast<char>(c) + "'"
+                                                       : fmt::format("unexpected byte 0x{:02x}", c);
+      throw Error(yaml_location(origin, second) + ": malformed YAML: " + what, hint);
     }
     docs.second = second;
   }

@@ -19,6 +19,9 @@ packages=(
   # pages, made from --help by help2man and rendered by the package test with man;
   # zsh runs the zsh completion in that test
   help2man dpkg-dev man-db zsh
+  # the sanitizer build and the libFuzzer harnesses (scripts/sanitize.sh, scripts/fuzz.sh):
+  # clang 14 with its runtimes (ASan, UBSan, libFuzzer)
+  clang libclang-rt-14-dev
 )
 
 missing=()

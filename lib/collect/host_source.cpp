@@ -208,7 +208,8 @@ std::vector<std::string> file_host_names(const std::vector<std::string>& paths) 
     std::map<std::string, std::vector<size_t>> by_name;
     for (size_t i = 0; i < paths.size(); ++i) by_name[name(i)].push_back(i);
     for (const auto& [n, group] : by_name) {
-      const bool one_file = std::all_of(group.begin(), group.end(), [&](size_t i) { return normal[i] == normal[group[0]]; });
+      const std::string& first = normal[group[0]];  // (clang 14 cannot capture a structured binding)
+      const bool one_file = std::all_of(group.begin(), group.end(), [&](size_t i) { return normal[i] == first; });
       if (one_file) continue;
       for (size_t i : group)
         if (depth[i] < parts[i].size()) ++depth[i], changed = true;

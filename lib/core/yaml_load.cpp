@@ -3,6 +3,11 @@
 #include <yaml-cpp/depthguard.h>
 
 #include <set>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include "core/error.hpp"
 #include "core/input_limits.hpp"
@@ -55,6 +60,32 @@ class Validator {
   size_t visited_ = 0;
 };
 
+// Where each document of a stream starts (the mark of its root node, as
+// YAML::Node::Mark gives it), without building nodes.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  size_t documents = 0;
+  std::vector<YAML::Mark> marks;  // one per document
+  void OnDocumentStart(const YAML::Mark&) override { ++documents; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (marks.size() < documents) marks.push_back(mark);
+  }
+};
+
 }  // namespace
 
 std::string yaml_location(const std::string& origin, const YAML::Mark& mark) {
@@ -67,14 +98,41 @@ void check_yaml_text(const std::string& text, const std::string& origin, const s
     throw Error(text_location(text, origin, bad) + ": not UTF-8 text (YAML is UTF-8)", hint);
 }
 
+YamlDocuments load_yaml_documents(const std::string& text, const std::string& origin, const std::string& hint) {
+  // Where each document starts, read by a parser that stops at the second: yaml-cpp
+  // 0.7's LoadAll never returns (and allocates without end) when a document cannot
+  // start where its parser stands, as at a leading ',' (yaml-cpp issue 1040): the
+  // parser then yields empty documents at that same place, again and again.
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  while (starts.documents < 2 && parser.HandleNextDocument(starts)) {
+  }
+  YamlDocuments docs;
+  if (starts.documents >= 2) {
+    const YAML::Mark second = starts.marks.size() >= 2 ? starts.marks[1] : YAML::Mark::null_mark();
+    if (starts.marks.size() >= 2 && second.pos == starts.marks[0].pos) {
+      const bool inside = second.pos >= 0 && static_cast<size_t>(second.pos) < text.size();
+      const unsigned char c = inside ? static_cast<unsigned char>(text[static_cast<size_t>(second.pos)]) : 0;
+      const std::string what = !inside                 ? "no document"
+                               : c >= 0x20 && c < 0x7f ? std::string("unexpected '") + static_cast<char>(c) + "'"
+                                                       : fmt::format("unexpected byte 0x{:02x}", c);
+      throw Error(yaml_location(origin, second) + ": malformed YAML: " + what, hint);
+    }
+    docs.second = second;
+  }
+  docs.first = YAML::Load(text);
+  return docs;
+}
+
 YAML::Node load_yaml(const std::string& text, const std::string& origin, const std::string& hint) {
   check_yaml_text(text, origin, hint);
   YAML::Node root;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.size() > 1)
-      throw Error(yaml_location(origin, docs[1].Mark()) + ": a second YAML document; the file holds one", hint);
-    if (!docs.empty()) root = docs[0];
+    YamlDocuments docs = load_yaml_documents(text, origin, hint);
+    if (docs.second)
+      throw Error(yaml_location(origin, *docs.second) + ": a second YAML document; the file holds one", hint);
+    root = std::move(docs.first);
   } catch (const YAML::DeepRecursion& e) {
     throw Error(yaml_location(origin, e.mark) + ": nested deeper than " + std::to_string(kMaxDepth) + " levels: refused",
                 hint);

@@ -1,6 +1,7 @@
 #pragma once
 // Parsing YAML text with errors in the project's form: "<origin>:<line>:<col>:
 // malformed YAML: <what>; <hint>".
+#include <optional>
 #include <string>
 
 #include <yaml-cpp/yaml.h>
@@ -9,6 +10,17 @@ namespace preflight {
 
 // "<origin>:<line>:<col>" of a yaml-cpp mark (1-based); just origin when the mark is unset.
 std::string yaml_location(const std::string& origin, const YAML::Mark& mark);
+
+// The first document of a YAML stream, and where a second one starts (unset when
+// there is none): what YAML::LoadAll tells, without its endless loop on streams
+// such as ",". Throws YAML::Exception for malformed YAML as yaml-cpp does, and Error
+// "<origin>:<line>:<col>: malformed YAML: unexpected 'c'; <hint>" where no document
+// can start.
+struct YamlDocuments {
+  YAML::Node first;  // null for an empty stream
+  std::optional<YAML::Mark> second;
+};
+YamlDocuments load_yaml_documents(const std::string& text, const std::string& origin, const std::string& hint);
 
 // One YAML document; throws Error naming origin, line and column, with `hint`. Also
 // refused: a second document, a key given twice in a map, nesting deeper than 64

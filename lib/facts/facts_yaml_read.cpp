@@ -269,16 +269,17 @@ std::optional<HostFacts> facts_from_yaml_subset(const std::string& text, const s
 HostFacts facts_from_yaml_cpp(const std::string& text, const std::string& origin) {
   check_yaml_text(text, origin, kFixHint);
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.empty() || docs[0].IsNull()) {
+    const YamlDocuments docs = load_yaml_documents(text, origin, kFixHint);
+    if (docs.first.IsNull()) {
       throw Error(origin + ": empty: not a preflight facts file",
                   "give a file written by `preflight collect` (schema_version and host)");
     }
     const Reader<YamlCppTree> reader(origin);
-    if (docs.size() > 1) reader.fail(docs[1], Path(), "a second YAML document; a facts file holds one");
-    if (!docs[0].IsMap()) reader.fail(docs[0], Path(), "expected a map with schema_version and host");
-    check_yaml_limits(docs[0], origin, kFixHint);
-    return read_document<YamlCppTree>(docs[0], origin);
+    if (docs.second)
+      reader.fail_at({docs.second->line, docs.second->column}, "", "a second YAML document; a facts file holds one");
+    if (!docs.first.IsMap()) reader.fail(docs.first, Path(), "expected a map with schema_version and host");
+    check_yaml_limits(docs.first, origin, kFixHint);
+    return read_document<YamlCppTree>(docs.first, origin);
   } catch (const YAML::DeepRecursion& e) {
     throw Error(fmt::format("{}: nested deeper than {} levels: refused",
                             yaml_mark_location(origin, {e.mark.line, e.mark.column}), kMaxNestingDepth),

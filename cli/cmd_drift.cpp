@@ -34,7 +34,7 @@ void keep_pools(std::vector<HostFacts>& changed, const std::vector<HostFacts>& b
 void register_drift(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<DriftOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "drift", "what a host change (firmware, microcode, kernel, QEMU/libvirt, cpu_map) does to guests and their moves");
+      "drift", "which VMs a host change (BIOS, kernel, QEMU) strands");
   cmd->add_option("old", o->old_facts, "facts before the change: a facts file of one host, or a folder of them");
   cmd->add_option("new", o->new_facts, "facts after the change: the same host's facts file, or a folder of them");
   cmd->add_option("--fleet", o->fleet,

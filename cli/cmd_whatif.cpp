@@ -26,7 +26,7 @@ struct WhatIfOptions {
 void register_whatif(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<WhatIfOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "whatif", "a pool's baseline and its VMs' moves if hosts were added, removed or replaced (from facts alone)");
+      "whatif", "a pool's baseline and VMs if hosts change");
   cmd->add_option("--add", o->add, "a host's facts file to add (its `name:` names it); repeatable");
   cmd->add_option("--remove", o->remove, "an inventory host to take away; repeatable");
   cmd->add_option("--replace", o->replace, "HOST=FACTS: the host's facts after, e.g. a new server (its VMs stay on it); repeatable");

@@ -132,6 +132,40 @@ BOOST_AUTO_TEST_CASE(a_cpu_file_reads_the_same_however_it_is_laid_out) {
   for (const auto& f : {plain, odd}) std::filesystem::remove(f);
 }
 
+// Thousands of CPUs are read in two halves at once (cpu/cpu_file.cpp): the answer and
+// the first error must be those of one pass in file order.
+BOOST_AUTO_TEST_CASE(a_big_cpu_file_gives_the_first_error_and_the_same_answer_as_a_small_one) {
+  const std::string bad = "<cpu><model>Haswell</model><feature name='avx512'/></cpu>\n";
+  std::string both, late, plain, odd;
+  for (int i = 1; i <= 1000; ++i) {
+    both += i == 300 || i == 700 ? bad : kHaswell;
+    late += i == 700 ? bad : kHaswell;
+    plain += i % 2 ? kHaswell : kSkylake;
+    odd += (i == 900 ? "<!-- </cpu> -->" : "") + (i % 2 ? kHaswell : kSkylake);
+  }
+  const std::string f_both = write_temp("preflight-both", both);
+  const std::string f_late = write_temp("preflight-late", late);
+  expect_undecided(run({"baseline", f_both}), f_both + "#300: unknown CPU feature 'avx512'");
+  expect_undecided(run({"baseline", f_late}), f_late + "#700: unknown CPU feature 'avx512'");
+  const std::string f_plain = write_temp("preflight-plain-big", plain);
+  const std::string f_odd = write_temp("preflight-odd-big", odd);
+  const std::string f_two = write_temp("preflight-two", kHaswell + kSkylake);
+  const ProcessResult a = run({"baseline", "-o", "json", "--features", f_plain});
+  const ProcessResult b = run({"baseline", "-o", "json", "--features", f_odd});
+  const ProcessResult c = run({"baseline", "--features", f_two});
+  const ProcessResult d = run({"baseline", "--features", f_plain});
+  BOOST_TEST(a.exit_code == 0, a.err);
+  BOOST_TEST(b.exit_code == 0, b.err);
+  BOOST_TEST(a.out.find(f_plain + "#1000") != std::string::npos, "every CPU is named");
+  // The same CPUs: the same hosts in the same order (named after their own file).
+  std::string b_renamed = b.out;
+  for (size_t at; (at = b_renamed.find(f_odd)) != std::string::npos;) b_renamed.replace(at, f_odd.size(), f_plain);
+  BOOST_TEST(a.out == b_renamed);
+  BOOST_TEST(c.exit_code == 0, c.err);
+  BOOST_TEST(c.out == d.out, "two CPUs and 1,000 copies of them have one baseline");
+  for (const auto& f : {f_both, f_late, f_plain, f_odd, f_two}) std::filesystem::remove(f);
+}
+
 // The grammar around the commands: typos get a suggestion, help and version work
 // as words too, a bare `preflight` teaches, PREFLIGHT_INVENTORY names the inventory.
 BOOST_AUTO_TEST_CASE(typos_get_a_suggestion_and_exit_2) {

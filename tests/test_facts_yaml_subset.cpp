@@ -383,3 +383,17 @@ BOOST_AUTO_TEST_CASE(the_subset_parser_reads_the_writers_forms) {
   BOOST_TEST(root.value(4).is_map());
   BOOST_TEST(root.value(4).size() == 0u);
 }
+
+// utf8_error_offset reads ASCII eight bytes at a time: a bad or good multi-byte
+// sequence at every offset around those blocks, found where it is.
+BOOST_AUTO_TEST_CASE(utf8_errors_are_found_at_any_offset) {
+  for (size_t at = 0; at < 20; ++at) {
+    for (const std::string& bad : {std::string("\xff"), std::string("\xc3"), std::string("\xed\xa0\x80")}) {
+      const std::string text = std::string(at, 'a') + bad + std::string(11, 'b');
+      BOOST_TEST(utf8_error_offset(text) == at, "at " << at);
+    }
+    const std::string good = std::string(at, 'a') + "\xc3\xa9\xe2\x82\xac" + std::string(at % 9, 'b');
+    BOOST_TEST(utf8_error_offset(good) == std::string_view::npos, "at " << at);
+    BOOST_TEST(utf8_error_offset(good + "\x80") == good.size(), "at " << at);
+  }
+}

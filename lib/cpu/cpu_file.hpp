@@ -14,7 +14,8 @@ namespace preflight {
 // Error naming the CPU for a bad one (unknown model or feature, a feature listed
 // twice). Two readings of the same text:
 // - cpus_from_pieces parses one <cpu> at a time into one reused document, in place
-//   (it changes `text`), so memory stays at one CPU's worth; nullopt also when a
+//   (it changes `text`), so memory stays at one CPU's worth (two threads share
+//   thousands of them, the answer and its order as one pass's); nullopt also when a
 //   piece is not exactly one whole <cpu> (a comment or CDATA holding "</cpu>"...).
 // - cpus_from_document parses the text as one document, which decides those.
 std::optional<std::vector<HostCpu>> cpus_from_pieces(std::string& text, const std::string& name,

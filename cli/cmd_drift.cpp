@@ -8,6 +8,7 @@
 #include "check/impact_inputs.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "report/impact_report.hpp"
 #include "rules/impact.hpp"
 
@@ -112,7 +113,7 @@ void register_drift(CLI::App& app, Context& ctx) {
     const Impact impact = compute_impact(before, after, is);
     if (ctx.json()) ctx.print_json(impact_json(impact));
     else if (ctx.options.output == "prometheus") std::cout << render_impact_prometheus(impact);
-    else std::cout << render_impact_text(impact);
+    else std::cout << fold_lines(render_impact_text(impact), ctx.text_width());
     ctx.exit_code = impact.exit_status();
   });
 }

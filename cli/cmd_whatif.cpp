@@ -8,6 +8,7 @@
 #include "check/impact_inputs.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "report/impact_report.hpp"
 #include "rules/impact.hpp"
 
@@ -103,7 +104,7 @@ void register_whatif(CLI::App& app, Context& ctx) {
     const WhatIf w = compute_whatif(before, after, o->pool, is);
     if (ctx.json()) ctx.print_json(whatif_json(w));
     else if (ctx.options.output == "prometheus") std::cout << render_whatif_prometheus(w);
-    else std::cout << render_whatif_text(w);
+    else std::cout << fold_lines(render_whatif_text(w), ctx.text_width());
     ctx.exit_code = w.exit_status();
   });
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -93,7 +94,7 @@ BOOST_AUTO_TEST_CASE(microcode_removing_tsx_loses_the_moves_of_guests_with_hle_r
   BOOST_TEST(j["pools"][0]["features_lost"] == json::array({"hle", "rtm"}));
   BOOST_TEST(j["verdict"] == "lost");
 
-  const auto text = run_preflight({"drift", drift("tsx/before"), drift("tsx/after")});
+  const auto text = run_preflight({"drift", drift("tsx/before"), drift("tsx/after")}, {"COLUMNS=1000"});  // one finding a line
   BOOST_TEST(text.exit_code == 1);
   BOOST_TEST(has(text.out, "lost      tsx2 hostB -> hostA: yes -> no\n"), text.out);
   BOOST_TEST(has(text.out, "lost      tsx1 (re)starting on hostA: yes -> no\n"), text.out);
@@ -101,6 +102,15 @@ BOOST_AUTO_TEST_CASE(microcode_removing_tsx_loses_the_moves_of_guests_with_hle_r
   BOOST_TEST(has(text.out, "tsx2 sees CPU features that hostA does not offer kvm guests: hle (removed by microcode or kernel)"),
              text.out);
   BOOST_TEST(has(text.out, "4 move(s) lost, 0 gained, 0 undecided\n"), text.out);
+
+  // Not a terminal, no COLUMNS: folded to 80 columns, under each line's indent.
+  const auto folded = run_preflight({"drift", drift("tsx/before"), drift("tsx/after")});
+  BOOST_TEST(folded.exit_code == 1);
+  std::istringstream lines(folded.out);
+  for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 80u, line);
+  BOOST_TEST(has(folded.out, "  lost      tsx2 hostB -> hostA: yes -> no\n"), folded.out);
+  BOOST_TEST(has(folded.out, "            cpu.features: tsx2 sees CPU features that hostA does not offer kvm\n"
+                             "              guests: hle"), folded.out);
 }
 
 BOOST_AUTO_TEST_CASE(a_bios_update_turning_off_vtx_and_aes_names_the_firmware) {
@@ -110,7 +120,7 @@ BOOST_AUTO_TEST_CASE(a_bios_update_turning_off_vtx_and_aes_names_the_firmware) {
   const auto lost = lost_features(j, "hostA", "host-model (kvm)");
   BOOST_TEST(lost.size() == 2u);
   for (const std::string f : {"vmx", "aes"}) BOOST_TEST(lost.at(f) == "disabled by firmware", f);
-  const auto text = run_preflight({"drift", drift("bios/before"), drift("bios/after")});
+  const auto text = run_preflight({"drift", drift("bios/before"), drift("bios/after")}, {"COLUMNS=1000"});  // one finding a line
   BOOST_TEST(has(text.out, "firmware  firmware.aes: on -> off\n"), text.out);
   BOOST_TEST(has(text.out, "aes: disabled by firmware (AES-NI is switched off in the firmware of 'hostA'"), text.out);
   BOOST_TEST(has(text.out, "nested1 sees CPU features that hostA does not offer kvm guests: vmx (disabled by firmware)"),
@@ -130,7 +140,7 @@ BOOST_AUTO_TEST_CASE(a_kernel_changing_mitigations_loses_the_guests_that_use_the
                              drift("kernel/before")},
                             1);
   BOOST_TEST(moves(one, "lost") == moves(j, "lost"));
-  const auto text = run_preflight({"drift", drift("kernel/before"), drift("kernel/after")});
+  const auto text = run_preflight({"drift", drift("kernel/before"), drift("kernel/after")}, {"COLUMNS=1000"});  // one finding a line
   BOOST_TEST(has(text.out, "kernel    vulnerabilities.mds: Mitigation: Clear CPU buffers; SMT vulnerable -> Vulnerable"),
              text.out);
   BOOST_TEST(has(text.out, "kernel    flag md_clear removed\n"), text.out);
@@ -235,6 +245,7 @@ BOOST_AUTO_TEST_CASE(whatif_adding_a_haswell_host_to_a_skylake_pool_lowers_the_b
   BOOST_TEST(has(text.out, "  app1 on skyA would no longer move to hsw1\n"), text.out);
   BOOST_TEST(has(text.out, "mask that keeps it movable: Haswell"), text.out);
   BOOST_TEST(has(text.out, "avx512f (absent in silicon)"), text.out);
+  BOOST_TEST(!has(text.out, "<cpu"), text.out);  // the mask's XML is in -o json, not in the text
 
   // Taking skyB away leaves one host: every VM still fits it.
   const json removed = run_json({"--inventory", inv, "whatif", "--remove", "skyB"}, 0);

@@ -182,4 +182,81 @@ void write_file(const std::string& path, const std::string& text) {
     throw Error(path + ": cannot write: " + std::strerror(errno), "check the folder exists and is writable");
 }
 
+
+// `word` cut into pieces of at most `room` columns, after a comma where there is one.
+static std::vector<std::string> split_word(std::string word, size_t room) {
+  if (room == 0) room = 1;
+  std::vector<std::string> pieces;
+  while (word.size() > room) {
+    size_t cut = word.rfind(',', room - 1);
+    cut = (cut == std::string::npos || cut == 0) ? room : cut + 1;
+    pieces.push_back(word.substr(0, cut));
+    word.erase(0, cut);
+  }
+  pieces.push_back(word);
+  return pieces;
+}
+
+// `text` as lines of at most `room` columns, broken at spaces (a longer word is cut).
+std::vector<std::string> wrap(const std::string& text, size_t room) {
+  std::vector<std::string> lines(1);
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    for (const std::string& piece : split_word(word, room)) {
+      std::string& line = lines.back();
+      if (line.empty()) line = piece;
+      else if (line.size() + 1 + piece.size() <= room) line += " " + piece;
+      else lines.push_back(piece);
+    }
+  }
+  return lines;
+}
+
+
+std::string fold_lines(const std::string& text, size_t width) {
+  width = std::max<size_t>(width, 20);
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    const bool newline = end != std::string::npos;
+    if (!newline) end = text.size();
+    std::string rest = text.substr(start, end - start);
+    start = end + 1;
+    // Continuation lines hang two columns under the line's own indent; a line's own
+    // spacing (aligned columns) is kept.
+    const size_t indent = std::min(rest.find_first_not_of(' '), width / 2);
+    const std::string pad(indent + 2, ' ');
+    for (bool first = true;; first = false) {
+      const std::string prefix = first ? "" : pad;
+      const size_t room = width - prefix.size();
+      if (rest.size() <= room) {
+        out += prefix + rest;
+        break;
+      }
+      const size_t floor = first ? indent : 0;  // never cut inside the first line's indent
+      size_t cut = rest.rfind(' ', room);
+      size_t next = cut;
+      if (cut == std::string::npos || cut <= floor) {  // one word longer than the room
+        cut = rest.rfind(',', room - 1);
+        cut = (cut == std::string::npos || cut <= floor) ? room : cut + 1;
+        next = cut;
+      }
+      std::string piece = rest.substr(0, cut);
+      piece.erase(piece.find_last_not_of(' ') + 1);
+      out += prefix + piece + "\n";
+      rest.erase(0, next);
+      rest.erase(0, std::min(rest.find_first_not_of(' '), rest.size()));
+      if (rest.empty()) break;
+    }
+    if (newline) out += '\n';
+  }
+  return out;
+}
+
 }  // namespace preflight

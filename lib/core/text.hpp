@@ -30,6 +30,12 @@ void check_regular_file(const std::string& path, const std::string& hint = {});
 // Reads a whole regular file; throws Error "<path>: cannot read: <reason>" (or "is a
 // directory", "is not a regular file", refused before opening) with `hint`.
 std::string read_file(const std::string& path, const std::string& hint = {});
+// `text` as lines of at most `room` columns, broken at spaces (a longer word is cut,
+// after a comma where there is one).
+std::vector<std::string> wrap(const std::string& text, size_t room);
+// `text` with every line longer than `width` folded at spaces, its continuation
+// lines two columns under the line's own indent; shorter lines unchanged.
+std::string fold_lines(const std::string& text, size_t width);
 // Writes `text` to `path`, replacing it; throws Error "<path>: cannot write".
 void write_file(const std::string& path, const std::string& text);
 

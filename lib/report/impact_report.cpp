@@ -321,7 +321,7 @@ std::string render_whatif_text(const WhatIf& w) {
       out += "  " + v.vm + " on " + v.host + " would no longer move to " + join(v.cannot_reach, ", ") + "\n";
       for (const auto& y : v.why) out += "      " + y + "\n";
       if (!v.error.empty()) out += "      no mask: " + v.error + "\n";
-      else out += "      mask that keeps it movable: " + v.mask + "\n      libvirt: " + v.mask_libvirt + "\n";
+      else out += "      mask that keeps it movable: " + v.mask + " (its libvirt XML: -o json, mask_libvirt)\n";
     }
     for (const auto& v : p.undecided) out += "  " + v + ": cannot tell whether it fits every host after\n";
   }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/text.hpp"
 #include "report/finding_text.hpp"
 
 namespace preflight {
@@ -32,39 +33,6 @@ std::string paint(const std::string& text, const char* code, bool color) {
 constexpr size_t kListItems = 6;
 // The narrowest FINDING column, whatever the width.
 constexpr size_t kMinText = 20;
-
-// `word` cut into pieces of at most `room` columns, after a comma where there is one.
-std::vector<std::string> split_word(std::string word, size_t room) {
-  std::vector<std::string> pieces;
-  while (word.size() > room) {
-    size_t cut = word.rfind(',', room - 1);
-    cut = (cut == std::string::npos || cut == 0) ? room : cut + 1;
-    pieces.push_back(word.substr(0, cut));
-    word.erase(0, cut);
-  }
-  pieces.push_back(word);
-  return pieces;
-}
-
-// `text` as lines of at most `room` columns, broken at spaces (a longer word is cut).
-std::vector<std::string> wrap(const std::string& text, size_t room) {
-  std::vector<std::string> lines(1);
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string word = text.substr(start, end - start);
-    start = end + 1;
-    if (word.empty()) continue;
-    for (const std::string& piece : split_word(word, room)) {
-      std::string& line = lines.back();
-      if (line.empty()) line = piece;
-      else if (line.size() + 1 + piece.size() <= room) line += " " + piece;
-      else lines.push_back(piece);
-    }
-  }
-  return lines;
-}
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
 
 using preflight::test::fixture;
 using preflight::test::run_preflight;
@@ -31,18 +32,6 @@ const nlohmann::json& result(const nlohmann::json& verdict, const std::string& r
   static const nlohmann::json absent = {{"status", "(absent)"}, {"message", ""}};
   return absent;
 }
-
-// A folder of this test's own, removed at the end.
-struct TempDir {
-  std::filesystem::path path = std::filesystem::temp_directory_path() /
-                               ("preflight-new-vm-" + std::to_string(::getpid()));
-  TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 }  // namespace
 
@@ -107,7 +96,7 @@ BOOST_AUTO_TEST_CASE(the_guest_cpu_is_judged_against_the_destinations_offer_and_
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_or_missing_domain_xml_is_undecided_naming_the_file) {
-  TempDir dir;
+  const preflight::test::TempDir dir("preflight-new-vm");
   const std::string broken = dir.write("broken.xml", "<domain type='kvm'><name>x</name>\n<devices>\n");
   const auto r = run_preflight(check({broken, "hostB"}));
   BOOST_TEST(r.exit_code == 2);

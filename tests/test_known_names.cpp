@@ -10,6 +10,7 @@
 #include "collect/known_names.hpp"
 #include "inventory/inventory.hpp"
 #include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace preflight;
 using preflight::test::fixture;
@@ -20,17 +21,6 @@ std::string read(const std::string& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
-
-struct TempDir {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("preflight-known-names-" + std::to_string(getpid()));
-  TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 }  // namespace
 
@@ -43,7 +33,7 @@ BOOST_AUTO_TEST_CASE(test_driver_file_gives_its_domains_in_order) {
 }
 
 BOOST_AUTO_TEST_CASE(vms_of_facts_files_and_test_driver_files_each_once_and_no_host_names) {
-  TempDir dir;
+  const test::TempDir dir("preflight-known-names");
   dir.write("broken.yaml", "schema_version: 1\nhost: [not, a, host\n");
   const std::string inv_path = dir.write(
       "inventory.yaml",

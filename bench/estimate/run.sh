@@ -75,7 +75,7 @@ for s in "${scenarios[@]}"; do
   # the KVM guest ("Host CPU does not provide required features: svm"). Leave it out.
   [ "$accel" = kvm ] && sed -i "s|</model>|</model><feature policy='disable' name='svm'/>|" "$work/$vm.xml"
   serial=$("$lab" serial 1 "$vm")
-  rm -f "$serial"
+  "$lab" exec 1 rm -f "/var/log/libvirt/qemu/$vm.serial"  # inside the host: its /var is an overlay
   virsh -q -c "$c1" create "$work/$vm.xml" >/dev/null
   # The guest writes its memory once, then prints its first line and settles at its
   # rate. Under nested KVM its BIOS alone can take 5-15 s, so wait for that line.

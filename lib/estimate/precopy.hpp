@@ -35,14 +35,16 @@ struct LinkModel {
   double bits_per_s = 1e9;  // usable migration bandwidth
 };
 
-// QEMU's costs that do not depend on the link. The defaults are what bench/estimate
-// measured in the two-host lab (QEMU 7.2 under TCG, libvirt 9.0, 2026-11-30: an idle
-// 64 or 256 MiB guest moves in 0.7-1.1 s with 20-70 ms downtime); outputs call them
-// assumed.
+// QEMU's costs that do not depend on the link; outputs call them assumed. Measured with
+// QEMU 7.2 and libvirt 9.0 on 2 loaded cores (2026-11-30): bench/estimate moved idle
+// 256 MiB guests in 0.65-0.72 s under KVM and 0.6 s under TCG (0.7-1.1 s in an
+// earlier session), 40-50 ms of it downtime and about 0.1 s the pass over their pages:
+// 0.5-0.6 s before the first page. QEMU alone (two QEMUs, no libvirt) passed over the
+// zero pages of idle 256 MiB-1 GiB guests at 2.4-3.3 GB/s.
 struct QemuCosts {
-  double setup_s = 0.75;                  // the job's start until the first page: destination QEMU, connection
+  double setup_s = 0.55;                  // the job's start until the first page: destination QEMU, connection
   double switchover_s = 0.06;             // device state, the last sync, resuming on the destination
-  double zero_page_bytes_per_s = 2.0e9;   // how fast QEMU passes over pages that hold no data
+  double zero_page_bytes_per_s = 3.0e9;   // how fast QEMU passes over pages that hold no data
 };
 
 struct PrecopyInput {

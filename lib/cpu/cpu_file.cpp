@@ -1,6 +1,8 @@
 #include "cpu/cpu_file.hpp"
 
+#include <cstdint>
 #include <exception>
+#include <string_view>
 #include <thread>
 
 #include <pugixml.hpp>
@@ -36,37 +38,145 @@ std::string cpu_name(const std::string& arg, size_t i, size_t count) {
 constexpr size_t kPieceNeedsNoTreeCheck = 3 * kMaxNestingDepth;
 static_assert(kPieceNeedsNoTreeCheck < kMaxStringBytes);
 
-// Pieces [lo, hi) of `text`, in order, into `cpus`. Stops at the first piece that is
-// not exactly one <cpu> (returns false) or whose CPU is bad (throws), as one pass would.
-bool read_pieces(std::string& text, const std::vector<std::pair<size_t, size_t>>& pieces, size_t lo, size_t hi,
-                 const std::string& arg, const CpuCatalog& catalog, std::vector<HostCpu>& cpus) {
+// Pieces order[lo, hi) of `text`, in that order, into `cpus`. Stops at the first piece
+// that is not exactly one <cpu> (returns false) or whose CPU is bad (throws), as one
+// pass would.
+bool read_pieces(std::string& text, const std::vector<std::pair<size_t, size_t>>& pieces,
+                 const std::vector<size_t>& order, size_t lo, size_t hi, const std::string& arg,
+                 const CpuCatalog& catalog, std::vector<HostCpu>& cpus) {
   cpus.reserve(hi - lo);
   pugi::xml_document doc;
   for (size_t i = lo; i < hi; ++i) {
-    const auto [begin, end] = pieces[i];
+    const auto [begin, end] = pieces[order[i]];
     if (!doc.load_buffer_inplace(text.data() + begin, end - begin, kCpuParse)) return false;
     const std::vector<pugi::xml_node> nodes = cpu_elements(doc);
     if (nodes.size() != 1) return false;
     if (end - begin >= kPieceNeedsNoTreeCheck) check_xml_tree(doc, arg, kHint);
-    const std::string name = cpu_name(arg, i, pieces.size());
+    const std::string name = cpu_name(arg, order[i], pieces.size());
     cpus.push_back(resolve_cpu_element(nodes[0], name, name, catalog));
   }
   return true;
 }
 
-// Below this many pieces one thread is quicker than starting a second.
+// Below this many pieces to parse one thread is quicker than starting a second.
 constexpr size_t kPiecesForTwoThreads = 512;
 
+// The pieces `order` lists, parsed, in that order: two threads on two halves when
+// there are many (the pieces are disjoint parts of `text`, the catalog is only
+// read). The answer is the one pass's: the first half's refusal (nullopt) or error,
+// if any, comes first; then the second half's.
+std::optional<std::vector<HostCpu>> parse_pieces(std::string& text, const std::vector<std::pair<size_t, size_t>>& pieces,
+                                                 const std::vector<size_t>& order, const std::string& arg,
+                                                 const CpuCatalog& catalog) {
+  std::vector<HostCpu> cpus;
+  if (order.size() < kPiecesForTwoThreads || std::thread::hardware_concurrency() < 2) {
+    if (!read_pieces(text, pieces, order, 0, order.size(), arg, catalog, cpus)) return std::nullopt;
+    return cpus;
+  }
+  cpus.reserve(order.size());
+  const size_t mid = order.size() / 2;
+  std::vector<HostCpu> second;
+  bool second_ok = false;
+  std::exception_ptr second_error;
+  std::thread worker([&] {
+    try {
+      second_ok = read_pieces(text, pieces, order, mid, order.size(), arg, catalog, second);
+    } catch (...) {
+      second_error = std::current_exception();
+    }
+  });
+  bool first_ok = false;
+  try {
+    first_ok = read_pieces(text, pieces, order, 0, mid, arg, catalog, cpus);
+  } catch (...) {
+    worker.join();
+    throw;
+  }
+  worker.join();
+  if (!first_ok) return std::nullopt;
+  if (second_error) std::rethrow_exception(second_error);
+  if (!second_ok) return std::nullopt;
+  for (auto& c : second) cpus.push_back(std::move(c));
+  return cpus;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// The commonest <cpu>, read without a parser: blanks, "<cpu>", then only <arch>,
+// <model> and <vendor> children (each at most once, no attribute, no blank inside a
+// tag), each holding text without blanks, '<' or '&', with blanks between them,
+// then "</cpu>" ending `piece`. Such a piece is well-formed XML that the parser
+// reads into the same three values (no entity to decode, nothing to trim); false
+// for anything else, which the parser then reads.
+struct BareCpu {
+  std::string_view arch, model, vendor;
+};
+bool read_bare_cpu(std::string_view piece, BareCpu& cpu) {
+  size_t p = 0;
+  const size_t n = piece.size();
+  const auto skip_blanks = [&] {
+    while (p < n && is_blank(piece[p])) ++p;
+  };
+  const auto take = [&](std::string_view s) {
+    if (piece.compare(p, s.size(), s) != 0) return false;
+    p += s.size();
+    return true;
+  };
+  skip_blanks();
+  if (!take("<cpu>")) return false;
+  for (;;) {
+    skip_blanks();
+    if (take("</cpu>")) return p == n;
+    if (!take("<")) return false;
+    std::string_view* field;
+    std::string_view tag;
+    if (take("arch>")) {
+      field = &cpu.arch, tag = "</arch>";
+    } else if (take("model>")) {
+      field = &cpu.model, tag = "</model>";
+    } else if (take("vendor>")) {
+      field = &cpu.vendor, tag = "</vendor>";
+    } else {
+      return false;
+    }
+    const size_t start = p;
+    while (p < n && piece[p] != '<' && piece[p] != '&' && !is_blank(piece[p])) ++p;
+    if (p == start || !field->empty()) return false;  // empty, or a second one
+    *field = piece.substr(start, p - start);
+    if (!take(tag)) return false;
+  }
+}
+
+// What resolve_cpu_element makes of a bare CPU, as a key: its catalog model and
+// its stated vendor (0: none, else catalog index + 1). nullopt when the model or
+// vendor is unknown, the arch not x86 or no model is named: such a piece goes to the
+// parser, which says what is wrong (or reads what this does not).
+struct BareKey {
+  size_t model = 0;
+  size_t vendor = 0;
+};
+std::optional<BareKey> bare_key(const BareCpu& cpu, const CpuCatalog& catalog) {
+  if (!cpu.arch.empty() && cpu.arch != "x86_64" && cpu.arch != "i686" && cpu.arch != "i386") return std::nullopt;
+  const std::optional<size_t> model = catalog.find_model_id(cpu.model);
+  if (!model) return std::nullopt;
+  BareKey key{*model, 0};
+  if (!cpu.vendor.empty()) {
+    const int v = catalog.find_vendor(cpu.vendor);
+    if (v < 0) return std::nullopt;
+    key.vendor = static_cast<size_t>(v) + 1;
+  }
+  return key;
+}
 
 }  // namespace
 
-// Thousands of <cpu> elements, one at a time: each piece up to a "</cpu>" is
-// parsed (by pugixml) into one reused document (one per thread), so memory stays
-// at one CPU's worth. nullopt when any piece is not exactly one whole <cpu> element (a comment
-// or CDATA holding "</cpu>", text after the last one...): the caller then parses
-// the file as one document, which decides.
-std::optional<std::vector<HostCpu>> cpus_from_pieces(std::string& text, const std::string& arg,
-                                                     const CpuCatalog& catalog) {
+// Thousands of <cpu> elements, one at a time: each piece up to a "</cpu>" is read
+// by read_bare_cpu, or else parsed (by pugixml) into one reused document (one per
+// thread), so memory stays at one CPU's worth. nullopt when any piece is not
+// exactly one whole <cpu> element (a comment or CDATA holding "</cpu>", text after
+// the last one...): the caller then parses the file as one document, which decides.
+std::optional<BaselineInputs> baseline_inputs_from_pieces(std::string& text, const std::string& arg,
+                                                          const CpuCatalog& catalog) {
   check_xml_text(text, arg, kHint);
   static constexpr std::string_view kEnd = "</cpu>";
   std::vector<std::pair<size_t, size_t>> pieces;
@@ -80,39 +190,56 @@ std::optional<std::vector<HostCpu>> cpus_from_pieces(std::string& text, const st
     pos = end + kEnd.size();
   }
   if (pieces.empty()) return std::nullopt;
+
+  // Per piece its bare key's slot (model * (vendors + 1) + vendor), or kParsed.
+  constexpr uint32_t kParsed = UINT32_MAX;
+  const size_t vendor_slots = catalog.vendors().size() + 1;
+  std::vector<uint32_t> slot_of(pieces.size(), kParsed);
+  std::vector<size_t> parsed;  // pieces for the parser, in order
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    BareCpu cpu;
+    const std::string_view piece(text.data() + pieces[i].first, pieces[i].second - pieces[i].first);
+    if (read_bare_cpu(piece, cpu))
+      if (const std::optional<BareKey> key = bare_key(cpu, catalog)) {
+        slot_of[i] = static_cast<uint32_t>(key->model * vendor_slots + key->vendor);
+        continue;
+      }
+    parsed.push_back(i);
+  }
   std::vector<HostCpu> cpus;
-  // Two threads on two halves when there are many (the pieces are disjoint parts of
-  // `text`, the catalog is only read). The answer is the one pass's: the first
-  // half's refusal or error, if any, comes first; then the second half's.
-  if (pieces.size() < kPiecesForTwoThreads || std::thread::hardware_concurrency() < 2) {
-    if (!read_pieces(text, pieces, 0, pieces.size(), arg, catalog, cpus)) return std::nullopt;
-    return cpus;
+  if (!parsed.empty()) {
+    std::optional<std::vector<HostCpu>> got = parse_pieces(text, pieces, parsed, arg, catalog);
+    if (!got) return std::nullopt;
+    cpus = std::move(*got);
   }
-  cpus.reserve(pieces.size());
-  const size_t mid = pieces.size() / 2;
-  std::vector<HostCpu> second;
-  bool second_ok = false;
-  std::exception_ptr second_error;
-  std::thread worker([&] {
-    try {
-      second_ok = read_pieces(text, pieces, mid, pieces.size(), arg, catalog, second);
-    } catch (...) {
-      second_error = std::current_exception();
+
+  // The inputs in order, a kind per distinct bare key (made at its first piece) and
+  // per parsed piece.
+  BaselineInputs in;
+  in.kind_of.reserve(pieces.size());
+  std::vector<uint32_t> kind_of_slot(catalog.models().size() * vendor_slots, kParsed);
+  for (size_t i = 0, next = 0; i < pieces.size(); ++i) {
+    const uint32_t slot = slot_of[i];
+    if (slot == kParsed) {
+      in.kind_of.push_back(static_cast<uint32_t>(in.kinds.size()));
+      const BaselineInput b = baseline_input(cpus[next++]);
+      in.kinds.push_back({b.features, b.vendor, b.vendor_explicit, b.model});
+      continue;
     }
-  });
-  bool first_ok = false;
-  try {
-    first_ok = read_pieces(text, pieces, 0, mid, arg, catalog, cpus);
-  } catch (...) {
-    worker.join();
-    throw;
+    uint32_t& kind = kind_of_slot[slot];
+    if (kind == kParsed) {  // as describe_definition resolves a CPU without a feature
+      kind = static_cast<uint32_t>(in.kinds.size());
+      const CpuModel& model = catalog.models()[slot / vendor_slots];
+      const size_t vendor = slot % vendor_slots;
+      in.kinds.push_back({model.features, vendor ? static_cast<int>(vendor - 1) : model.vendor, vendor != 0, model.name});
+    }
+    in.kind_of.push_back(kind);
   }
-  worker.join();
-  if (!first_ok) return std::nullopt;
-  if (second_error) std::rethrow_exception(second_error);
-  if (!second_ok) return std::nullopt;
-  for (auto& c : second) cpus.push_back(std::move(c));
-  return cpus;
+  if (pieces.size() == 1)
+    in.names.add_one(arg);
+  else
+    in.names.add_numbered(arg, pieces.size());
+  return in;
 }
 
 

@@ -1,0 +1,142 @@
+// A file of <cpu> elements read in pieces (cpu/cpu_file.hpp): the commonest form
+// (model, vendor, arch) is read without a parser, everything else by pugixml. Both
+// readings of a file must give the same inputs as parsing it whole, with the same
+// names and the same first error; and CPUs of one model share one kind.
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "cpu/cpu_baseline.hpp"
+#include "cpu/cpu_catalog.hpp"
+#include "cpu/cpu_file.hpp"
+
+using namespace preflight;
+
+namespace {
+
+const CpuCatalog& cat() {
+  static const CpuCatalog c = CpuCatalog::load();
+  return c;
+}
+
+std::string error_of(const auto& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// The pieces reading of `text` against the whole-document reading, input by input.
+BaselineInputs same_as_document(const std::string& text) {
+  std::string in_place = text;
+  const std::optional<BaselineInputs> pieces = baseline_inputs_from_pieces(in_place, "f.xml", cat());
+  const std::optional<std::vector<HostCpu>> whole = cpus_from_document(text, "f.xml", cat());
+  BOOST_REQUIRE(pieces.has_value());
+  BOOST_REQUIRE(whole.has_value());
+  BOOST_REQUIRE_EQUAL(pieces->size(), whole->size());
+  for (size_t i = 0; i < whole->size(); ++i) {
+    const BaselineInput w = baseline_input((*whole)[i]);
+    const BaselineCpu& p = pieces->cpu(i);
+    BOOST_TEST(pieces->names.name(i) == w.host);
+    BOOST_TEST(p.model == w.model, w.host);
+    BOOST_TEST(p.vendor == w.vendor, w.host);
+    BOOST_TEST(p.vendor_explicit == w.vendor_explicit, w.host);
+    BOOST_TEST((p.features == w.features), w.host);
+  }
+  return *pieces;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_layout_of_a_cpu_reads_as_the_parser_reads_it) {
+  const std::string text =
+      "<cpu>\n  <arch>x86_64</arch>\n  <model>Haswell</model>\n  <vendor>Intel</vendor>\n</cpu>\n"
+      "<cpu><model>Haswell</model><vendor>Intel</vendor></cpu>"                      // one line, no arch
+      "<cpu>\r\n\t<vendor>Intel</vendor><model>Haswell</model>\r\n</cpu>"            // other order, CR LF, tab
+      "<cpu><model>Haswell</model></cpu>\n"                                          // no vendor: the model's
+      "<cpu><model>qemu64</model></cpu>\n"                                           // a model of no vendor
+      "<cpu><model>Haswell</model><vendor>GenuineIntel</vendor></cpu>\n"             // the CPUID string
+      "<cpu><arch>i686</arch><model>Haswell</model></cpu>\n"
+      "<cpu ><model>Haswell</model></cpu>\n"                                         // a blank in the tag: parsed
+      "<cpu><model> Haswell </model></cpu>\n"                                        // blanks in the text: parsed
+      "<cpu><model fallback='forbid'>Haswell</model></cpu>\n"                        // an attribute: parsed
+      "<cpu><!-- c --><model>Haswell</model></cpu>\n"                                // a comment: parsed
+      "<cpu><model>Haswell</model><feature name='aes'/></cpu>\n"                     // a feature: parsed
+      "<cpu><model>Ha&#115;well</model></cpu>\n"                                     // an entity: parsed
+      "<cpu><model>Haswell</model><model>EPYC</model></cpu>\n";                      // the first counts: parsed
+  const BaselineInputs in = same_as_document(text);
+  BOOST_TEST(in.size() == 14u);
+  BOOST_TEST(in.names.name(0) == "f.xml#1");
+  BOOST_TEST(in.names.name(13) == "f.xml#14");
+}
+
+BOOST_AUTO_TEST_CASE(cpus_of_one_model_and_vendor_share_one_kind) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i)
+    text += i % 2 ? "<cpu><model>Haswell</model><vendor>Intel</vendor></cpu>\n"
+                  : "<cpu><model>Skylake-Client</model><vendor>Intel</vendor></cpu>\n";
+  text += "<cpu><model>Haswell</model></cpu>\n";  // not stated: another kind (libvirt prints no <vendor>)
+  const BaselineInputs in = same_as_document(text);
+  BOOST_TEST(in.size() == 1001u);
+  BOOST_TEST(in.kinds.size() == 3u);
+  BOOST_TEST(in.kind_of[0] == in.kind_of[998]);
+  BOOST_TEST(in.kind_of[1] == in.kind_of[999]);
+  BOOST_TEST(in.kind_of[0] != in.kind_of[1]);
+  BOOST_TEST(in.kind_of[1000] != in.kind_of[1]);
+}
+
+BOOST_AUTO_TEST_CASE(one_cpu_is_named_by_its_file_alone) {
+  const BaselineInputs in = same_as_document("<cpu><model>Haswell</model><vendor>Intel</vendor></cpu>\n");
+  BOOST_TEST(in.names.name(0) == "f.xml");
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_bare_cpu_gets_the_parsers_error_naming_it) {
+  // Unknown model, unknown vendor, another architecture: the parser reads such a
+  // piece and says what is wrong, naming the CPU; the first bad one counts.
+  const std::string good = "<cpu><model>Haswell</model><vendor>Intel</vendor></cpu>\n";
+  const struct {
+    std::string cpu, error;
+  } cases[] = {
+      {"<cpu><model>Haswel</model><vendor>Intel</vendor></cpu>\n", "f.xml#2: unknown CPU model 'Haswel'"},
+      {"<cpu><model>Haswell</model><vendor>Intle</vendor></cpu>\n", "f.xml#2: unknown CPU vendor 'Intle'"},
+      {"<cpu><arch>aarch64</arch><model>Haswell</model></cpu>\n",
+       "f.xml#2: a CPU of architecture 'aarch64', not x86"},
+  };
+  for (const auto& c : cases) {
+    std::string text = good + c.cpu + good + "<cpu><model>Nope</model></cpu>\n";
+    const std::string got = error_of([&] { (void)baseline_inputs_from_pieces(text, "f.xml", cat()); });
+    BOOST_TEST(got.rfind(c.error, 0) == 0u, got);
+    const std::string whole = error_of([&] { (void)cpus_from_document(good + c.cpu + good, "f.xml", cat()); });
+    BOOST_TEST(whole == got);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_baseline_of_kinds_is_the_baseline_of_each_input) {
+  // compute_baseline over shared kinds (the file reading) and over one kind per
+  // input (BaselineInputs of a vector) agree, what each input gives up included.
+  std::string text;
+  const char* models[] = {"Haswell", "Skylake-Client", "Broadwell", "Haswell", "Haswell"};
+  for (const char* m : models) text += std::string("<cpu><model>") + m + "</model><vendor>Intel</vendor></cpu>\n";
+  const BaselineInputs kinds = same_as_document(text);
+  BOOST_TEST(kinds.kinds.size() == 3u);
+  std::vector<BaselineInput> each;
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    const BaselineCpu& c = kinds.cpu(i);
+    each.push_back({kinds.names.name(i), c.features, c.vendor, c.vendor_explicit, c.model});
+  }
+  const Baseline a = compute_baseline(kinds, cat(), false);
+  const Baseline b = compute_baseline(each, cat(), false);
+  BOOST_TEST(a.cpu.model->name == b.cpu.model->name);
+  BOOST_TEST((a.features == b.features));
+  BOOST_TEST(a.show_vendor == b.show_vendor);
+  BOOST_REQUIRE_EQUAL(a.given_up.size(), b.given_up.size());
+  for (size_t i = 0; i < a.given_up.size(); ++i) {
+    BOOST_TEST(a.given_up.host(i) == b.given_up.host(i));
+    BOOST_TEST((a.given_up.features(i) == b.given_up.features(i)), a.given_up.host(i));
+  }
+  BOOST_TEST(!a.given_up.features(1).empty());  // Skylake-Client gives up what Haswell lacks
+}

@@ -1,5 +1,6 @@
 #include "cpu/cpu_file.hpp"
 
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <string_view>
@@ -100,50 +101,63 @@ std::optional<std::vector<HostCpu>> parse_pieces(std::string& text, const std::v
   return cpus;
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+constexpr bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// The commonest <cpu>, read without a parser: blanks, "<cpu>", then only <arch>,
-// <model> and <vendor> children (each at most once, no attribute, no blank inside a
-// tag), each holding text without blanks, '<' or '&', with blanks between them,
-// then "</cpu>" ending `piece`. Such a piece is well-formed XML that the parser
-// reads into the same three values (no entity to decode, nothing to trim); false
-// for anything else, which the parser then reads.
+// The bytes a bare CPU's text may hold (not a blank, '<' or '&'): one load a byte.
+constexpr std::array<bool, 256> kBareTextByte = [] {
+  std::array<bool, 256> ok{};
+  for (size_t c = 0; c < 256; ++c) ok[c] = !is_blank(static_cast<char>(c)) && c != '<' && c != '&';
+  return ok;
+}();
+
+// The commonest <cpu>, read without a parser from the start of `text`: blanks,
+// "<cpu>", then only <arch>, <model> and <vendor> children (each at most once, no
+// attribute, no blank inside a tag), each holding text without blanks, '<' or '&',
+// with blanks between them, then "</cpu>". Such a piece is well-formed XML that the
+// parser reads into the same three values (no entity to decode, nothing to trim),
+// and it ends at the first "</cpu>" of `text` (no tag or text it holds can start
+// one). Returns the piece's length, 0 for anything else (the parser then reads it).
 struct BareCpu {
   std::string_view arch, model, vendor;
 };
-bool read_bare_cpu(std::string_view piece, BareCpu& cpu) {
-  size_t p = 0;
-  const size_t n = piece.size();
+size_t read_bare_cpu(std::string_view text, BareCpu& cpu) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
   const auto skip_blanks = [&] {
-    while (p < n && is_blank(piece[p])) ++p;
+    while (p < end && is_blank(*p)) ++p;
   };
-  const auto take = [&](std::string_view s) {
-    if (piece.compare(p, s.size(), s) != 0) return false;
-    p += s.size();
+  // The literal `s` at p (taken), without a library call: these are a few bytes.
+  const auto take = [&]<size_t N>(const char (&s)[N]) {
+    if (static_cast<size_t>(end - p) < N - 1) return false;
+    for (size_t i = 0; i + 1 < N; ++i)
+      if (p[i] != s[i]) return false;
+    p += N - 1;
     return true;
   };
   skip_blanks();
-  if (!take("<cpu>")) return false;
+  if (!take("<cpu>")) return 0;
   for (;;) {
     skip_blanks();
-    if (take("</cpu>")) return p == n;
-    if (!take("<")) return false;
+    if (take("</cpu>")) return static_cast<size_t>(p - text.data());
     std::string_view* field;
-    std::string_view tag;
-    if (take("arch>")) {
-      field = &cpu.arch, tag = "</arch>";
-    } else if (take("model>")) {
-      field = &cpu.model, tag = "</model>";
-    } else if (take("vendor>")) {
-      field = &cpu.vendor, tag = "</vendor>";
+    bool closed;
+    if (take("<arch>")) {
+      field = &cpu.arch;
+    } else if (take("<model>")) {
+      field = &cpu.model;
+    } else if (take("<vendor>")) {
+      field = &cpu.vendor;
     } else {
-      return false;
+      return 0;
     }
-    const size_t start = p;
-    while (p < n && piece[p] != '<' && piece[p] != '&' && !is_blank(piece[p])) ++p;
-    if (p == start || !field->empty()) return false;  // empty, or a second one
-    *field = piece.substr(start, p - start);
-    if (!take(tag)) return false;
+    const char* const start = p;
+    while (p < end && kBareTextByte[static_cast<unsigned char>(*p)]) ++p;
+    if (p == start || !field->empty()) return 0;  // empty, or a second one
+    *field = std::string_view(start, static_cast<size_t>(p - start));
+    if (field == &cpu.arch) closed = take("</arch>");
+    else if (field == &cpu.model) closed = take("</model>");
+    else closed = take("</vendor>");
+    if (!closed) return 0;
   }
 }
 
@@ -179,33 +193,34 @@ std::optional<BaselineInputs> baseline_inputs_from_pieces(std::string& text, con
                                                           const CpuCatalog& catalog) {
   check_xml_text(text, arg, kHint);
   static constexpr std::string_view kEnd = "</cpu>";
+  // Pieces up to each "</cpu>": read bare where they are (the bare reading ends at
+  // the same "</cpu>"), else searched for and left to the parser. Per piece its
+  // bare key's slot (model * (vendors + 1) + vendor), or kParsed.
+  constexpr uint32_t kParsed = UINT32_MAX;
+  const size_t vendor_slots = catalog.vendors().size() + 1;
   std::vector<std::pair<size_t, size_t>> pieces;
+  std::vector<uint32_t> slot_of;
+  std::vector<size_t> parsed;  // pieces for the parser, in order
   for (size_t pos = 0;;) {
+    BareCpu cpu;
+    if (const size_t n = read_bare_cpu(std::string_view(text).substr(pos), cpu))
+      if (const std::optional<BareKey> key = bare_key(cpu, catalog)) {
+        pieces.emplace_back(pos, pos + n);
+        slot_of.push_back(static_cast<uint32_t>(key->model * vendor_slots + key->vendor));
+        pos += n;
+        continue;
+      }
     const size_t end = text.find(kEnd, pos);
     if (end == std::string::npos) {
       if (text.find_first_not_of(" \t\r\n", pos) != std::string::npos) return std::nullopt;
       break;
     }
+    parsed.push_back(pieces.size());
     pieces.emplace_back(pos, end + kEnd.size());
+    slot_of.push_back(kParsed);
     pos = end + kEnd.size();
   }
   if (pieces.empty()) return std::nullopt;
-
-  // Per piece its bare key's slot (model * (vendors + 1) + vendor), or kParsed.
-  constexpr uint32_t kParsed = UINT32_MAX;
-  const size_t vendor_slots = catalog.vendors().size() + 1;
-  std::vector<uint32_t> slot_of(pieces.size(), kParsed);
-  std::vector<size_t> parsed;  // pieces for the parser, in order
-  for (size_t i = 0; i < pieces.size(); ++i) {
-    BareCpu cpu;
-    const std::string_view piece(text.data() + pieces[i].first, pieces[i].second - pieces[i].first);
-    if (read_bare_cpu(piece, cpu))
-      if (const std::optional<BareKey> key = bare_key(cpu, catalog)) {
-        slot_of[i] = static_cast<uint32_t>(key->model * vendor_slots + key->vendor);
-        continue;
-      }
-    parsed.push_back(i);
-  }
   std::vector<HostCpu> cpus;
   if (!parsed.empty()) {
     std::optional<std::vector<HostCpu>> got = parse_pieces(text, pieces, parsed, arg, catalog);

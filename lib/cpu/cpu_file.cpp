@@ -134,30 +134,24 @@ size_t read_bare_cpu(std::string_view text, BareCpu& cpu) {
     p += N - 1;
     return true;
   };
+  // A child's text into `field`; false when empty or the field was already read.
+  const auto read_text = [&](std::string_view& field) {
+    const char* const start = p;
+    while (p < end && kBareTextByte[static_cast<unsigned char>(*p)]) ++p;
+    if (p == start || !field.empty()) return false;
+    field = std::string_view(start, static_cast<size_t>(p - start));
+    return true;
+  };
   skip_blanks();
   if (!take("<cpu>")) return 0;
   for (;;) {
     skip_blanks();
     if (take("</cpu>")) return static_cast<size_t>(p - text.data());
-    std::string_view* field;
-    bool closed;
-    if (take("<arch>")) {
-      field = &cpu.arch;
-    } else if (take("<model>")) {
-      field = &cpu.model;
-    } else if (take("<vendor>")) {
-      field = &cpu.vendor;
-    } else {
-      return 0;
-    }
-    const char* const start = p;
-    while (p < end && kBareTextByte[static_cast<unsigned char>(*p)]) ++p;
-    if (p == start || !field->empty()) return 0;  // empty, or a second one
-    *field = std::string_view(start, static_cast<size_t>(p - start));
-    if (field == &cpu.arch) closed = take("</arch>");
-    else if (field == &cpu.model) closed = take("</model>");
-    else closed = take("</vendor>");
-    if (!closed) return 0;
+    const bool child = take("<arch>")     ? read_text(cpu.arch) && take("</arch>")
+                       : take("<model>")  ? read_text(cpu.model) && take("</model>")
+                       : take("<vendor>") ? read_text(cpu.vendor) && take("</vendor>")
+                                          : false;
+    if (!child) return 0;
   }
 }
 

@@ -140,3 +140,85 @@ BOOST_AUTO_TEST_CASE(a_baseline_of_kinds_is_the_baseline_of_each_input) {
   }
   BOOST_TEST(!a.given_up.features(1).empty());  // Skylake-Client gives up what Haswell lacks
 }
+
+BOOST_AUTO_TEST_CASE(generated_files_read_in_pieces_as_the_parser_reads_them_whole) {
+  // Files of 1-6 CPUs from pieces near the bare form (and just outside it): the
+  // pieces reading, bare or parsed, gives what the whole-document reading gives, or
+  // the same first error.
+  uint64_t s = 0x9E3779B97F4A7C15ULL;  // xorshift64*: the same files everywhere
+  const auto pick = [&](size_t n) {
+    s ^= s >> 12;
+    s ^= s << 25;
+    s ^= s >> 27;
+    return static_cast<size_t>((s * 2685821657736338717ULL) >> 33) % n;
+  };
+  const std::vector<std::string> blanks = {"", "", "\n", "  ", "\r\n\t", " "};
+  const std::vector<std::string> opens = {"<cpu>", "<cpu>", "<cpu>", "<cpu >", "<cpu match='exact'>"};
+  const std::vector<std::string> archs = {"x86_64", "x86_64", "i686", "i386", "aarch64", " x86_64", ""};
+  const std::vector<std::string> models = {"Haswell", "Skylake-Client", "EPYC", "qemu64", "Haswel", "Ha&#115;well",
+                                           "Haswell ", ""};
+  const std::vector<std::string> vendors = {"Intel", "Intel", "AMD", "GenuineIntel", "Intle", "", " AMD"};
+  const std::vector<std::string> extras = {"<feature name='aes'/>", "<!-- x -->", "<model>EPYC</model>",
+                                           "<topology sockets='1'/>"};
+  size_t compared = 0, clean_compared = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    size_t clean_cpus = 0;
+    const size_t cpus = 1 + pick(6);
+    for (size_t c = 0; c < cpus; ++c) {
+      // clean: of the bare form, with a known model, vendor and arch
+      const size_t open = pick(opens.size());
+      bool clean = opens[open] == "<cpu>";
+      text += blanks[pick(blanks.size())] + opens[open];
+      std::vector<std::string> children;
+      if (pick(4)) {
+        const size_t a = pick(archs.size());
+        clean = clean && a < 4;
+        children.push_back("<arch>" + archs[a] + "</arch>");
+      }
+      if (pick(8)) {
+        const size_t m = pick(models.size());
+        clean = clean && m < 4;
+        children.push_back("<model>" + models[m] + "</model>");
+      } else {
+        clean = false;
+      }
+      if (pick(3)) {
+        const size_t v = pick(vendors.size());
+        clean = clean && v < 4;
+        children.push_back("<vendor>" + vendors[v] + "</vendor>");
+      }
+      if (!pick(6)) {
+        clean = false;
+        children.push_back(extras[pick(extras.size())]);
+      }
+      clean_cpus += clean;
+      for (size_t i = children.size(); i > 1; --i) std::swap(children[i - 1], children[pick(i)]);
+      for (const std::string& child : children) text += blanks[pick(blanks.size())] + child;
+      text += blanks[pick(blanks.size())] + "</cpu>";
+    }
+    text += blanks[pick(blanks.size())];
+
+    std::string in_place = text;
+    std::optional<BaselineInputs> pieces;
+    const std::string pieces_error = error_of([&] { pieces = baseline_inputs_from_pieces(in_place, "f.xml", cat()); });
+    std::optional<std::vector<HostCpu>> whole;
+    const std::string whole_error = error_of([&] { whole = cpus_from_document(text, "f.xml", cat()); });
+    BOOST_TEST_REQUIRE(pieces_error == whole_error, text);
+    if (!pieces || !whole) continue;
+    BOOST_REQUIRE_EQUAL(pieces->size(), whole->size());
+    ++compared;
+    clean_compared += clean_cpus;
+    for (size_t i = 0; i < whole->size(); ++i) {
+      const BaselineInput w = baseline_input((*whole)[i]);
+      const BaselineCpu& p = pieces->cpu(i);
+      BOOST_TEST(pieces->names.name(i) == w.host);
+      BOOST_TEST(p.model == w.model, text);
+      BOOST_TEST(p.vendor == w.vendor, text);
+      BOOST_TEST(p.vendor_explicit == w.vendor_explicit, text);
+      BOOST_TEST((p.features == w.features), text);
+    }
+  }
+  BOOST_TEST(compared > 600u);  // the generator gives enough good files
+  BOOST_TEST(clean_compared > 300u);  // with enough CPUs of the bare form among them
+}

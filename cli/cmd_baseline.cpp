@@ -23,7 +23,7 @@ void run_baseline(const BaselineOptions& o, Context& ctx) {
   const std::string* standard_input = ctx.host_arguments(o.hosts);
   const std::string& format = ctx.options.output;
   const CpuCatalog catalog = CpuCatalog::load(ctx.options.cpu_map);
-  const std::vector<BaselineInput> inputs = baseline_inputs(o.hosts, ctx.inventory(), standard_input, catalog);
+  const BaselineInputs inputs = baseline_inputs(o.hosts, ctx.inventory(), standard_input, catalog);
   const Baseline b = compute_baseline(inputs, catalog, o.migratable);
 
   if (format == "json") {

@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text = preflight::fuzz::text_of(data, size);
   preflight::fuzz::refused_with_error_only([&] {
     std::string in_place = text;
-    (void)preflight::cpus_from_pieces(in_place, "fuzz", catalog);
+    (void)preflight::baseline_inputs_from_pieces(in_place, "fuzz", catalog);
   });
   preflight::fuzz::refused_with_error_only([&] { (void)preflight::cpus_from_document(text, "fuzz", catalog); });
   return 0;

@@ -49,12 +49,23 @@ std::vector<HostFacts> load_hosts(const std::vector<std::string>& args, const In
   return hosts;
 }
 
-std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const Inventory* inv,
-                                                  const std::string* standard_input, const CpuCatalog& catalog) {
+namespace {
+
+BaselineInputs inputs_of(const std::vector<HostCpu>& cpus) {
+  BaselineInputs in;
+  for (const HostCpu& cpu : cpus) in.add(baseline_input(cpu));
+  return in;
+}
+
+}  // namespace
+
+std::optional<BaselineInputs> read_cpu_file(const std::string& arg, const Inventory* inv,
+                                            const std::string* standard_input, const CpuCatalog& catalog) {
   if (is_standard_input(arg, standard_input)) {  // the caller keeps the text: parse a copy
     std::string text = *standard_input;
-    if (auto cpus = cpus_from_pieces(text, "stdin", catalog)) return cpus;
-    return cpus_from_document(*standard_input, "stdin", catalog);
+    if (auto in = baseline_inputs_from_pieces(text, "stdin", catalog)) return in;
+    if (auto cpus = cpus_from_document(*standard_input, "stdin", catalog)) return inputs_of(*cpus);
+    return std::nullopt;
   }
   if (inv && inv->find(arg)) return std::nullopt;
   std::string text;
@@ -63,28 +74,31 @@ std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const 
   } catch (const Error&) {
     return std::nullopt;  // not a readable file: the host loader says what it is
   }
-  if (auto cpus = cpus_from_pieces(text, arg, catalog)) return cpus;
-  return cpus_from_document(read_file(arg), arg, catalog);  // the pieces were parsed in place: read it again
+  if (auto in = baseline_inputs_from_pieces(text, arg, catalog)) return in;
+  // The pieces were parsed in place: read it again.
+  if (auto cpus = cpus_from_document(read_file(arg), arg, catalog)) return inputs_of(*cpus);
+  return std::nullopt;
 }
 
-std::vector<BaselineInput> baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
-                                           const std::string* standard_input, const CpuCatalog& catalog) {
-  // Files of bare <cpu> elements are read straight into CPU descriptions; the
+BaselineInputs baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
+                               const std::string* standard_input, const CpuCatalog& catalog) {
+  // Files of bare <cpu> elements are read straight into baseline inputs; the
   // others go through the host loader all at once, so files of one name stay apart.
-  std::vector<std::optional<std::vector<HostCpu>>> cpu_files;
+  std::vector<std::optional<BaselineInputs>> cpu_files;
   std::vector<std::string> others;
   for (const auto& arg : args) {
     cpu_files.push_back(read_cpu_file(arg, inv, standard_input, catalog));
     if (!cpu_files.back()) others.push_back(arg);
   }
   const std::vector<std::vector<HostFacts>> loaded = load_hosts_per_argument(others, inv, standard_input);
-  std::vector<BaselineInput> inputs;
+  if (args.size() == 1 && cpu_files[0]) return std::move(*cpu_files[0]);
+  BaselineInputs inputs;
   for (size_t i = 0, next = 0; i < args.size(); ++i) {
     if (cpu_files[i]) {
-      for (const HostCpu& cpu : *cpu_files[i]) inputs.push_back(baseline_input(cpu));
+      inputs.append(*cpu_files[i]);
       continue;
     }
-    for (const HostFacts& h : loaded[next++]) inputs.push_back(baseline_input(resolve_host_cpu(h, catalog)));
+    for (const HostFacts& h : loaded[next++]) inputs.add(baseline_input(resolve_host_cpu(h, catalog)));
   }
   return inputs;
 }

@@ -28,15 +28,16 @@ std::vector<std::vector<HostFacts>> load_hosts_per_argument(const std::vector<st
 
 // The CPUs of `arg` when it is not an inventory host and is a file holding only
 // top-level <cpu> elements (virsh cpu-baseline's input), each named ARG#N (ARG
-// alone for one); nullopt otherwise. Throws Error naming the CPU for a bad one.
-std::optional<std::vector<HostCpu>> read_cpu_file(const std::string& arg, const Inventory* inv,
-                                                  const std::string* standard_input, const CpuCatalog& catalog);
+// alone for one), as baseline inputs; nullopt otherwise. Throws Error naming the
+// CPU for a bad one.
+std::optional<BaselineInputs> read_cpu_file(const std::string& arg, const Inventory* inv,
+                                            const std::string* standard_input, const CpuCatalog& catalog);
 
 // The inputs of a baseline, one per CPU: a file of bare <cpu> elements (possibly
-// thousands) is read straight into CPU descriptions, anything else through the
-// host loader and resolved against `catalog`.
-std::vector<BaselineInput> baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
-                                           const std::string* standard_input, const CpuCatalog& catalog);
+// thousands) is read straight into baseline inputs (each distinct CPU once),
+// anything else through the host loader and resolved against `catalog`.
+BaselineInputs baseline_inputs(const std::vector<std::string>& args, const Inventory* inv,
+                               const std::string* standard_input, const CpuCatalog& catalog);
 
 // The hosts of a matrix, resolved: inventory hosts collected and resolved in
 // parallel, files read in place; per host its CPU and what explain_missing reads

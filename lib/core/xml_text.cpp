@@ -14,7 +14,10 @@ namespace preflight {
 void check_xml_text(std::string_view text, const std::string& origin, const std::string& hint) {
   if (const size_t bad = utf8_error_offset(text); bad != std::string_view::npos)
     throw Error(text_location(text, origin, bad) + ": not UTF-8 text (libvirt's XML is UTF-8)", hint);
-  const size_t doctype = text.find("<!DOCTYPE");
+  // memmem skips ahead; find stops at every '<' (a CPU file has dozens per CPU).
+  static constexpr std::string_view kDoctype = "<!DOCTYPE";
+  const void* at = memmem(text.data(), text.size(), kDoctype.data(), kDoctype.size());
+  const size_t doctype = at ? static_cast<size_t>(static_cast<const char*>(at) - text.data()) : std::string_view::npos;
   if (doctype != std::string_view::npos)
     throw Error(text_location(text, origin, doctype) +
                     ": a DOCTYPE: refused (libvirt's XML has none, and its entities are not expanded)",

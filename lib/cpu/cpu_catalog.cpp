@@ -198,7 +198,7 @@ class CpuCatalogLoader {
         }
       }
     }
-    c_.model_index_[m.name] = c_.models_.size();
+    c_.model_index_.assign(m.name, static_cast<uint32_t>(c_.models_.size()));
     c_.models_.push_back(std::move(m));
   }
 
@@ -245,9 +245,14 @@ size_t CpuCatalog::feature_id(std::string_view name, std::string_view where) con
               fmt::format("feature names are those of {}/x86_features.xml", dir_));
 }
 
+std::optional<size_t> CpuCatalog::find_model_id(std::string_view name) const {
+  if (const auto id = model_index_.find(name)) return *id;
+  return std::nullopt;
+}
+
 const CpuModel* CpuCatalog::find_model(std::string_view name) const {
-  const auto it = model_index_.find(std::string(name));
-  return it == model_index_.end() ? nullptr : &models_[it->second];
+  const auto id = model_index_.find(name);
+  return id ? &models_[*id] : nullptr;
 }
 
 const CpuModel& CpuCatalog::model(std::string_view name) const {

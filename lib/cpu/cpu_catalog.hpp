@@ -79,6 +79,8 @@ class CpuCatalog {
   // Same; throws Error "unknown CPU feature 'x' (did you mean 'y'?)" naming `where`.
   size_t feature_id(std::string_view name, std::string_view where = {}) const;
   const CpuModel* find_model(std::string_view name) const;
+  // Its index into models(); nullopt when unknown.
+  std::optional<size_t> find_model_id(std::string_view name) const;
   // Throws Error naming the cpu_map folder searched.
   const CpuModel& model(std::string_view name) const;
   // By name (Intel) or CPUID string (GenuineIntel); -1 when unknown.
@@ -99,7 +101,7 @@ class CpuCatalog {
   std::unordered_map<std::string, size_t> feature_keys_;  // normalised spelling -> id
   // Names and aliases exactly as cpu_map spells them: the fast path of find_feature.
   NameIndex exact_names_;
-  std::unordered_map<std::string, size_t> model_index_;
+  NameIndex model_index_;  // model name -> index into models_
   CpuFeatureSet non_migratable_;
 };
 

@@ -120,7 +120,8 @@ nlohmann::json baseline_json(const Baseline& b, const CpuCatalog& catalog) {
   j["libvirt"] = format_libvirt(b.cpu, b.show_vendor, catalog, false);
   j["qemu"] = format_qemu(b.cpu, catalog);
   nlohmann::json lost = nlohmann::json::array();
-  for (const auto& g : b.given_up) lost.push_back({{"host", g.host}, {"gives_up", catalog.names(g.features)}});
+  for (size_t i = 0; i < b.given_up.size(); ++i)
+    lost.push_back({{"host", b.given_up.host(i)}, {"gives_up", catalog.names(b.given_up.features(i))}});
   j["hosts"] = lost;
   return j;
 }

@@ -1,7 +1,8 @@
 #pragma once
-// NameIndex: exact feature names and aliases to catalog ids, an open-addressing
-// table with FNV-1a hashing. Baselines look up one name per <feature> element
-// (hundreds of thousands for a 10,000-CPU file); this is their fast path.
+// NameIndex: exact feature or model names (and aliases) to catalog ids, an
+// open-addressing table hashed on the length and a few characters. Baselines look
+// up one name per <feature> or <model> element (hundreds of thousands for a
+// 10,000-CPU file); this is their fast path, without an allocation.
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -17,6 +18,24 @@ class NameIndex {
   void insert(std::string_view name, uint32_t id) {
     if ((count_ + 1) * 2 > slots_.size()) grow();
     if (place(name, id)) ++count_;
+  }
+
+  // Adds `name`, or gives it `id` when present (the last id given stays).
+  void assign(std::string_view name, uint32_t id) {
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash(name) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.used && s.name == name) {
+        s.id = id;
+        return;
+      }
+      if (!s.used) {
+        place(name, id);
+        ++count_;
+        return;
+      }
+    }
   }
 
   std::optional<uint32_t> find(std::string_view name) const {

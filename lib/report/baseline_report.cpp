@@ -20,9 +20,9 @@ std::string baseline_summary_text(const Baseline& b, size_t cpus, const CpuCatal
   std::string out = fmt::format("baseline {} of {} CPUs: x86-64-v{} ({} features{})\n", b.cpu.model->name, cpus,
                                 b.level, b.features.count(), migratable_note(b.features));
   for (size_t i = 0; i < b.given_up.size() && i < kShown; ++i) {
-    const std::vector<std::string> names = catalog.names(b.given_up[i].features);
-    const std::string note = migratable_note(b.given_up[i].features);
-    out += fmt::format("  {} gives up {}{}: {}\n", b.given_up[i].host, names.size(),
+    const std::vector<std::string> names = catalog.names(b.given_up.features(i));
+    const std::string note = migratable_note(b.given_up.features(i));
+    out += fmt::format("  {} gives up {}{}: {}\n", b.given_up.host(i), names.size(),
                        note.empty() ? "" : " (" + note.substr(2) + ")", names.empty() ? "nothing" : join(names, " "));
   }
   if (b.given_up.size() > kShown)

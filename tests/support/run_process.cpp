@@ -26,11 +26,17 @@ void close_pipe(int p[2]) {
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                           const std::string& input, int timeout_s) {
+  // A child may exit before reading its input (a refusal of its arguments): the write
+  // below then fails with EPIPE instead of killing the test with SIGPIPE. The child
+  // gets the default back before exec (an ignored signal stays ignored across exec).
+  static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+  (void)sigpipe_ignored;
   int out[2], err[2], in[2];
   if (pipe(out) || pipe(err) || pipe(in)) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    std::signal(SIGPIPE, SIG_DFL);
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);

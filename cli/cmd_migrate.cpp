@@ -142,7 +142,11 @@ void register_migrate(CLI::App& app, Context& ctx) {
       "  preflight migrate vm1 host2 --max-downtime 300 --bandwidth 1000 --timeout 600\n"
       "  preflight migrate vm1 host2 -o json       one JSON progress event per line, then the outcome\n"
       "Evacuating a host: every running VM (shut-off ones with --mode offline) gets the target with a\n"
-      "go verdict and the most free memory left; each move is a move as above, several run at once:\n"
+      "go verdict and the most free memory left; each move is a move as above, several run at once.\n"
+      "Moves start shortest estimate first (the estimate of a single move, shown in the plan with the\n"
+      "--timeout it suggests), so that most VMs are off the host early: a host being evacuated may be\n"
+      "failing, and a fault shows on a short move before long ones hold the slots. Moves not expected\n"
+      "to converge start last.\n"
       "  preflight migrate --evacuate hostA --dry-run      the targets, the VMs without one and why\n"
       "  preflight migrate --evacuate host1 --to host2 host3 --concurrency 2   at most 2 moves per host");
   cmd->callback([&ctx, o] {

@@ -81,7 +81,9 @@ void register_collect(CLI::App& app, Context& ctx) {
       ->type_name("FILE|DIR");
   cmd->add_flag("--all", o->all, "collect every host of the inventory, in parallel");
   cmd->add_option("-j,--jobs", o->jobs, "hosts collected at once with --all")->check(CLI::Range(1u, 64u));
-  cmd->add_option("--timeout", o->timeout_s, "with --all: seconds one host may take before it is reported as failed")
+  cmd->add_option("--timeout", o->timeout_s,
+                  "seconds a libvirt host (--libvirt, an inventory host, each host of --all) may take before its\n"
+                  "collection is stopped and reported as failed")
       ->capture_default_str()
       ->check(CLI::Range(1u, 86400u));
   cmd->footer(
@@ -101,7 +103,13 @@ void register_collect(CLI::App& app, Context& ctx) {
       return;
     }
     HostFacts facts;
-    if (!o->host.empty()) {
+    const auto timeout = std::chrono::seconds(o->timeout_s);
+    const Inventory* inv = o->host.empty() || o->host == "-" ? nullptr : ctx.inventory();
+    const InventoryHost* listed = inv ? inv->find(o->host) : nullptr;
+    if (listed && !listed->libvirt.empty()) {
+      // A libvirt connection can block with no limit of its own: collected in a child that is stopped in time.
+      facts = collect_with_timeout(*listed, timeout, ctx.options.cpu_map);
+    } else if (!o->host.empty()) {
       std::vector<HostFacts> hosts = ctx.host_argument(o->host);
       if (hosts.size() != 1) {
         throw Error(fmt::format("{}: holds {} CPUs; collect writes the facts of one host", o->host, hosts.size()),
@@ -109,7 +117,10 @@ void register_collect(CLI::App& app, Context& ctx) {
       }
       facts = std::move(hosts.front());
     } else if (!o->libvirt.empty()) {
-      facts = collect_libvirt(o->libvirt);
+      InventoryHost h;
+      h.name = o->libvirt;
+      h.libvirt = o->libvirt;
+      facts = collect_with_timeout(h, timeout, ctx.options.cpu_map);
     } else {
       facts = collect_local(LocalCollectOptions{});
       for (const std::string& w : collection_warnings(facts)) std::cerr << "warning: " << w << "\n";

@@ -144,3 +144,30 @@ BOOST_AUTO_TEST_CASE(a_host_that_never_answers_is_reported_after_the_timeout_and
   BOOST_TEST(live.vms.value().size() >= 5u);
   fs::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(one_host_that_never_answers_is_stopped_after_the_timeout) {
+  const SilentListener dead;
+  const fs::path dir = fs::temp_directory_path() / ("preflight-test-collect-dead-one." + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string dead_uri = "qemu+tcp://127.0.0.1:" + std::to_string(dead.port()) + "/system";
+  const std::string inventory = (dir / "inventory.yaml").string();
+  std::ofstream(inventory) << "hosts:\n  dead:\n    libvirt: " << dead_uri << "\n  live:\n    libvirt: test://"
+                           << fixture("lab/hostA.xml") << "\n";
+  // By inventory name and by --libvirt URI: both end with the host named, exit 2.
+  const ProcessResult named = run_preflight({"collect", "--inventory", inventory, "dead", "--timeout", "2"}, kEnv);
+  BOOST_TEST(named.exit_code == 2, named.err);
+  BOOST_TEST(named.out.empty());
+  BOOST_TEST(named.err.find("dead: no answer from " + dead_uri + " within 2 s") != std::string::npos, named.err);
+  const ProcessResult by_uri = run_preflight({"collect", "--libvirt", dead_uri, "--timeout", "2"}, kEnv);
+  BOOST_TEST(by_uri.exit_code == 2, by_uri.err);
+  BOOST_TEST(by_uri.err.find(dead_uri + ": no answer from " + dead_uri + " within 2 s") != std::string::npos,
+             by_uri.err);
+  // A host that answers is collected through the same child, whole.
+  const ProcessResult live = run_preflight({"collect", "--inventory", inventory, "live"}, kEnv);
+  BOOST_REQUIRE_MESSAGE(live.exit_code == 0, live.err);
+  const HostFacts h = facts_from_yaml(live.out, "stdout");
+  BOOST_TEST(h.name == "live");
+  BOOST_TEST(h.vms.value().size() >= 5u);
+  fs::remove_all(dir);
+}

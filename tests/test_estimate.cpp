@@ -48,8 +48,60 @@ BOOST_AUTO_TEST_CASE(an_idle_guest_costs_its_used_memory_over_the_link_plus_qemu
   BOOST_TEST(e.total_s == expected, boost::test_tools::tolerance(0.01));
   BOOST_TEST(e.downtime_s <= in.max_downtime_s + in.costs.switchover_s);
   BOOST_TEST(e.bytes_sent == 1.0 * GiB, boost::test_tools::tolerance(1e-6));
-  // The sync at the start and the one when the bitmap ran low (libvirt reports 2).
+  // The sync at the start, the one when the bitmap ran low (the pass outlasts QEMU's
+  // first 100 ms bandwidth window, so the threshold is no longer 0), the one at the pause.
+  BOOST_TEST(e.iterations == 3);
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_guest_sent_before_the_first_bandwidth_window_closes_syncs_twice) {
+  // 64 MiB that hold no data pass at the zero-page rate in well under 100 ms: QEMU's
+  // threshold is still 0, so the empty bitmap never counts as "below" it -- no sync
+  // while running, the move completes, and the pause syncs. libvirt reports 2.
+  const PrecopyInput in = guest(64 * MiB, 0, 0, 100);
+  BOOST_TEST_REQUIRE(64.0 * MiB / in.costs.zero_page_bytes_per_s < 0.1);
+  const MoveEstimate e = estimate_precopy(in);
+  BOOST_TEST(e.converges);
   BOOST_TEST(e.iterations == 2);
+  // Zero pages passed over in 300 ms instead: the pass outlasts the window, 3.
+  PrecopyInput slow = in;
+  slow.costs.zero_page_bytes_per_s = 64.0 * MiB / 0.3;
+  BOOST_TEST(estimate_precopy(slow).iterations == 3);
+}
+
+BOOST_AUTO_TEST_CASE(syncs_follow_qemus_threshold_slice_by_slice) {
+  // 1000 MiB, all data, capped at 100 MiB/s (10 MiB per 100 ms slice) on a 1000 MiB/s
+  // link, limit 940 ms (threshold 94 MiB once the bandwidth is measured), guest
+  // dirtying 25 MiB/s (2.5 MiB per slice). By QEMU's rule -- sync when what is left
+  // drops below 94 MiB, pause when it is still below after the sync:
+  //   pass 1: 1000 -> 88 MiB left after 9.12 s; sync 2 adds 228 MiB dirtied: 316
+  //   pass 2:  316 -> 88 after 2.28 s; sync 3 adds 57: 145
+  //   pass 3:  145 -> 85 after 0.6 s;  sync 4 adds 15: 100
+  //   pass 4:  100 -> 90 after 0.1 s;  sync 5 adds 2.5: 92.5 < 94, pause; sync 6.
+  PrecopyInput in = guest(1000 * MiB, 1000 * MiB, 25, 1000, 0.94);
+  in.bandwidth_cap_bytes_per_s = 100 * kMiBs;
+  const MoveEstimate e = estimate_precopy(in);
+  BOOST_TEST(e.converges);
+  BOOST_TEST(e.iterations == 6);
+  BOOST_TEST_REQUIRE(e.rounds.size() == 5u);
+  const double seconds[] = {9.12, 2.28, 0.6, 0.1};
+  for (size_t i = 0; i < 4; ++i) BOOST_TEST(e.rounds[i].seconds == seconds[i], boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(e.rounds[4].bytes == 92.5 * MiB, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(e.total_s == in.costs.setup_s + 12.1 + 92.5 / 1000 + in.costs.switchover_s,
+             boost::test_tools::tolerance(1e-6));
+  // Limit 960 ms (threshold 96 MiB): a sync can leave just too much, and the next
+  // slice brings one more sync:
+  //   pass 1: 1000 -> 92 MiB after 9.08 s; sync 2 adds 227: 319
+  //   pass 2:  319 -> 92 after 2.27 s; sync 3 adds 56.75: 148.75
+  //   pass 3: 148.75 -> 88.75 after 0.6 s; sync 4 adds 15: 103.75
+  //   pass 4: 103.75 -> 93.75 after 0.1 s; sync 5 adds 2.5: 96.25, not below 96
+  //   pass 5: 96.25 -> 86.25 after 0.1 s; sync 6 adds 2.5: 88.75, pause; sync 7.
+  in.max_downtime_s = 0.96;
+  const MoveEstimate more = estimate_precopy(in);
+  BOOST_TEST(more.iterations == 7);
+  BOOST_TEST_REQUIRE(more.rounds.size() == 6u);
+  const double more_seconds[] = {9.08, 2.27, 0.6, 0.1, 0.1};
+  for (size_t i = 0; i < 5; ++i) BOOST_TEST(more.rounds[i].seconds == more_seconds[i], boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(more.rounds[5].bytes == 88.75 * MiB, boost::test_tools::tolerance(1e-6));
 }
 
 BOOST_AUTO_TEST_CASE(memory_in_use_not_known_counts_all_of_it) {

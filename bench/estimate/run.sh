@@ -10,6 +10,9 @@
 # Goals (issue 14): total within 25 %, downtime within 50 % or 100 ms, iterations +-1;
 # a scenario that does not converge must be said not to.
 # Usage: bench/estimate/run.sh [BUILD_DIR] [SCENARIO...]   (root; default build)
+# Environment: PREFLIGHT_LAB_ACCEL=kvm|tcg|auto (tests/lab/lab.sh; the lab is rebuilt
+# when it changes); PREFLIGHT_BENCH_KEEP=DIR keeps each scenario's estimates (JSON) and
+# job statistics there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -59,7 +62,7 @@ hosts:
     link_gbit: 10
 EOF
 
-echo "accel $accel, $(date -u +%Y-%m-%d), $("$preflight" --version 2>/dev/null | head -1)"
+echo "accel $accel, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $("$preflight" --version 2>/dev/null | head -1)"
 echo "| scenario | guest | cap | limit | measured dirty rate | in use | est. total | real total | est. downtime | real downtime | est. iter. | real iter. | within goals | at the set rate: total, downtime, iter. |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for s in "${scenarios[@]}"; do
@@ -68,8 +71,17 @@ for s in "${scenarios[@]}"; do
   virsh -q -c "$c1" destroy "$vm" >/dev/null 2>&1 || true
   virsh -q -c "$c2" destroy "$vm" >/dev/null 2>&1 || true
   PREFLIGHT_LAB_GUEST_MIB=$mib "$lab" guest-xml "$vm" "$guest" > "$work/$vm.xml"
+  # qemu64 names svm, which an Intel host's KVM cannot give: libvirt refuses to start
+  # the KVM guest ("Host CPU does not provide required features: svm"). Leave it out.
+  [ "$accel" = kvm ] && sed -i "s|</model>|</model><feature policy='disable' name='svm'/>|" "$work/$vm.xml"
+  serial=$("$lab" serial 1 "$vm")
+  "$lab" exec 1 rm -f "/var/log/libvirt/qemu/$vm.serial"  # inside the host: its /var is an overlay
   virsh -q -c "$c1" create "$work/$vm.xml" >/dev/null
-  sleep 3  # the guest writes its memory once, then settles at its rate
+  # The guest writes its memory once, then prints its first line and settles at its
+  # rate. Under nested KVM its BIOS alone can take 5-15 s, so wait for that line.
+  for _ in $(seq 300); do [ -s "$serial" ] && break; sleep 0.2; done
+  [ -s "$serial" ] || echo "run.sh: $vm printed nothing within 60 s" >&2
+  sleep 2
   est_args=(--inventory "$work/inventory.yaml" estimate "$vm" lab2 --from lab1 --max-downtime "$limit" --measure-seconds 5 -o json)
   [ "$cap" != 0 ] && est_args+=(--bandwidth "$cap")
   "$preflight" "${est_args[@]}" > "$work/$vm.estimate.json" || true
@@ -85,6 +97,7 @@ for s in "${scenarios[@]}"; do
   virsh -q -c "$c2" domjobinfo "$vm" --completed --rawstats > "$work/$vm.job" 2>/dev/null || true
   virsh -q -c "$c1" destroy "$vm" >/dev/null 2>&1 || true
   virsh -q -c "$c2" destroy "$vm" >/dev/null 2>&1 || true
+  [ -n "${PREFLIGHT_BENCH_KEEP:-}" ] && mkdir -p "$PREFLIGHT_BENCH_KEEP" && cp "$work/$vm".* "$PREFLIGHT_BENCH_KEEP/"
   python3 - "$work/$vm.estimate.json" "$work/$vm.job" "$work/$vm.estimate-set.json" "$name" "$guest" "$mib" "$cap" "$limit" "$timeout" <<'EOF'
 import json, sys
 est_path, job_path, set_path, name, guest, mib, cap, limit, timeout = sys.argv[1:]

@@ -102,7 +102,9 @@ std::string finish(Collector& c, const std::string& name, std::string& error) {
   const std::string& r = c.received;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !r.empty() && r.front() == kFactsTag) return r.substr(1);
   if (!r.empty() && r.front() == kErrorTag) {
-    error = fmt::format("{}: {}", name, std::string_view(r).substr(1));
+    const std::string_view message = std::string_view(r).substr(1);
+    // A host named by its URI (collect --libvirt URI): the message already starts with it.
+    error = message.starts_with(name + ": ") ? std::string(message) : fmt::format("{}: {}", name, message);
   } else if (WIFSIGNALED(status)) {
     error = fmt::format("{}: the collector process ended by signal {} ({})", name, WTERMSIG(status),
                         ::strsignal(WTERMSIG(status)));
@@ -113,41 +115,36 @@ std::string finish(Collector& c, const std::string& name, std::string& error) {
   return {};
 }
 
-}  // namespace
 
-std::vector<std::string> collect_all(const Inventory& inv, const CollectAllOptions& o) {
-  std::error_code ec;
-  fs::create_directories(o.dir, ec);
-  if (ec) throw Error(fmt::format("{}: cannot create folder: {}", o.dir, ec.message()));
-  const size_t n = inv.hosts.size();
-  const size_t jobs = std::max<size_t>(1, o.jobs);
-  std::vector<std::string> errors(n);
+// Runs the collection of `hosts` (pointers into the caller's list), `jobs` at a
+// time, each in a child process; calls `finished(i, yaml, error)` on this thread as
+// each ends (yaml empty and error set when it failed, naming the host).
+void run_collectors(const std::vector<const InventoryHost*>& hosts, size_t jobs, std::chrono::milliseconds timeout,
+                    const std::string& cpu_map_dir,
+                    const std::function<void(size_t, const std::string&, std::string)>& finished) {
+  const size_t n = hosts.size();
+  jobs = std::max<size_t>(1, jobs);
   std::vector<Collector> running;
   size_t next = 0;
 
-  const auto done = [&](size_t i) {
-    if (o.progress) o.progress(inv.hosts[i].name);
-  };
   const auto start = [&](size_t i) {
-    const InventoryHost& h = inv.hosts[i];
+    const InventoryHost& h = *hosts[i];
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) {
-      errors[i] = fmt::format("{}: cannot start its collector: pipe: {}", h.name, std::strerror(errno));
-      return done(i);
+      return finished(i, {}, fmt::format("{}: cannot start its collector: pipe: {}", h.name, std::strerror(errno)));
     }
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid == 0) {
       ::close(p[0]);
-      run_collector(h, o.cpu_map_dir, p[1], parent);
+      run_collector(h, cpu_map_dir, p[1], parent);
     }
     ::close(p[1]);
     if (pid < 0) {
-      errors[i] = fmt::format("{}: cannot start its collector: fork: {}", h.name, std::strerror(errno));
       ::close(p[0]);
-      return done(i);
+      return finished(i, {}, fmt::format("{}: cannot start its collector: fork: {}", h.name, std::strerror(errno)));
     }
-    const auto deadline = o.timeout.count() > 0 ? Clock::now() + o.timeout : Clock::time_point::max();
+    const auto deadline = timeout.count() > 0 ? Clock::now() + timeout : Clock::time_point::max();
     running.push_back({i, pid, p[0], deadline, {}});
   };
 
@@ -167,14 +164,14 @@ std::vector<std::string> collect_all(const Inventory& inv, const CollectAllOptio
       wait_ms = static_cast<int>(std::clamp<long long>(left, 0, 60'000));
     }
     if (::poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR) {
-      throw Error(fmt::format("collecting into {}: poll: {}", o.dir, std::strerror(errno)));
+      throw Error(fmt::format("collecting: poll: {}", std::strerror(errno)));
     }
 
     const Clock::time_point now = Clock::now();
     std::vector<Collector> still;
     for (size_t k = 0; k < running.size(); ++k) {
       Collector& c = running[k];
-      const InventoryHost& h = inv.hosts[c.index];
+      const InventoryHost& h = *hosts[c.index];
       bool ended = false;
       if (fds[k].revents != 0) {
         char buf[65536];
@@ -188,32 +185,60 @@ std::vector<std::string> collect_all(const Inventory& inv, const CollectAllOptio
       if (ended) {
         std::string error;
         const std::string yaml = finish(c, h.name, error);
-        if (error.empty()) {
-          try {
-            write_file((fs::path(o.dir) / (h.name + ".yaml")).string(), yaml);
-          } catch (const std::exception& e) {
-            error = e.what();
-          }
-        }
-        errors[c.index] = std::move(error);
-        done(c.index);
+        finished(c.index, yaml, std::move(error));
       } else if (now >= c.deadline) {
         ::kill(c.pid, SIGKILL);
         ::close(c.fd);
         while (::waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
         }
-        errors[c.index] = fmt::format(
-            "{}: no answer from {} within {}; its collection was stopped (--timeout sets the limit per host)",
-            h.name, source_of(h), seconds_text(o.timeout));
-        done(c.index);
+        finished(c.index, {},
+                 fmt::format("{}: no answer from {} within {}; its collection was stopped (--timeout sets the limit "
+                             "per host)",
+                             h.name, source_of(h), seconds_text(timeout)));
       } else {
         still.push_back(std::move(c));
       }
     }
     running = std::move(still);
   }
+}
+
+}  // namespace
+
+std::vector<std::string> collect_all(const Inventory& inv, const CollectAllOptions& o) {
+  std::error_code ec;
+  fs::create_directories(o.dir, ec);
+  if (ec) throw Error(fmt::format("{}: cannot create folder: {}", o.dir, ec.message()));
+  std::vector<const InventoryHost*> hosts;
+  for (const InventoryHost& h : inv.hosts) hosts.push_back(&h);
+  std::vector<std::string> errors(hosts.size());
+  run_collectors(hosts, o.jobs, o.timeout, o.cpu_map_dir,
+                 [&](size_t i, const std::string& yaml, std::string error) {
+                   const InventoryHost& h = *hosts[i];
+                   if (error.empty()) {
+                     try {
+                       write_file((fs::path(o.dir) / (h.name + ".yaml")).string(), yaml);
+                     } catch (const std::exception& e) {
+                       error = e.what();
+                     }
+                   }
+                   errors[i] = std::move(error);
+                   if (o.progress) o.progress(h.name);
+                 });
   std::erase_if(errors, [](const std::string& e) { return e.empty(); });
   return errors;
+}
+
+HostFacts collect_with_timeout(const InventoryHost& host, std::chrono::milliseconds timeout,
+                               const std::string& cpu_map_dir) {
+  std::string facts_yaml;
+  std::string failure;
+  run_collectors({&host}, 1, timeout, cpu_map_dir, [&](size_t, const std::string& yaml, std::string error) {
+    facts_yaml = yaml;
+    failure = std::move(error);
+  });
+  if (!failure.empty()) throw Error(failure);
+  return facts_from_yaml(facts_yaml, host.name);
 }
 
 }  // namespace preflight

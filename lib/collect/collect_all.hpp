@@ -41,4 +41,10 @@ struct CollectAllOptions {
 // Forks: call it while no other thread of the process is inside libvirt.
 std::vector<std::string> collect_all(const Inventory& inv, const CollectAllOptions& o);
 
+// One host collected the same way, in a child process that is killed when it takes
+// longer than `timeout` (zero: no limit): the facts, or Error naming the host and,
+// on a timeout, the source that did not answer. Forks, as collect_all.
+HostFacts collect_with_timeout(const InventoryHost& host, std::chrono::milliseconds timeout,
+                               const std::string& cpu_map_dir);
+
 }  // namespace preflight

@@ -11,9 +11,14 @@ namespace preflight {
 namespace {
 
 // QEMU's migration thread: a rate-limited stream sends a 100 ms budget and then
-// waits; an unlimited one returns to its checks at least every 50 ms.
+// waits; an unlimited one returns to its checks at least every 50 ms (MAX_WAIT).
 constexpr double kCappedSlice = 0.1;
 constexpr double kUncappedSlice = 0.05;
+// QEMU measures the stream's bandwidth (for the threshold) over windows of at least
+// this long (BUFFER_DELAY); until the first one closes the threshold is 0.
+constexpr double kBandwidthWindow = 0.1;
+// A zero page on the wire: its 8-byte header and one byte of fill, per 4 KiB page.
+constexpr double kZeroPageWireShare = 9.0 / 4096.0;
 // Auto-converge (QEMU's defaults): throttle when the guest dirtied more than this
 // share of what was sent in a period of at least a second, the second time in a row.
 constexpr double kThrottleTrigger = 0.5;
@@ -76,6 +81,7 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
   double t = in.costs.setup_s;
   int syncs = 1;            // the one at the start
   double threshold = 0;     // bandwidth x downtime limit, as QEMU measures the bandwidth
+  double window_start = t, window_sent = 0;
   double pass_bytes = 0, pass_start = t;
   // Auto-converge's period.
   double period_start = t, period_sent = 0, period_dirtied = 0;
@@ -94,7 +100,8 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
     e.bytes_sent += pending_data;
     e.downtime_s = (paused ? send : 0) + in.costs.switchover_s;
     e.total_s = t + send + in.costs.switchover_s;
-    e.iterations = syncs;
+    // Once the guest is paused (or post-copy starts) QEMU syncs the bitmap once more.
+    e.iterations = syncs + 1;
   };
 
   while (true) {
@@ -113,8 +120,9 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
     const double step = std::min(cost, safe > 0 ? std::max(slice, safe / (remaining_before / cost)) : slice);
     const double share = step / cost;
     const double sent = data * share;
+    const double zero_sent = zero * share;
     data -= sent;
-    zero -= zero * share;
+    zero -= zero_sent;
     t += step;
     pass_bytes += sent;
     e.bytes_sent += sent;
@@ -123,24 +131,35 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
     dirtied = std::min(dirtied + dirty_rate * step, std::max(0.0, used - data));
     period_sent += sent;
     period_dirtied += dirty_rate * step;
-    // QEMU's bandwidth: bytes on the wire over the slice (zero pages send ~nothing).
-    threshold = sent / step * in.max_downtime_s;
+    // QEMU's bandwidth: bytes on the wire over a window of at least 100 ms (zero
+    // pages send almost nothing).
+    window_sent += sent + zero_sent * kZeroPageWireShare;
+    if (t - window_start >= kBandwidthWindow - 1e-9) {
+      threshold = window_sent / (t - window_start) * in.max_downtime_s;
+      window_start = t;
+      window_sent = 0;
+    }
 
-    const double remaining = data + zero;
     if (t >= in.give_up_s) {
       e.converges = false;
       finish(data + dirtied, zero, true);
       break;
     }
-    if (remaining >= threshold && remaining > 0) continue;
-    // Below the threshold: sync the bitmap.
-    data += dirtied;
-    dirtied = 0;
-    ++syncs;
-    if (data + zero < threshold || data + zero <= 0) {
-      finish(data, zero, true);
+    // What is left in the bitmap (zero pages included) below the threshold: sync.
+    const bool synced = data + zero < threshold;
+    if (synced) {
+      data += dirtied;
+      dirtied = 0;
+      ++syncs;
+    }
+    // Nothing left, or less than the threshold: pause and send the rest. A bitmap that
+    // empties before the first bandwidth window closes (an idle guest) completes
+    // without a sync; the one at the pause picks up what the guest dirtied.
+    if (data + zero <= 0 || data + zero < threshold) {
+      finish(data + dirtied, zero, true);
       break;
     }
+    if (!synced) continue;
     if (in.postcopy && syncs >= 2) {
       // Post-copy: the guest runs on the destination; the rest is pulled after.
       e.postcopy = true;

@@ -2,20 +2,25 @@
 // Predicted migration time and downtime (docs/requirements.md R54). Pure arithmetic on
 // memory, dirty rate and link speed; no clock, no I/O.
 //
-// Live (pre-copy), as QEMU runs it: at the start every page is in the dirty bitmap.
-// QEMU sends the bitmap's pages at the stream's rate -- pages that hold no data (never
-// touched, or zero) cost only a header and the time to see that they are zero -- and
-// checks after each slice of sending (100 ms when the bandwidth is capped, at most
-// 50 ms otherwise) whether what is left in the bitmap is below the threshold
-// "bandwidth x downtime limit". When it is, QEMU syncs the bitmap (adding the pages
-// the guest dirtied since the last sync; each sync is one of the "iterations" libvirt
-// reports) and checks again: still below, it pauses the guest and sends the rest
-// (stop-and-copy, no longer rate-limited: at the link's speed); otherwise it keeps
-// sending. Auto-converge slows the guest's vCPUs
+// Live (pre-copy), as QEMU 7.2 runs it (migration/migration.c, migration/ram.c): at
+// the start every page is in the dirty bitmap (the first bitmap sync). QEMU sends the
+// bitmap's pages at the stream's rate -- pages that hold no data (never touched, or
+// zero) cost only a header and the time to see that they are zero -- and checks after
+// each slice of sending (100 ms when the bandwidth is capped, at most 50 ms otherwise)
+// whether what is left in the bitmap (zero pages included) is below the threshold
+// "bandwidth x downtime limit", the bandwidth being the bytes sent over the last
+// window of at least 100 ms (0 until the first window closes). When it is, QEMU syncs
+// the bitmap (adding the pages the guest dirtied since the last sync) and checks
+// again: still below -- or nothing left at all -- it pauses the guest, syncs once
+// more and sends the rest (stop-and-copy, no longer rate-limited: at the link's
+// speed); otherwise it keeps sending. Each sync is one of the "iterations" libvirt
+// reports (QEMU's dirty-sync-count): the first, one each time the bitmap ran low, and
+// the last at the pause -- an idle guest whose pages are sent before the first
+// bandwidth window closes counts 2. Auto-converge slows the guest's vCPUs
 // (20 %, then +10 % up to 99 %) once the guest dirtied more than half of what was sent
 // at two checks, at least a second apart. Post-copy (libvirt's
 // --postcopy-after-precopy) runs the guest on the destination after the first pass
-// and pulls the rest.
+// (with a last sync at the switch) and pulls the rest.
 // Quick (suspend, move, resume -- Hyper-V Quick Migration): the state is written to
 // shared storage and read back on the destination, so memory crosses the link twice
 // (docs/sources.md S3: 512 MB over 1 GbE about 8 s).
@@ -30,14 +35,16 @@ struct LinkModel {
   double bits_per_s = 1e9;  // usable migration bandwidth
 };
 
-// QEMU's costs that do not depend on the link. The defaults are what bench/estimate
-// measured in the two-host lab (QEMU 7.2 under TCG, libvirt 9.0, 2026-11-30: an idle
-// 64 or 256 MiB guest moves in 0.7-1.1 s with 20-70 ms downtime); outputs call them
-// assumed.
+// QEMU's costs that do not depend on the link; outputs call them assumed. Measured with
+// QEMU 7.2 and libvirt 9.0 on 2 loaded cores (2026-11-30): bench/estimate moved idle
+// 256 MiB guests in 0.65-0.72 s under KVM and 0.6 s under TCG (0.7-1.1 s in an
+// earlier session), 40-50 ms of it downtime and about 0.1 s the pass over their pages:
+// 0.5-0.6 s before the first page. QEMU alone (two QEMUs, no libvirt) passed over the
+// zero pages of idle 256 MiB-1 GiB guests at 2.4-3.3 GB/s.
 struct QemuCosts {
-  double setup_s = 0.75;                  // the job's start until the first page: destination QEMU, connection
+  double setup_s = 0.55;                  // the job's start until the first page: destination QEMU, connection
   double switchover_s = 0.06;             // device state, the last sync, resuming on the destination
-  double zero_page_bytes_per_s = 2.0e9;   // how fast QEMU passes over pages that hold no data
+  double zero_page_bytes_per_s = 3.0e9;   // how fast QEMU passes over pages that hold no data
 };
 
 struct PrecopyInput {
@@ -67,8 +74,8 @@ struct MoveEstimate {
   double total_s = 0;     // from the job's start to the guest running on the destination
   double downtime_s = 0;  // the guest is paused this long
   // Bitmap syncs, as libvirt's job statistics count them (memory iteration, QEMU's
-  // dirty-sync-count): the first one and each one during pre-copy (an idle guest: 2).
-  // 0 for the estimates that are not pre-copy.
+  // dirty-sync-count): the first one, each one during pre-copy, the one at the pause
+  // (or the switch to post-copy). 0 for the estimates that are not pre-copy.
   int iterations = 0;
   // false: pre-copy stalls -- the guest dirties pages as fast as they are sent. Then
   // total_s and downtime_s are those of a stop forced when it stalls (libvirt's

@@ -211,3 +211,64 @@ BOOST_AUTO_TEST_CASE(checks_summary_line_says_what_its_estimate_assumed) {
   const json k = json::parse(run_preflight({"--inventory", inventory, "check", "lab3", "hostB", "-o", "json"}).out);
   BOOST_TEST(k["estimate"]["assumed"] == json::array({"an idle guest", "all memory in use"}));
 }
+
+BOOST_AUTO_TEST_CASE(the_link_is_the_slower_hosts_nic_speed_when_the_facts_carry_it) {
+  // hostA and hostB as facts files, each with the NICs `preflight collect` reads on a
+  // real host; no link_gbit in the inventory.
+  TempDir dir("preflight-estimate-nics");
+  const auto collect = [&](const std::string& host, const std::string& nics) {
+    const auto path = (dir.path / (host + ".yaml")).string();
+    const auto r = run_preflight({"--inventory", fixture("lab/preflight.yaml"), "collect", host, "-w", path});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    // The libvirt collector reads no NIC speeds: its line gives way to the local collector's.
+    std::string facts = slurp(path);
+    const std::string unknown = "  nics: {unknown: \"the libvirt collector reads no NIC speeds: collect the host with "
+                                "`preflight collect` on it\"}\n";
+    const size_t at = facts.find(unknown);
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, facts);
+    facts.replace(at, unknown.size(), "  nics:\n" + nics);
+    std::ofstream(path) << facts;
+  };
+  collect("hostA", "    - {name: eno1, speed_mbps: 10000, up: true}\n"
+                   "    - {name: eno2, speed_mbps: 25000, up: false}\n");
+  collect("hostB", "    - {name: eno1, speed_mbps: 2500, up: true}\n"
+                   "    - {name: eno2, speed_mbps: {unknown: \"the link is down\"}, up: false}\n");
+  const auto write_inventory = [&](const std::string& extra) {
+    std::ofstream(dir.path / "preflight.yaml") << "hosts:\n  hostA:\n    facts: " << (dir.path / "hostA.yaml").string()
+                                               << "\n" << extra << "  hostB:\n    facts: "
+                                               << (dir.path / "hostB.yaml").string() << "\n";
+    return (dir.path / "preflight.yaml").string();
+  };
+  const std::string inventory = write_inventory("");
+  const auto r = run_preflight({"--inventory", inventory, "estimate", "web1", "hostB", "-o", "json"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const json j = json::parse(r.out);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["value"] == 2.5e9);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["assumed"] == false);
+  const std::string from = j["inputs"]["link_bits_per_s"]["from"];
+  BOOST_TEST(from.starts_with("NIC speed of hostA/hostB (collect: eno1 10 Gbit/s, eno1 2.5 Gbit/s;"), from);
+  // check's summary no longer assumes the link.
+  const json k = json::parse(run_preflight({"--inventory", inventory, "check", "web1", "hostB", "-o", "json"}).out);
+  BOOST_TEST(k["estimate"]["assumed"] == json::array({"an idle guest", "all memory in use"}));
+
+  // The inventory's link_gbit comes before the NIC speed, --link-gbit before both.
+  const std::string stated = write_inventory("    link_gbit: 5\n");
+  const json s = json::parse(run_preflight({"--inventory", stated, "estimate", "web1", "hostB", "-o", "json"}).out);
+  BOOST_TEST(s["inputs"]["link_bits_per_s"]["value"] == 5e9);
+  BOOST_TEST(s["inputs"]["link_bits_per_s"]["from"] == "link_gbit of hostA in the inventory");
+  const json g = json::parse(
+      run_preflight({"--inventory", stated, "estimate", "web1", "hostB", "--link-gbit", "40", "-o", "json"}).out);
+  BOOST_TEST(g["inputs"]["link_bits_per_s"]["from"] == "--link-gbit");
+}
+
+BOOST_AUTO_TEST_CASE(facts_without_nics_leave_the_link_assumed) {
+  // The demo lab's libvirt test-driver hosts carry no NIC speeds: assumed 1 GbE, said so.
+  const json j = json::parse(run_preflight(demo({"web1", "hostB", "-o", "json"})).out);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["assumed"] == true);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["value"] == 1e9);
+  // The link test's connect time is no bandwidth, and the text says so.
+  const std::string from = j["inputs"]["link_bits_per_s"]["from"];
+  BOOST_TEST(from.starts_with("assumed 1 GbE (not measured: the migration-link test times a TCP connect, not "
+                              "throughput;"),
+             from);
+}

@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "facts/facts_yaml.hpp"
+#include "facts/facts_yaml_readers.hpp"
 
 using namespace preflight;
 
@@ -220,6 +222,9 @@ HostFacts full_host() {
   BridgeMember vnet{"vnet0", false};
   BridgeMember odd{"veth9", Fact<bool>::unknown("no /sys/class/net/veth9/device")};
   h.bridges = std::vector<BridgeFacts>{{"br0", {eno1, vnet, odd}, {"10.0.0.5/24"}}, {"br1", {}, {}}};
+  h.nics = std::vector<NicFacts>{{"eno1", 10000, true},
+                                 {"eno2", Fact<uint64_t>::unknown("/sys/class/net/eno2/speed: the link is down"), false},
+                                 {"bond0", 20000, true}};
 
   PoolFacts images;
   images.name = "default";
@@ -409,6 +414,26 @@ BOOST_AUTO_TEST_CASE(absent_fact_reads_as_unknown_naming_the_file) {
   BOOST_TEST(!h.memory.free_kib.known());
   BOOST_TEST(h.memory.free_kib.reason() == "not in f.yaml");
   BOOST_TEST(!h.cpu.cpuid.known());
+}
+
+BOOST_AUTO_TEST_CASE(nics_and_their_speeds_are_unknown_when_absent_never_zero_through_both_readers) {
+  // A facts file from before NIC speeds were collected: no nics at all.
+  const std::string old = "schema_version: 1\nhost:\n  name: x\n";
+  const std::string listed = old + "  nics:\n    - {name: eno1, up: true}\n    - {name: eno2, speed_mbps: 25000, up: true}\n";
+  for (const auto& read : {std::function<HostFacts(const std::string&)>(
+                               [](const std::string& t) { return facts_from_yaml(t, "f.yaml"); }),
+                           std::function<HostFacts(const std::string&)>(
+                               [](const std::string& t) { return facts_from_yaml_cpp(t, "f.yaml"); })}) {
+    const HostFacts h = read(old);
+    BOOST_TEST(!h.nics.known());
+    BOOST_TEST(h.nics.reason() == "not in f.yaml");
+    const HostFacts l = read(listed);
+    BOOST_REQUIRE(l.nics.value().size() == 2u);
+    BOOST_TEST(!l.nics.value()[0].speed_mbps.known());
+    BOOST_TEST(l.nics.value()[0].speed_mbps.reason() == "not in f.yaml");
+    BOOST_TEST(l.nics.value()[1].speed_mbps.value() == 25000u);
+    BOOST_TEST((facts_from_yaml(facts_to_yaml(l), "again") == l));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(malformed_yaml_names_file_line_and_column) {

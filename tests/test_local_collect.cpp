@@ -164,6 +164,34 @@ BOOST_AUTO_TEST_CASE(amd_v_follows_the_svm_bit_and_the_kernel_flag) {
   BOOST_TEST(collect_local(o).firmware.virtualization.value() == true);
 }
 
+BOOST_AUTO_TEST_CASE(fake_root_nics_and_their_speeds) {
+  const HostFacts h = collect_local(fake());
+  const auto& nics = h.nics.value();
+  // Physical NICs and the bond of two of them; bridges, veth, vnet and lo are not NICs.
+  std::vector<std::string> names;
+  for (const NicFacts& n : nics) names.push_back(n.name);
+  BOOST_TEST(names == (std::vector<std::string>{"bond0", "eno1", "eno2", "eno3"}), boost::test_tools::per_element());
+  BOOST_TEST(nics[1].speed_mbps.value() == 10000u);
+  BOOST_TEST(nics[1].up);
+  BOOST_TEST(nics[0].speed_mbps.value() == 2000u);
+  // A link that is down says -1: unknown with the file named, never 0.
+  BOOST_TEST(!nics[3].speed_mbps.known());
+  BOOST_TEST(nics[3].speed_mbps.reason().find("eno3/speed: '-1'") != std::string::npos);
+  BOOST_TEST(!nics[3].up);
+}
+
+BOOST_AUTO_TEST_CASE(a_nic_without_a_speed_file_has_an_unknown_speed) {
+  RootCopy root;
+  fs::remove(root.dir / "sys/class/net/eno2/speed");
+  fs::remove(root.dir / "sys/class/net/eno2/operstate");
+  const HostFacts h = collect_local(fake(root.dir.string()));
+  const NicFacts& eno2 = h.nics.value()[2];
+  BOOST_TEST(eno2.name == "eno2");
+  BOOST_TEST(!eno2.speed_mbps.known());
+  BOOST_TEST(eno2.speed_mbps.reason().find("eno2/speed") != std::string::npos);
+  BOOST_TEST(!eno2.up);
+}
+
 BOOST_AUTO_TEST_CASE(fake_root_bridges_and_mounts) {
   const HostFacts h = collect_local(fake());
   BOOST_TEST_REQUIRE(h.bridges.value().size() == 3u);
@@ -301,6 +329,7 @@ BOOST_AUTO_TEST_CASE(an_empty_root_gives_unknowns_with_reasons) {
   BOOST_TEST(!h.firmware.smt.known());
   BOOST_TEST(!h.firmware.vulnerabilities.known());
   BOOST_TEST(!h.bridges.known());
+  BOOST_TEST(!h.nics.known());
   BOOST_TEST(h.mounts.reason() == empty.string() + "/proc/self/mountinfo: No such file or directory");
 }
 

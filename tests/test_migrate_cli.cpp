@@ -204,7 +204,16 @@ BOOST_AUTO_TEST_CASE(a_real_move_through_the_cli_runs_on_the_destination_and_is_
   std::ifstream journal(dir.path / "preflight" / "journal.jsonl");
   std::string line;
   BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(journal, line)), "no journal line");
-  BOOST_TEST(nlohmann::json::parse(line)["result"] == "moved", line);
+  const nlohmann::json journaled = nlohmann::json::parse(line);
+  BOOST_TEST(journaled["result"] == "moved", line);
+  // The move's own estimate next to the finished job's figures (invariants only: the
+  // lab's timing varies).
+  BOOST_TEST(journaled["estimate"]["total_s"].get<double>() > 0, line);
+  BOOST_TEST_REQUIRE(journaled["real"].is_object(), line);
+  BOOST_TEST(journaled["real"]["total_s"].get<double>() > 0, line);
+  BOOST_TEST(journaled["real"]["downtime_ms"].get<double>() >= 0, line);
+  BOOST_TEST(journaled["real"]["iterations"].get<int>() >= 1, line);
+  BOOST_TEST(outcome["real"] == journaled["real"], last);  // -o json and the journal: one vocabulary
   try {
     host1.destroy(vm);
     host2.destroy(vm);

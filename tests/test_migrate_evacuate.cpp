@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "migrate/libvirt_hypervisor.hpp"
@@ -112,6 +113,18 @@ BOOST_AUTO_TEST_CASE(a_dry_run_of_demo_hostA_places_web1_and_says_why_the_others
   BOOST_TEST_REQUIRE(plan["moves"].size() == 1u);
   BOOST_TEST(plan["moves"][0]["vm"] == "web1");
   BOOST_TEST(contains(plan["moves"][0]["plan"][0].get<std::string>(), "virDomainMigrateToURI3(web1 on test://"));
+  // Each move carries the estimate `preflight migrate` makes of that move alone, and
+  // the plan suggests the timeout that estimate suggests.
+  BOOST_TEST(plan["move_order"] == "shortest estimate first");
+  const json& est = plan["moves"][0]["estimate"];
+  BOOST_TEST(est["total_s"].get<double>() > 0);
+  BOOST_TEST(est == vms["web1"]["estimate"]);
+  BOOST_TEST(est["assumed"] == json::array({"a 1 Gbit/s link", "an idle guest", "all memory in use"}));
+  const json single = json::parse(run_preflight(demo({"web1", "hostB", "--dry-run", "-o", "json"}), env).out);
+  BOOST_TEST(est["total_s"] == single["estimate"]["total_s"]);
+  BOOST_TEST(est["downtime_ms"] == single["estimate"]["downtime_ms"]);
+  BOOST_TEST(est["suggested_timeout_s"] == single["estimate"]["suggested_timeout_s"]);
+  BOOST_TEST(plan["suggested_timeout_s"] == single["estimate"]["suggested_timeout_s"]);
   // A dry run is not an attempt: no journal.
   BOOST_TEST(!std::filesystem::exists(state.path / "preflight" / "journal.jsonl"));
 
@@ -129,7 +142,14 @@ BOOST_AUTO_TEST_CASE(a_dry_run_of_demo_hostA_places_web1_and_says_why_the_others
                                 "    hostB: no-go:\n      cpu.features: app2 sees CPU features that hostB does not offer kvm guests"),
              text.out);
   BOOST_TEST(contains(text.out, "skipped (they stay on hostA):\n  win1: shutoff: "), text.out);
-  BOOST_TEST(contains(text.out, "moves, in start order:\n  1. web1 -> hostB\n       virDomainMigrateToURI3(web1 on"),
+  BOOST_TEST(contains(text.out, fmt::format("moves, in start order (shortest estimate first):\n  1. web1 -> hostB: "
+                                            "estimate {:.1f} s, {:.0f} ms downtime\n       virDomainMigrateToURI3(web1 on",
+                                            est["total_s"].get<double>(), est["downtime_ms"].get<double>())),
+             text.out);
+  BOOST_TEST(contains(text.out, fmt::format("suggested --timeout: {:.0f} s (the longest move's: twice its estimate plus "
+                                            "30 s)\n  the estimates assumed: a 1 Gbit/s link, an idle guest, all memory "
+                                            "in use\n",
+                                            est["suggested_timeout_s"].get<double>())),
              text.out);
   BOOST_TEST(contains(text.out, "dry run: nothing was moved\n"), text.out);
 }
@@ -154,9 +174,12 @@ BOOST_AUTO_TEST_CASE(warn_verdicts_place_a_vm_only_with_accept_warnings) {
   accepting.push_back("--accept-warnings");
   const auto accepted = run_preflight(accepting);
   BOOST_TEST(accepted.exit_code == 0, accepted.err);
-  for (const char* vm : {"web2", "web3"})
-    BOOST_TEST(contains(accepted.out, std::string(vm) + " -> hostC (warnings accepted)\n       warning: network.same-segment: "),
-               accepted.out);
+  for (const char* vm : {"web2", "web3"}) {
+    const size_t at = accepted.out.find(std::string(vm) + " -> hostC (warnings accepted): estimate ");
+    BOOST_TEST_REQUIRE(at != std::string::npos, accepted.out);
+    const std::string warning = "\n       warning: network.same-segment: ";
+    BOOST_TEST(accepted.out.substr(accepted.out.find('\n', at), warning.size()) == warning, accepted.out);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_live_evacuation_leaves_vms_with_local_disks_unplaced_copy_storage_places_them) {

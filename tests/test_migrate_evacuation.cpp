@@ -97,6 +97,56 @@ BOOST_AUTO_TEST_CASE(largest_first_to_the_most_free_memory_left_with_earlier_pic
   BOOST_TEST(b.vms.value()[0].state == "running");
 }
 
+BOOST_AUTO_TEST_CASE(moves_start_shortest_estimate_first_and_those_not_converging_last) {
+  const HostFacts source =
+      host("A", 100, {vm("a-slow", 2), vm("b-fast", 8), vm("c-stalls", 1), vm("d-none", 1), vm("e-fast", 4)});
+  EvacuationInput in;
+  in.source = &source;
+  in.targets = {target(host("B", 100))};
+  EvacuationPlan plan = plan_evacuation(in, [](const VmFacts&, const HostFacts&) { return go(); });
+  // Placement order first: largest first, then by name.
+  std::vector<std::string> placed;
+  for (size_t i : plan.move_order) placed.push_back(plan.vms[i].vm);
+  BOOST_TEST(placed == (std::vector<std::string>{"b-fast", "e-fast", "a-slow", "c-stalls", "d-none"}),
+             boost::test_tools::per_element());
+
+  // Estimates that do not follow memory (a guest that dirties fast takes longer).
+  const std::map<std::string, PlannedEstimate> estimates = {
+      {"a-slow", PlannedEstimate{90, 300, {}, 12, 0, 210}},
+      {"b-fast", PlannedEstimate{20, 100, {}, 2, 0, 70}},
+      {"c-stalls", PlannedEstimate{3600, 9000, {}, 0, 0, 0}},  // not expected to converge
+      {"e-fast", PlannedEstimate{20, 80, {}, 2, 0, 70}},        // ties b-fast: placement order
+  };
+  order_moves_by_estimate(plan, [&](const VmPlacement& p) -> std::optional<PlannedEstimate> {
+    const auto it = estimates.find(p.vm);
+    if (it == estimates.end()) return std::nullopt;
+    return it->second;
+  });
+  std::vector<std::string> started;
+  for (size_t i : plan.move_order) started.push_back(plan.vms[i].vm);
+  BOOST_TEST(started == (std::vector<std::string>{"b-fast", "e-fast", "a-slow", "c-stalls", "d-none"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(placement_of(plan, "a-slow").estimate->total_s == 90.0);
+  BOOST_TEST(!placement_of(plan, "d-none").estimate);
+
+  // Reversed estimates reverse the converging ones; the rest stay last.
+  const std::map<std::string, PlannedEstimate> reversed = {
+      {"a-slow", PlannedEstimate{5, 300, {}, 2, 0, 40}},
+      {"b-fast", PlannedEstimate{60, 100, {}, 2, 0, 150}},
+      {"e-fast", PlannedEstimate{30, 80, {}, 2, 0, 90}},
+  };
+  order_moves_by_estimate(plan, [&](const VmPlacement& p) -> std::optional<PlannedEstimate> {
+    const auto it = reversed.find(p.vm);
+    if (it == reversed.end()) return std::nullopt;
+    return it->second;
+  });
+  started.clear();
+  for (size_t i : plan.move_order) started.push_back(plan.vms[i].vm);
+  BOOST_TEST(started[0] == "a-slow");
+  BOOST_TEST(started[1] == "e-fast");
+  BOOST_TEST(started[2] == "b-fast");
+}
+
 BOOST_AUTO_TEST_CASE(the_overhead_is_committed_with_each_vm) {
   const HostFacts source = host("A", 100, {vm("one", 4), vm("two", 4)});
   EvacuationInput in;

@@ -12,16 +12,25 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "check/estimate_run.hpp"
+#include "collect/domain_xml.hpp"
+#include "migrate/journal.hpp"
 #include "migrate/libvirt_hypervisor.hpp"
 #include "migrate/migrator.hpp"
 #include "support/lab.hpp"
 #include "support/lab_available.hpp"
 #include "support/lab_guest.hpp"
 #include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace preflight;
 using preflight::test::Lab;
 using preflight::test::shared_lab;
+using preflight::test::TempDir;
 
 namespace {
 
@@ -54,6 +63,9 @@ class CountingHypervisor : public Hypervisor {
   std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override { return real_.write_volume(v); }
   void abort_job(const std::string& vm) override { real_.abort_job(vm); }
   JobStats job_stats(const std::string& vm) override { return real_.job_stats(vm); }
+  std::optional<CompletedJobStats> completed_job_stats(const std::string& vm) override {
+    return real_.completed_job_stats(vm);
+  }
 
  private:
   Hypervisor& real_;
@@ -70,9 +82,17 @@ BOOST_AUTO_TEST_SUITE(lab, *boost::unit_test::precondition(LabAvailable{}))
 BOOST_AUTO_TEST_CASE(a_go_move_succeeds_and_the_guest_keeps_counting) {
   LabGuest g("lab-go", false);
   BOOST_TEST_MESSAGE("lab accel: " << g.lab.accel());
+  // Planned with the estimate `preflight migrate` makes (nothing measured here).
+  MigrationRequest request = g.request();
+  const Estimate est =
+      summary_estimate(parse_domain_xml(g.host1.domain_xml(g.vm), "lab-go"), nullptr, nullptr, nullptr, nullptr);
+  request.estimate =
+      PlannedEstimate{est.total_s, est.downtime_ms, est.assumed, est.iterations, est.bytes_sent, est.suggested_timeout_s};
+  TempDir dir("preflight-lab-journal");
+  const Journal journal(dir.path / "journal.jsonl");
   int rechecks = 0;
-  auto outcome = Migrator(g.host1, g.host2, nullptr, fast_polling())
-                     .run(g.request(), kGo, [&] {
+  auto outcome = Migrator(g.host1, g.host2, &journal, fast_polling())
+                     .run(request, kGo, [&] {
                        ++rechecks;
                        return kGo;
                      });
@@ -80,6 +100,23 @@ BOOST_AUTO_TEST_CASE(a_go_move_succeeds_and_the_guest_keeps_counting) {
   BOOST_TEST(to_string(outcome.result) == "moved", outcome.message);
   BOOST_TEST(rechecks == 1);
   g.check_continues_on_destination();
+
+  // The journal line holds the estimate and the finished job's own figures side by side.
+  std::ifstream in(journal.path());
+  std::string text;
+  BOOST_TEST_REQUIRE(static_cast<bool>(std::getline(in, text)), "no journal line");
+  BOOST_TEST_MESSAGE("journal: " << text);
+  const nlohmann::json line = nlohmann::json::parse(text);
+  BOOST_TEST(line["estimate"]["total_s"].get<double>() > 0);
+  BOOST_TEST(line["estimate"]["iterations"].get<int>() >= 1);
+  BOOST_TEST_REQUIRE(line["real"].is_object(), line["real_missing"]);
+  const nlohmann::json& real = line["real"];
+  BOOST_TEST(real["from"] == "destination");  // libvirt hands the job's figures over with the domain
+  BOOST_TEST(real["total_s"].get<double>() > 0);
+  BOOST_TEST(real["downtime_ms"].get<double>() >= 0);
+  BOOST_TEST(real["iterations"].get<int>() >= 1);
+  BOOST_TEST(real["memory_bytes"].get<double>() > 0);
+  BOOST_TEST(line["real_missing"] == "");
 }
 
 BOOST_AUTO_TEST_CASE(no_go_and_same_host_are_refused_before_any_migration_call) {

@@ -79,6 +79,9 @@ class LoggingHypervisor : public Hypervisor {
   }
   void abort_job(const std::string& vm) override { real_.abort_job(vm); }
   JobStats job_stats(const std::string& vm) override { return real_.job_stats(vm); }
+  std::optional<CompletedJobStats> completed_job_stats(const std::string& vm) override {
+    return real_.completed_job_stats(vm);
+  }
   std::vector<StorageVolume> created;
 
  private:

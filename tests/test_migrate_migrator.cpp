@@ -238,6 +238,72 @@ BOOST_AUTO_TEST_CASE(every_attempt_is_journaled) {
   std::filesystem::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(the_journal_line_holds_the_estimate_next_to_the_finished_jobs_figures) {
+  const auto dir = std::filesystem::temp_directory_path() / ("preflight-journal-real-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  Journal journal(dir / "journal.jsonl");
+  Hosts h;
+  CompletedJobStats done;
+  done.total_ms = 4200;
+  done.downtime_ms = 113;
+  done.memory_processed_bytes = 68891443;
+  done.iterations = 4;  // left out: not reported, so null, never 0
+  h.b.completed = done;
+  MigrationRequest r = h.request();
+  r.estimate = PlannedEstimate{8.1, 1600, {"an idle guest"}, 2, 67108864, 50};
+  const MigrationOutcome out = Migrator(h.a, h.b, &journal).run(r, kGo, same(kGo));
+  BOOST_TEST(out.completed_stats_from == "destination");
+
+  // The source is asked when the destination kept nothing; a figure not reported is null.
+  Hosts g;
+  CompletedJobStats partial;
+  partial.total_ms = 900;
+  g.a.completed = partial;
+  Migrator(g.a, g.b, &journal).run(g.request(), kGo, same(kGo));
+  // Neither kept any: null, with why.
+  Hosts n;
+  Migrator(n.a, n.b, &journal).run(n.request(), kGo, same(kGo));
+  // Refused: no job ran.
+  Migrator(n.a, n.b, &journal).run(n.request(), kNoGo, same(kGo));
+
+  std::ifstream in(journal.path());
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  BOOST_TEST_REQUIRE(lines.size() == 4u);
+  const nlohmann::json& both = lines[0];
+  BOOST_TEST(both["estimate"]["total_s"] == 8.1);
+  BOOST_TEST(both["estimate"]["iterations"] == 2);
+  BOOST_TEST(both["estimate"]["memory_bytes"] == 67108864.0);
+  BOOST_TEST(both["real"]["total_s"] == 4.2);
+  BOOST_TEST(both["real"]["downtime_ms"] == 113);
+  BOOST_TEST(both["real"]["iterations"] == 4);
+  BOOST_TEST(both["real"]["memory_bytes"] == 68891443);
+  BOOST_TEST(both["real"]["from"] == "destination");
+  BOOST_TEST(both["real_missing"] == "");
+  BOOST_TEST(lines[1]["real"]["from"] == "source");
+  BOOST_TEST(lines[1]["real"]["total_s"] == 0.9);
+  BOOST_TEST(lines[1]["real"]["downtime_ms"].is_null());
+  BOOST_TEST(lines[1]["estimate"].is_null());
+  BOOST_TEST(lines[2]["real"].is_null());
+  BOOST_TEST(lines[2]["real_missing"] ==
+             "hostB keeps no completed job of vm1; hostA keeps no completed job of vm1");
+  BOOST_TEST(lines[3]["real"].is_null());
+  BOOST_TEST(lines[3]["real_missing"] == "no migration job finished: the move was refused");
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(an_offline_move_reads_no_job_figures) {
+  Hosts h;
+  h.a.domains["vm1"] = DomainState::shutoff;
+  CompletedJobStats stale;
+  stale.total_ms = 1;
+  h.b.completed = stale;  // an older job's: not this move's
+  const MigrationOutcome out = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "moved", out.message);
+  BOOST_TEST(!out.completed_stats);
+  BOOST_TEST(out.completed_stats_missing == "an offline move copies a definition, it runs no migration job");
+}
+
 BOOST_AUTO_TEST_CASE(journal_lines_of_parallel_moves_never_interleave) {
   const auto dir = std::filesystem::temp_directory_path() / ("preflight-journal-par-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);

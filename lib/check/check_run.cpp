@@ -78,7 +78,7 @@ Verdict check_move(const CheckSetup& setup, const HostFacts& source, const HostF
   Verdict verdict =
       evaluate(setup.catalog, CheckRequest{source, destination, vm, setup.policy, link, today, &setup.cpu_catalog, mode});
   // Measuring nothing: the inputs it assumes are said (`preflight estimate` measures them).
-  verdict.estimate = summary_estimate(vm, nullptr, nullptr);
+  verdict.estimate = summary_estimate(vm, nullptr, nullptr, &source, &destination);
   return verdict;
 }
 
@@ -157,7 +157,7 @@ CheckRun run_check(const Inventory& inv, const CheckSetup& setup, const std::str
   const VmFacts& vm = *find_vm(source, vm_name);
 
   Verdict verdict = check_move(setup, source, *destination, vm, probe_migration_link(*destination), mode);
-  verdict.estimate = summary_estimate(vm, to_collect[holders[0]], &dest_host);
+  verdict.estimate = summary_estimate(vm, to_collect[holders[0]], &dest_host, &source, &*destination);
   return CheckRun{std::move(verdict), to_collect[holders[0]], &dest_host, source, *destination, vm};
 }
 

@@ -1,6 +1,9 @@
 #include "check/estimate_run.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -15,9 +18,26 @@ namespace {
 constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kQemuDefaultDowntimeMs = 300;
 
-// --link-gbit, else the inventory's link_gbit (the slower host when both say),
-// else an assumed 1 GbE.
-EstimateInput link_input(std::optional<double> given, const InventoryHost* source, const InventoryHost* destination) {
+// The fastest NIC of `h` that is up and reports a speed (Mbit/s, its name); empty
+// when the facts list none (not collected, e.g. a libvirt host or an old facts file).
+std::optional<std::pair<uint64_t, std::string>> fastest_nic(const HostFacts* h) {
+  if (!h || !h->nics.known()) return std::nullopt;
+  std::optional<std::pair<uint64_t, std::string>> best;
+  for (const NicFacts& n : h->nics.value())
+    if (n.up && n.speed_mbps.known() && (!best || n.speed_mbps.value() > best->first))
+      best = std::pair{n.speed_mbps.value(), n.name};
+  return best;
+}
+
+std::string gbit_text(double mbps) { return fmt::format("{:g} Gbit/s", mbps / 1000.0); }
+
+// In priority order: --link-gbit; the inventory's link_gbit (the slower host when
+// both say); the NIC speed the hosts' collected facts carry (the slower of the two);
+// an assumed 1 GbE. A measured throughput of the migration link would come before the
+// NIC speed, but there is none: the link test only times a TCP connect (README,
+// "An estimate"), and a connect time says nothing about bandwidth.
+EstimateInput link_input(std::optional<double> given, const InventoryHost* source, const InventoryHost* destination,
+                         const HostFacts* source_facts, const HostFacts* destination_facts) {
   if (given) return {*given * 1e9, "--link-gbit", false};
   std::vector<std::pair<double, std::string>> known;
   for (const InventoryHost* h : {source, destination})
@@ -28,7 +48,35 @@ EstimateInput link_input(std::optional<double> given, const InventoryHost* sourc
             false};
   }
   if (!known.empty()) return {known[0].first * 1e9, fmt::format("link_gbit of {} in the inventory", known[0].second), false};
-  return {1e9, "assumed 1 GbE (state link_gbit: for the hosts in the inventory, or give --link-gbit)", true};
+
+  // Which NIC carries the migration is not known (the facts hold no routes), so each
+  // host counts with its fastest NIC that is up: an upper bound for that host.
+  const auto src_nic = fastest_nic(source_facts);
+  const auto dst_nic = fastest_nic(destination_facts);
+  const auto host_name = [](const HostFacts* h) { return h ? h->name : std::string("?"); };
+  if (src_nic && dst_nic) {
+    const double mbps = static_cast<double>(std::min(src_nic->first, dst_nic->first));
+    return {mbps * 1e6,
+            fmt::format("NIC speed of {}/{} (collect: {} {}, {} {}; the slower of the two, each host's fastest NIC "
+                        "that is up -- which NIC carries the migration is not known)",
+                        host_name(source_facts), host_name(destination_facts), src_nic->second,
+                        gbit_text(static_cast<double>(src_nic->first)), dst_nic->second,
+                        gbit_text(static_cast<double>(dst_nic->first))),
+            false};
+  }
+  if (src_nic || dst_nic) {
+    const HostFacts* with = src_nic ? source_facts : destination_facts;
+    const HostFacts* without = src_nic ? destination_facts : source_facts;
+    const auto& nic = src_nic ? *src_nic : *dst_nic;
+    return {static_cast<double>(nic.first) * 1e6,
+            fmt::format("NIC speed of {} (collect: {} {}, its fastest NIC that is up; {}'s NIC speed is not known)",
+                        host_name(with), nic.second, gbit_text(static_cast<double>(nic.first)), host_name(without)),
+            false};
+  }
+  return {1e9, "assumed 1 GbE (not measured: the migration-link test times a TCP connect, not throughput; state "
+               "link_gbit: for the hosts in the inventory, give --link-gbit, or give the hosts as facts from "
+               "`preflight collect`, which reads their NIC speeds)",
+          true};
 }
 
 bool running(const std::string& state) { return state == "running" || state == "paused" || state == "blocked"; }
@@ -74,7 +122,7 @@ EstimateReport estimate_move(const CheckRun& run, const EstimateOptions& o) {
     r.used_bytes = {std::min(memory, static_cast<double>(*activity.used_bytes.value)), activity.used_bytes.from, false};
   else
     r.used_bytes = {memory, fmt::format("assumed all of it ({})", activity.used_bytes.from), true};
-  r.link_bits_per_s = link_input(o.link_gbit, run.source, run.destination);
+  r.link_bits_per_s = link_input(o.link_gbit, run.source, run.destination, &run.source_facts, &run.destination_facts);
   if (o.bandwidth_mib_s) r.bandwidth_cap = EstimateInput{*o.bandwidth_mib_s * kMiB, "--bandwidth", false};
   r.max_downtime_s = {o.max_downtime_ms.value_or(kQemuDefaultDowntimeMs) / 1000.0,
                       o.max_downtime_ms ? "--max-downtime" : "QEMU's default limit (--max-downtime MS)", false};
@@ -103,15 +151,20 @@ EstimateReport estimate_move(const CheckRun& run, const EstimateOptions& o) {
 }
 
 Estimate summary_estimate(const VmFacts& vm, const InventoryHost* source, const InventoryHost* destination,
+                          const HostFacts* source_facts, const HostFacts* destination_facts,
                           std::optional<double> bandwidth_mib_s, std::optional<double> max_downtime_ms) {
-  const EstimateInput link = link_input(std::nullopt, source, destination);
+  const EstimateInput link = link_input(std::nullopt, source, destination, source_facts, destination_facts);
   PrecopyInput in;
   in.memory_bytes = vm.memory_kib * 1024;
   in.link.bits_per_s = link.value;
   if (bandwidth_mib_s) in.bandwidth_cap_bytes_per_s = *bandwidth_mib_s * kMiB;
   if (max_downtime_ms) in.max_downtime_s = *max_downtime_ms / 1000.0;
   const MoveEstimate e = estimate_precopy(in);
-  Estimate out{e.total_s, e.downtime_s * 1000.0, {}, 0.0};
+  Estimate out;
+  out.total_s = e.total_s;
+  out.downtime_ms = e.downtime_s * 1000.0;
+  out.iterations = e.iterations;
+  out.bytes_sent = e.bytes_sent;
   if (e.converges) out.suggested_timeout_s = std::ceil((2.0 * e.total_s + 30.0) / 10.0) * 10.0;
   if (link.assumed) out.assumed.push_back("a 1 Gbit/s link");
   out.assumed.push_back("an idle guest");

@@ -389,6 +389,8 @@ HostFacts collect_libvirt(const std::string& uri) {
 
   collect_into<std::vector<NetworkFacts>>(h.networks, [&] { return networks(c, uri); });
   collect_into<std::vector<BridgeFacts>>(h.bridges, [&] { return bridges(c, uri); });
+  h.nics = Fact<std::vector<NicFacts>>::unknown(
+      "the libvirt collector reads no NIC speeds: collect the host with `preflight collect` on it");
   collect_into<std::vector<PoolFacts>>(h.pools, [&] { return pools(c, uri); });
   collect_into<std::vector<VmFacts>>(h.vms, [&] { return domains(c, uri); });
   fill_disk_sizes(h);

@@ -229,6 +229,7 @@ HostFacts collect_local(const LocalCollectOptions& opts) {
   local::read_cpu(root, opts, cpuinfo, h);
   local::read_firmware(root, h);
   local::read_bridges(root, h);
+  local::read_nics(root, h);
   local::read_mounts(root, h);
 
   const std::string why = local::kLocalOnly;

@@ -1,9 +1,11 @@
-// The bridge and mount readers of collect_local.
+// The bridge, NIC and mount readers of collect_local.
 #include <algorithm>
+#include <optional>
 
 #include "collect/local_readers.hpp"
 #include "collect/proc_mountinfo.hpp"
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 
 namespace preflight::local {
@@ -51,6 +53,41 @@ void read_bridges(const LocalRoot& root, HostFacts& h) {
     h.bridges = bridges;
   } catch (const Error& e) {
     h.bridges = Fact<std::vector<BridgeFacts>>::unknown(e.what());
+  }
+}
+
+void read_nics(const LocalRoot& root, HostFacts& h) {
+  try {
+    std::vector<NicFacts> nics;
+    for (const std::string& dev : root.list("/sys/class/net")) {
+      const std::string dir = "/sys/class/net/" + dev;
+      if (root.exists(dir + "/bridge")) continue;  // its members are listed themselves
+      const Fact<bool> physical = is_physical(root, dev);
+      if (!physical.known() || !physical.value()) continue;
+      NicFacts n;
+      n.name = dev;
+      try {
+        n.up = root.read_value(dir + "/operstate") == "up";
+      } catch (const Error&) {
+        n.up = false;
+      }
+      // The kernel says -1 (or fails with EINVAL) when the link is down or the driver
+      // reports no speed.
+      try {
+        const std::string text = root.read_value(dir + "/speed");
+        const std::optional<uint64_t> mbps = parse_unsigned(text);
+        if (mbps && *mbps > 0)
+          n.speed_mbps = *mbps;
+        else
+          n.speed_mbps = Fact<uint64_t>::unknown(root.path(dir + "/speed") + ": '" + text + "', no link speed reported");
+      } catch (const Error& e) {
+        n.speed_mbps = Fact<uint64_t>::unknown(e.what());
+      }
+      nics.push_back(std::move(n));
+    }
+    h.nics = nics;
+  } catch (const Error& e) {
+    h.nics = Fact<std::vector<NicFacts>>::unknown(e.what());
   }
 }
 

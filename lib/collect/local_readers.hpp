@@ -24,6 +24,7 @@ void read_cpu(const LocalRoot& root, const LocalCollectOptions& opts, const Cpui
 // Needs cpu.cpuid, cpu.vendor, cpu.kernel_flags and topology.
 void read_firmware(const LocalRoot& root, HostFacts& h);
 void read_bridges(const LocalRoot& root, HostFacts& h);
+void read_nics(const LocalRoot& root, HostFacts& h);
 void read_mounts(const LocalRoot& root, HostFacts& h);
 
 }  // namespace preflight::local

@@ -345,6 +345,16 @@ struct Fields<BridgeFacts> {
   }
 };
 
+template <> inline constexpr bool kFlow<NicFacts> = true;
+template <>
+struct Fields<NicFacts> {
+  template <class S, class V> static void each(S& s, V&& v) {
+    v("name", s.name);
+    v("speed_mbps", s.speed_mbps);
+    v("up", s.up);
+  }
+};
+
 template <> inline constexpr bool kOmitWhenDefault<PoolSource> = true;
 template <>
 struct Fields<PoolSource> {
@@ -411,6 +421,7 @@ struct Fields<HostFacts> {
     v("offers", s.offers);
     v("networks", s.networks);
     v("bridges", s.bridges);
+    v("nics", s.nics);
     v("pools", s.pools);
     v("mounts", s.mounts);
     v("vms", s.vms);

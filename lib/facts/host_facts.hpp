@@ -158,6 +158,18 @@ struct BridgeFacts {  // a host bridge (libvirt interface or /sys/class/net)
   bool operator==(const BridgeFacts&) const = default;
 };
 
+// A network interface that can carry a migration: a physical NIC, or a bond, VLAN
+// or team whose lower devices all are (/sys/class/net; bridges and virtual devices
+// are not listed, their own members are).
+struct NicFacts {
+  std::string name;
+  // Link speed the driver reports (/sys/class/net/NAME/speed), Mbit/s. Unknown when
+  // the link is down or the driver reports none (-1): never a zero.
+  Fact<uint64_t> speed_mbps;
+  bool up = false;  // operstate "up"
+  bool operator==(const NicFacts&) const = default;
+};
+
 struct PoolSource {
   std::vector<std::string> hosts;    // NFS server, iSCSI portal, RBD monitors
   std::string dir;                   // NFS export / gluster dir
@@ -214,6 +226,9 @@ struct HostFacts {
   Fact<std::vector<GuestOffer>> offers;
   Fact<std::vector<NetworkFacts>> networks;
   Fact<std::vector<BridgeFacts>> bridges;
+  // The host's NICs and their speeds. Which one carries migrations is not a fact
+  // the collector knows; the estimate picks one and says which (check/estimate_run.hpp).
+  Fact<std::vector<NicFacts>> nics;
   Fact<std::vector<PoolFacts>> pools;
   Fact<std::vector<MountFacts>> mounts;
   Fact<std::vector<VmFacts>> vms;

@@ -118,6 +118,26 @@ Evacuation plan_host_evacuation(const Inventory& inv, const CheckSetup& setup, c
     return CandidateCheck{to_move_verdict(v), !blocked && exit_code(v, false) == ExitCode::undecided};
   };
   e.plan = plan_evacuation(input, check);
+  // Each move's estimate, as `preflight migrate` makes it for a single move: its
+  // order and its suggested --timeout.
+  const auto as_double = [](const std::optional<std::uint64_t>& v) {
+    return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+  };
+  order_moves_by_estimate(e.plan, [&](const VmPlacement& p) -> std::optional<PlannedEstimate> {
+    const VmFacts* vm = find_vm(source, p.vm);
+    if (!vm) return std::nullopt;
+    const HostFacts* destination = nullptr;
+    for (const EvacuationTarget& t : e.plan.targets)
+      if (t.name == p.destination && t.facts) destination = &*t.facts;
+    try {
+      const Estimate est = summary_estimate(*vm, e.source, &find_host(inv, p.destination), &source, destination,
+                                            as_double(o.bandwidth_mib_s), as_double(o.max_downtime_ms));
+      return PlannedEstimate{est.total_s,    est.downtime_ms, est.assumed,
+                             est.iterations, est.bytes_sent,  est.suggested_timeout_s};
+    } catch (const std::exception&) {
+      return std::nullopt;  // ordered last, journaled without an estimate
+    }
+  });
   e.limits = move_limits(hosts, setup.catalog, o.concurrency);
   return e;
 }
@@ -152,17 +172,7 @@ std::vector<MoveRecord> execute_evacuation(const Inventory& inv, const MigrateOp
     MoveRecord& rec = records[vi];
     rec.started = true;
     rec.request = make_request(o, p.vm, source, destination);
-    {
-      // The same estimate as a single move's, kept in the journal next to the real figures.
-      VmFacts vm;
-      vm.memory_kib = p.memory_kib;
-      const auto as_double = [](const std::optional<std::uint64_t>& v) {
-        return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
-      };
-      const Estimate est = summary_estimate(vm, &source, &destination, as_double(o.bandwidth_mib_s),
-                                            as_double(o.max_downtime_ms));
-      rec.request.estimate = PlannedEstimate{est.total_s, est.downtime_ms, est.assumed};
-    }
+    rec.request.estimate = p.estimate;  // the plan's: journaled next to the real figures
     rec.started_ms = now_ms();
     events.started(rec.request, rec.started_ms);
     try {

@@ -154,6 +154,20 @@ EvacuationPlan plan_evacuation(const EvacuationInput& input, const CheckCandidat
   return plan;
 }
 
+void order_moves_by_estimate(EvacuationPlan& plan, const EstimateMove& estimate) {
+  for (size_t i : plan.move_order) plan.vms[i].estimate = estimate(plan.vms[i]);
+  // 0: expected to converge, 1: not expected to, 2: no estimate.
+  const auto rank = [&](size_t i) {
+    const auto& e = plan.vms[i].estimate;
+    return !e ? 2 : e->suggested_timeout_s > 0 ? 0 : 1;
+  };
+  std::stable_sort(plan.move_order.begin(), plan.move_order.end(), [&](size_t a, size_t b) {
+    const int ra = rank(a), rb = rank(b);
+    if (ra != rb) return ra < rb;
+    return ra < 2 && plan.vms[a].estimate->total_s < plan.vms[b].estimate->total_s;
+  });
+}
+
 int host_move_limit(std::optional<double> link_gbit, int per_host, int per_host_fast) {
   return link_gbit && *link_gbit >= 10.0 ? per_host_fast : per_host;
 }

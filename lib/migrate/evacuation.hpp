@@ -9,7 +9,7 @@
 // state (paused, crashed...) is unplaced: a move of it needs a person.
 //
 // Placement goes largest VM first (memory; then by name), so that the big ones
-// find room. A candidate that already has a domain of the VM's name is no-go
+// find room; the moves start in another order (order_moves_by_estimate). A candidate that already has a domain of the VM's name is no-go
 // without a check (the Migrator would refuse the move). A candidate qualifies on
 // a go verdict (warn too with accept_warnings); among those, go beats warn, then
 // the most free memory left after the VM arrives, then target order. Each pick
@@ -42,7 +42,18 @@ struct EvacuationInput {
 };
 
 // Throws Error when the source's VM list is unknown (nothing can be decided).
+// plan.move_order comes out in placement order; order_moves_by_estimate reorders it.
 EvacuationPlan plan_evacuation(const EvacuationInput& input, const CheckCandidate& check);
+
+// The estimate of moving a placed VM to its destination; empty when none can be made.
+using EstimateMove = std::function<std::optional<PlannedEstimate>(const VmPlacement& placed)>;
+
+// Sets each placed VM's estimate and orders plan.move_order by it: the shortest
+// estimated move first, so that most VMs have left the host early (a host being
+// evacuated may be failing, and a short move that fails shows a fault before long
+// moves hold the slots); moves not expected to converge, then moves without an
+// estimate, last. Equal estimates keep the placement order.
+void order_moves_by_estimate(EvacuationPlan& plan, const EstimateMove& estimate);
 
 // The limit of simultaneous moves touching one host (as source or destination):
 // per_host_fast when its migration link is at least 10 Gbit/s, else per_host;

@@ -108,6 +108,9 @@ class Hypervisor {
   virtual void abort_job(const std::string& vm) = 0;
   // The job of `vm` now; inactive when there is none.
   virtual JobStats job_stats(const std::string& vm) = 0;
+  // The statistics of `vm`'s last finished job on this host, left in place for the
+  // operator; empty when this host keeps none (no such domain, no finished job).
+  virtual std::optional<CompletedJobStats> completed_job_stats(const std::string& vm) = 0;
 };
 
 }  // namespace preflight

@@ -39,6 +39,7 @@ class LibvirtHypervisor final : public Hypervisor {
   std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& volume) override;
   void abort_job(const std::string& vm) override;
   JobStats job_stats(const std::string& vm) override;
+  std::optional<CompletedJobStats> completed_job_stats(const std::string& vm) override;
 
  private:
   struct Connection;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "collect/domain_xml.hpp"
 #include "core/error.hpp"
@@ -337,6 +338,33 @@ void Migrator::migrate_step(const MigrationRequest& request, const MigrationPlan
     throw Error(fmt::format("{}: timed out after {} ms, the migration job was aborted ({})", request.vm,
                             request.timeout.count(), failure));
   if (!failure.empty()) throw Error(failure);
+  read_completed_stats(request, plan, outcome);
+}
+
+// The finished job's figures, for the journal next to the estimate: libvirt hands
+// them to the destination with the domain; the source is asked when it has none.
+// Never fails the move: a host that keeps none is said in completed_stats_missing.
+void Migrator::read_completed_stats(const MigrationRequest& request, const MigrationPlan& plan,
+                                    MigrationOutcome& outcome) {
+  if (plan.call.kind == MigrationCall::Kind::offline) {
+    outcome.completed_stats_missing = "an offline move copies a definition, it runs no migration job";
+    return;
+  }
+  std::vector<std::string> why;
+  for (auto [host, side] : {std::pair<Hypervisor*, const char*>{&destination_, "destination"}, {&source_, "source"}}) {
+    try {
+      if (std::optional<CompletedJobStats> stats = host->completed_job_stats(request.vm)) {
+        outcome.completed_stats = std::move(stats);
+        outcome.completed_stats_from = side;
+        outcome.completed_stats_missing.clear();
+        return;
+      }
+      why.push_back(fmt::format("{} keeps no completed job of {}", host->name(), request.vm));
+    } catch (const std::exception& e) {
+      why.push_back(e.what());
+    }
+  }
+  outcome.completed_stats_missing = fmt::format("{}", fmt::join(why, "; "));
 }
 
 void Migrator::verify(const MigrationRequest& request, const MigrationPlan& plan, const Attempt& attempt,

@@ -72,6 +72,7 @@ class Migrator {
                    std::chrono::steady_clock::time_point started);
   void migrate_step(const MigrationRequest& request, const MigrationPlan& plan, const MigrationProgress& progress,
                     MigrationOutcome& outcome);
+  void read_completed_stats(const MigrationRequest& request, const MigrationPlan& plan, MigrationOutcome& outcome);
   void verify(const MigrationRequest& request, const MigrationPlan& plan, const Attempt& attempt,
               MigrationOutcome& outcome);
   void recover(const MigrationRequest& request, const MigrationPlan& plan, const Attempt& attempt,

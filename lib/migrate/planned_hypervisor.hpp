@@ -27,6 +27,7 @@ class PlannedHypervisor final : public Hypervisor {
   std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override { fail(v.path); }
   void abort_job(const std::string& vm) override { fail(vm); }
   JobStats job_stats(const std::string&) override { return {}; }
+  std::optional<CompletedJobStats> completed_job_stats(const std::string&) override { return std::nullopt; }
 
  private:
   [[noreturn]] void fail(const std::string& vm) const;

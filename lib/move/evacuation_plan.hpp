@@ -11,6 +11,7 @@
 
 #include "facts/host_facts.hpp"
 #include "inventory/inventory.hpp"
+#include "move/migration_request.hpp"
 #include "move/move_verdict.hpp"
 
 namespace preflight {
@@ -55,6 +56,9 @@ struct VmPlacement {
   CandidateCheck chosen;                  // the destination's check, when placed
   std::string why;                        // unplaced or skipped: one line
   std::vector<CandidateResult> candidates;  // in target order; empty when skipped or its state forbids a move
+  // The move's estimate to its destination (the one `preflight migrate` makes of a
+  // single move), when placed; it orders the moves and is journaled with each.
+  std::optional<PlannedEstimate> estimate;
   // Unplaced while some candidate could not be decided: a missing fact, not a no.
   bool undecided() const;
 };
@@ -62,8 +66,9 @@ struct VmPlacement {
 struct EvacuationPlan {
   std::string source;
   std::vector<VmPlacement> vms;  // every VM of the source, by name
-  // Indexes into vms of the placed VMs, in the order to start them: the
-  // placement order (largest first, then by name).
+  // Indexes into vms of the placed VMs, in the order to start them: shortest
+  // estimated move first, moves not expected to converge last, then placement order
+  // (largest first, then by name) -- order_moves_by_estimate (migrate/evacuation.hpp).
   std::vector<size_t> move_order;
   // Targets after the plan's commitments.
   std::vector<EvacuationTarget> targets;

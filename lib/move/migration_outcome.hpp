@@ -37,6 +37,12 @@ struct MigrationOutcome {
   // holds its shut-off definition); empty when none or both do.
   std::string running_on;
   JobStats last_stats;  // the last statistics seen while migrating
+  // The finished job's own figures, read after a migration call that succeeded: the
+  // destination's (libvirt hands them over with the domain), else the source's.
+  // Empty when neither host kept them; completed_stats_missing says why.
+  std::optional<CompletedJobStats> completed_stats;
+  std::string completed_stats_from;     // "destination" | "source", when read
+  std::string completed_stats_missing;  // why there are none; empty when read
   MigrationTimings timings;
 };
 

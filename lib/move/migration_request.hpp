@@ -16,6 +16,11 @@ struct PlannedEstimate {
   double total_s = 0;
   double downtime_ms = 0;
   std::vector<std::string> assumed;  // the inputs that were assumed, not known
+  int iterations = 0;                // bitmap syncs, as libvirt counts them (MoveEstimate::iterations)
+  double memory_bytes = 0;           // memory data sent, all passes (MoveEstimate::bytes_sent)
+  // The --timeout the estimate suggests (Estimate::suggested_timeout_s); 0: pre-copy is
+  // not expected to converge.
+  double suggested_timeout_s = 0;
 };
 
 struct MigrationRequest {

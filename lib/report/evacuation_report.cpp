@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "report/migration_json.hpp"
 
@@ -32,6 +35,36 @@ json candidate_json(const CandidateResult& c) {
   return j;
 }
 
+json estimate_json_of(const std::optional<PlannedEstimate>& e) {
+  if (!e) return json();
+  return {{"total_s", e->total_s},
+          {"downtime_ms", e->downtime_ms},
+          {"assumed", e->assumed},
+          {"suggested_timeout_s", e->suggested_timeout_s > 0 ? json(e->suggested_timeout_s) : json()}};
+}
+
+// The --timeout that lets every planned move finish as estimated: the largest of the
+// moves' suggestions. Empty when there is no move, or one is not expected to converge.
+std::optional<double> plan_timeout(const EvacuationPlan& plan) {
+  std::optional<double> out;
+  for (size_t i : plan.move_order) {
+    const auto& e = plan.vms[i].estimate;
+    if (!e || e->suggested_timeout_s <= 0) return std::nullopt;
+    out = std::max(out.value_or(0.0), e->suggested_timeout_s);
+  }
+  return out;
+}
+
+// What the moves' estimates assumed, each once, in first-seen order.
+std::vector<std::string> plan_assumed(const EvacuationPlan& plan) {
+  std::vector<std::string> out;
+  for (size_t i : plan.move_order)
+    if (const auto& e = plan.vms[i].estimate)
+      for (const auto& a : e->assumed)
+        if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  return out;
+}
+
 json placement_json(const VmPlacement& p) {
   json j = {{"vm", p.vm},
             {"state", p.state},
@@ -42,6 +75,7 @@ json placement_json(const VmPlacement& p) {
   if (p.placement == Placement::placed) {
     j["verdict"] = to_string(p.chosen.verdict.kind);
     j["warnings"] = p.chosen.verdict.reasons;
+    j["estimate"] = estimate_json_of(p.estimate);
   } else {
     j["why"] = p.why;
   }
@@ -95,9 +129,15 @@ json evacuation_plan_json(const Evacuation& e, const MigrateOptions& o, const Mo
   for (const auto& [host, l] : e.limits) j["limits"][host] = {{"limit", l.limit}, {"why", l.why}};
   j["vms"] = json::array();
   for (const auto& p : e.plan.vms) j["vms"].push_back(placement_json(p));
+  j["move_order"] = "shortest estimate first";
   j["moves"] = json::array();
   for (const auto& [i, lines] : steps)
-    j["moves"].push_back({{"vm", e.plan.vms[i].vm}, {"destination", e.plan.vms[i].destination}, {"plan", lines}});
+    j["moves"].push_back({{"vm", e.plan.vms[i].vm},
+                          {"destination", e.plan.vms[i].destination},
+                          {"estimate", estimate_json_of(e.plan.vms[i].estimate)},
+                          {"plan", lines}});
+  const std::optional<double> timeout = plan_timeout(e.plan);
+  j["suggested_timeout_s"] = timeout ? json(*timeout) : json();
   return j;
 }
 
@@ -123,15 +163,28 @@ std::string evacuation_plan_text(const Evacuation& e, const MigrateOptions& o, c
                        verdict, free);
   }
   out += not_placed_text(plan);
-  if (!steps.empty()) out += "moves, in start order:\n";
+  if (!steps.empty()) out += "moves, in start order (shortest estimate first):\n";
   size_t n = 0;
   for (const auto& [i, lines] : steps) {
     const VmPlacement& p = plan.vms[i];
     out += fmt::format("  {}. {} -> {}", ++n, p.vm, p.destination);
     if (!p.chosen.verdict.reasons.empty()) out += " (warnings accepted)";
+    if (const auto& est = p.estimate)
+      out += fmt::format(": estimate {:.1f} s, {:.0f} ms downtime{}", est->total_s, est->downtime_ms,
+                         est->suggested_timeout_s > 0 ? "" : ", not expected to converge");
     out += "\n";
     for (const auto& r : p.chosen.verdict.reasons) out += "       warning: " + r + "\n";
     for (const auto& line : lines) out += "       " + line + "\n";
+  }
+  if (!steps.empty()) {
+    if (const std::optional<double> timeout = plan_timeout(plan))
+      out += fmt::format("suggested --timeout: {:.0f} s (the longest move's: twice its estimate plus 30 s)\n", *timeout);
+    else
+      out += "suggested --timeout: none (a move is not expected to converge, or has no estimate; consider --mode "
+             "quick for it)\n";
+    if (const std::vector<std::string> assumed = plan_assumed(plan); !assumed.empty())
+      out += fmt::format("  the estimates assumed: {}\n  (preflight estimate VM DEST measures them)\n",
+                         fmt::join(assumed, ", "));
   }
   if (o.dry_run) out += "dry run: nothing was moved\n";
   return out;

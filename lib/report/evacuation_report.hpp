@@ -15,9 +15,15 @@
 namespace preflight {
 
 // The plan: the VMs and their targets, the VMs without one and why on each
-// candidate, the moves in start order with their libvirt calls.
+// candidate, the moves in start order (shortest estimate first) with each one's
+// estimate and libvirt calls, and the --timeout the estimates suggest.
 std::string evacuation_plan_text(const Evacuation& e, const MigrateOptions& o, const MoveSteps& steps);
-// {"event":"evacuation-plan","host","mode","dry_run","limits":{..},"vms":[..],"moves":[..]}
+// {"event":"evacuation-plan","host","mode","dry_run","limits":{..},"vms":[..],
+//  "move_order":"shortest estimate first","moves":[{"vm","destination","estimate","plan"}],
+//  "suggested_timeout_s"}: an estimate is {"total_s","downtime_ms","assumed",
+//  "suggested_timeout_s" (null: not expected to converge)} or null (none); a placed
+//  VM in "vms" carries it too. suggested_timeout_s of the plan: the largest of the
+//  moves'; null when there is no move or one has none.
 nlohmann::json evacuation_plan_json(const Evacuation& e, const MigrateOptions& o, const MoveSteps& steps);
 
 // "evacuating hostA: 3 moves, at most 4 at once on hostA" (stderr, before the first).

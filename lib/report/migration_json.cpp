@@ -1,6 +1,28 @@
 #include "report/migration_json.hpp"
 
 namespace preflight {
+namespace {
+
+nlohmann::json or_null(const std::optional<std::uint64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+// The finished job's figures in the estimate's units.
+nlohmann::json real_json(const MigrationOutcome& out) {
+  if (!out.completed_stats) return nullptr;
+  const CompletedJobStats& c = *out.completed_stats;
+  return {{"total_s", c.total_ms ? nlohmann::json(static_cast<double>(*c.total_ms) / 1000.0) : nlohmann::json()},
+          {"downtime_ms", or_null(c.downtime_ms)},
+          {"iterations", or_null(c.iterations)},
+          {"memory_bytes", or_null(c.memory_processed_bytes)},
+          {"from", out.completed_stats_from}};
+}
+
+std::string real_missing(const MigrationOutcome& out) {
+  if (out.completed_stats) return "";
+  if (!out.completed_stats_missing.empty()) return out.completed_stats_missing;
+  return out.result == MigrationResult::moved ? "not read" : "no migration job finished: the move was " + to_string(out.result);
+}
+
+}  // namespace
 
 nlohmann::json outcome_json(const MigrationRequest& r, const MoveVerdict& v, const MigrationOutcome& out) {
   auto state = [](const std::optional<DomainState>& s) { return s ? nlohmann::json(to_string(*s)) : nlohmann::json(); };
@@ -26,8 +48,12 @@ nlohmann::json outcome_json(const MigrationRequest& r, const MoveVerdict& v, con
             {"elapsed_ms", out.last_stats.elapsed_ms}}},
           {"estimate", r.estimate ? nlohmann::json{{"total_s", r.estimate->total_s},
                                                    {"downtime_ms", r.estimate->downtime_ms},
+                                                   {"iterations", r.estimate->iterations},
+                                                   {"memory_bytes", r.estimate->memory_bytes},
                                                    {"assumed", r.estimate->assumed}}
-                                  : nlohmann::json(nullptr)}};
+                                  : nlohmann::json(nullptr)},
+          {"real", real_json(out)},
+          {"real_missing", real_missing(out)}};
 }
 
 nlohmann::json progress_json(const MigrationEvent& event) {

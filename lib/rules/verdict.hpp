@@ -58,6 +58,8 @@ struct Estimate {
   // The inputs that were assumed, not known, as outputs name them ("1 Gbit/s link",
   // "an idle guest"); empty: none.
   std::vector<std::string> assumed;
+  int iterations = 0;       // bitmap syncs, as libvirt counts them; 0 when not pre-copy
+  double bytes_sent = 0;    // memory data sent, all passes
   // A --timeout for the move: twice the estimate plus 30 s, rounded up to 10 s; 0 when
   // pre-copy is not expected to converge (then no timeout lets it finish).
   double suggested_timeout_s = 0.0;

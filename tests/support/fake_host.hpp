@@ -121,6 +121,8 @@ class FakeHost : public Hypervisor {
   }
   void abort_job(const std::string&) override { calls.push_back("abort"); }
   JobStats job_stats(const std::string&) override { return {}; }
+  std::optional<CompletedJobStats> completed_job_stats(const std::string&) override { return completed; }
+  std::optional<CompletedJobStats> completed;          // what completed_job_stats answers
   bool fail_write = false;                            // write_volume's writes throw
   std::string stale_on_create;                        // what a created volume holds before it is written
   std::map<std::string, std::string> contents;       // volume content by path

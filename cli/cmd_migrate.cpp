@@ -147,7 +147,7 @@ void register_migrate(CLI::App& app, Context& ctx) {
       "Moves start shortest estimate first (the estimate of a single move, shown in the plan with the\n"
       "--timeout it suggests), so that most VMs are off the host early: a host being evacuated may be\n"
       "failing, and a fault shows on a short move before long ones hold the slots. Moves not expected\n"
-      "to converge start last.\n"
+      "to converge start last, then moves without an estimate (the plan says why).\n"
       "  preflight migrate --evacuate hostA --dry-run      the targets, the VMs without one and why\n"
       "  preflight migrate --evacuate host1 --to host2 host3 --concurrency 2   at most 2 moves per host");
   cmd->callback([&ctx, o] {

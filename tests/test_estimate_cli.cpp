@@ -251,6 +251,15 @@ BOOST_AUTO_TEST_CASE(the_link_is_the_slower_hosts_nic_speed_when_the_facts_carry
   const json k = json::parse(run_preflight({"--inventory", inventory, "check", "web1", "hostB", "-o", "json"}).out);
   BOOST_TEST(k["estimate"]["assumed"] == json::array({"an idle guest", "all memory in use"}));
 
+  // Only one end's NIC speed known: the other may be slower, so the link is a guess, said so.
+  collect("hostB", "    unknown: \"not read in this test\"\n");
+  const json one = json::parse(run_preflight({"--inventory", inventory, "estimate", "web1", "hostB", "-o", "json"}).out);
+  BOOST_TEST(one["inputs"]["link_bits_per_s"]["value"] == 10e9);
+  BOOST_TEST(one["inputs"]["link_bits_per_s"]["assumed"] == true);
+  const std::string one_from = one["inputs"]["link_bits_per_s"]["from"];
+  BOOST_TEST(one_from.starts_with("assumed from one end: NIC speed of hostA (collect: eno1 10 Gbit/s"), one_from);
+  BOOST_TEST(one_from.find("hostB's NIC speed is not known") != std::string::npos, one_from);
+
   // The inventory's link_gbit comes before the NIC speed, --link-gbit before both.
   const std::string stated = write_inventory("    link_gbit: 5\n");
   const json s = json::parse(run_preflight({"--inventory", stated, "estimate", "web1", "hostB", "-o", "json"}).out);

@@ -117,9 +117,9 @@ BOOST_AUTO_TEST_CASE(moves_start_shortest_estimate_first_and_those_not_convergin
       {"c-stalls", PlannedEstimate{3600, 9000, {}, 0, 0, 0}},  // not expected to converge
       {"e-fast", PlannedEstimate{20, 80, {}, 2, 0, 70}},        // ties b-fast: placement order
   };
-  order_moves_by_estimate(plan, [&](const VmPlacement& p) -> std::optional<PlannedEstimate> {
+  order_moves_by_estimate(plan, [&](const VmPlacement& p) {
     const auto it = estimates.find(p.vm);
-    if (it == estimates.end()) return std::nullopt;
+    if (it == estimates.end()) throw Error("no estimate for " + p.vm + " in this test");
     return it->second;
   });
   std::vector<std::string> started;
@@ -128,6 +128,8 @@ BOOST_AUTO_TEST_CASE(moves_start_shortest_estimate_first_and_those_not_convergin
              boost::test_tools::per_element());
   BOOST_TEST(placement_of(plan, "a-slow").estimate->total_s == 90.0);
   BOOST_TEST(!placement_of(plan, "d-none").estimate);
+  BOOST_TEST(placement_of(plan, "d-none").estimate_missing == "no estimate for d-none in this test");
+  BOOST_TEST(placement_of(plan, "a-slow").estimate_missing.empty());
 
   // Reversed estimates reverse the converging ones; the rest stay last.
   const std::map<std::string, PlannedEstimate> reversed = {
@@ -135,9 +137,9 @@ BOOST_AUTO_TEST_CASE(moves_start_shortest_estimate_first_and_those_not_convergin
       {"b-fast", PlannedEstimate{60, 100, {}, 2, 0, 150}},
       {"e-fast", PlannedEstimate{30, 80, {}, 2, 0, 90}},
   };
-  order_moves_by_estimate(plan, [&](const VmPlacement& p) -> std::optional<PlannedEstimate> {
+  order_moves_by_estimate(plan, [&](const VmPlacement& p) {
     const auto it = reversed.find(p.vm);
-    if (it == reversed.end()) return std::nullopt;
+    if (it == reversed.end()) throw Error("no estimate for " + p.vm + " in this test");
     return it->second;
   });
   started.clear();
@@ -145,6 +147,7 @@ BOOST_AUTO_TEST_CASE(moves_start_shortest_estimate_first_and_those_not_convergin
   BOOST_TEST(started[0] == "a-slow");
   BOOST_TEST(started[1] == "e-fast");
   BOOST_TEST(started[2] == "b-fast");
+  BOOST_TEST(!placement_of(plan, "c-stalls").estimate, "an estimate of an earlier ordering is not kept");
 }
 
 BOOST_AUTO_TEST_CASE(the_overhead_is_committed_with_each_vm) {

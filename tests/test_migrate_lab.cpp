@@ -21,6 +21,7 @@
 #include "migrate/journal.hpp"
 #include "migrate/libvirt_hypervisor.hpp"
 #include "migrate/migrator.hpp"
+#include "migrate/move_request.hpp"
 #include "support/lab.hpp"
 #include "support/lab_available.hpp"
 #include "support/lab_guest.hpp"
@@ -86,8 +87,7 @@ BOOST_AUTO_TEST_CASE(a_go_move_succeeds_and_the_guest_keeps_counting) {
   MigrationRequest request = g.request();
   const Estimate est =
       summary_estimate(parse_domain_xml(g.host1.domain_xml(g.vm), "lab-go"), nullptr, nullptr, nullptr, nullptr);
-  request.estimate =
-      PlannedEstimate{est.total_s, est.downtime_ms, est.assumed, est.iterations, est.bytes_sent, est.suggested_timeout_s};
+  request.estimate = planned_estimate(est);
   TempDir dir("preflight-lab-journal");
   const Journal journal(dir.path / "journal.jsonl");
   int rechecks = 0;

@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(the_journal_line_holds_the_estimate_next_to_the_finished_jo
   done.total_ms = 4200;
   done.downtime_ms = 113;
   done.memory_processed_bytes = 68891443;
-  done.iterations = 4;  // left out: not reported, so null, never 0
+  done.iterations = 4;
   h.b.completed = done;
   MigrationRequest r = h.request();
   r.estimate = PlannedEstimate{8.1, 1600, {"an idle guest"}, 2, 67108864, 50};

@@ -68,10 +68,12 @@ EstimateInput link_input(std::optional<double> given, const InventoryHost* sourc
     const HostFacts* with = src_nic ? source_facts : destination_facts;
     const HostFacts* without = src_nic ? destination_facts : source_facts;
     const auto& nic = src_nic ? *src_nic : *dst_nic;
+    // The other end may be slower: a guess, and said to be one (check's summary lists it).
     return {static_cast<double>(nic.first) * 1e6,
-            fmt::format("NIC speed of {} (collect: {} {}, its fastest NIC that is up; {}'s NIC speed is not known)",
+            fmt::format("assumed from one end: NIC speed of {} (collect: {} {}, its fastest NIC that is up); {}'s "
+                        "NIC speed is not known (collect it with `preflight collect` on it, or state link_gbit:)",
                         host_name(with), nic.second, gbit_text(static_cast<double>(nic.first)), host_name(without)),
-            false};
+            true};
   }
   return {1e9, "assumed 1 GbE (not measured: the migration-link test times a TCP connect, not throughput; state "
                "link_gbit: for the hosts in the inventory, give --link-gbit, or give the hosts as facts from "

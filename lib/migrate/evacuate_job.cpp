@@ -120,23 +120,14 @@ Evacuation plan_host_evacuation(const Inventory& inv, const CheckSetup& setup, c
   e.plan = plan_evacuation(input, check);
   // Each move's estimate, as `preflight migrate` makes it for a single move: its
   // order and its suggested --timeout.
-  const auto as_double = [](const std::optional<std::uint64_t>& v) {
-    return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
-  };
-  order_moves_by_estimate(e.plan, [&](const VmPlacement& p) -> std::optional<PlannedEstimate> {
+  order_moves_by_estimate(e.plan, [&](const VmPlacement& p) {
     const VmFacts* vm = find_vm(source, p.vm);
-    if (!vm) return std::nullopt;
+    if (!vm) throw Error(fmt::format("'{}' is no longer in {}'s facts", p.vm, source.name));
     const HostFacts* destination = nullptr;
     for (const EvacuationTarget& t : e.plan.targets)
       if (t.name == p.destination && t.facts) destination = &*t.facts;
-    try {
-      const Estimate est = summary_estimate(*vm, e.source, &find_host(inv, p.destination), &source, destination,
-                                            as_double(o.bandwidth_mib_s), as_double(o.max_downtime_ms));
-      return PlannedEstimate{est.total_s,    est.downtime_ms, est.assumed,
-                             est.iterations, est.bytes_sent,  est.suggested_timeout_s};
-    } catch (const std::exception&) {
-      return std::nullopt;  // ordered last, journaled without an estimate
-    }
+    return planned_estimate(
+        estimate_move_for(*vm, e.source, &find_host(inv, p.destination), &source, destination, o));
   });
   e.limits = move_limits(hosts, setup.catalog, o.concurrency);
   return e;

@@ -155,7 +155,15 @@ EvacuationPlan plan_evacuation(const EvacuationInput& input, const CheckCandidat
 }
 
 void order_moves_by_estimate(EvacuationPlan& plan, const EstimateMove& estimate) {
-  for (size_t i : plan.move_order) plan.vms[i].estimate = estimate(plan.vms[i]);
+  for (size_t i : plan.move_order) {
+    plan.vms[i].estimate.reset();
+    plan.vms[i].estimate_missing.clear();
+    try {
+      plan.vms[i].estimate = estimate(plan.vms[i]);
+    } catch (const Error& e) {
+      plan.vms[i].estimate_missing = e.what();  // ordered last, journaled without an estimate
+    }
+  }
   // 0: expected to converge, 1: not expected to, 2: no estimate.
   const auto rank = [&](size_t i) {
     const auto& e = plan.vms[i].estimate;

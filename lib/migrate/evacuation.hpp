@@ -45,8 +45,9 @@ struct EvacuationInput {
 // plan.move_order comes out in placement order; order_moves_by_estimate reorders it.
 EvacuationPlan plan_evacuation(const EvacuationInput& input, const CheckCandidate& check);
 
-// The estimate of moving a placed VM to its destination; empty when none can be made.
-using EstimateMove = std::function<std::optional<PlannedEstimate>(const VmPlacement& placed)>;
+// The estimate of moving a placed VM to its destination; throws Error saying why when
+// none can be made (kept as the placement's estimate_missing).
+using EstimateMove = std::function<PlannedEstimate(const VmPlacement& placed)>;
 
 // Sets each placed VM's estimate and orders plan.move_order by it: the shortest
 // estimated move first, so that most VMs have left the host early (a host being

@@ -13,14 +13,10 @@ CheckedMove check_single_move(const Inventory& inv, const CheckSetup& setup, con
   CheckedMove m;
   m.check = run_check(inv, setup, o.vm, o.destination, o.from, o.mode);
   // The estimate of this move: its own bandwidth cap and downtime limit.
-  m.check.verdict.estimate =
-      summary_estimate(m.check.vm, m.check.source, m.check.destination, &m.check.source_facts,
-                       &m.check.destination_facts,
-                       o.bandwidth_mib_s ? std::optional<double>(static_cast<double>(*o.bandwidth_mib_s)) : std::nullopt,
-                       o.max_downtime_ms ? std::optional<double>(static_cast<double>(*o.max_downtime_ms)) : std::nullopt);
+  m.check.verdict.estimate = estimate_move_for(m.check.vm, m.check.source, m.check.destination,
+                                               &m.check.source_facts, &m.check.destination_facts, o);
   m.request = make_request(o, o.vm, *m.check.source, *m.check.destination);
-  const Estimate& e = m.check.verdict.estimate;
-  m.request.estimate = PlannedEstimate{e.total_s, e.downtime_ms, e.assumed, e.iterations, e.bytes_sent, e.suggested_timeout_s};
+  m.request.estimate = planned_estimate(m.check.verdict.estimate);
   m.verdict = to_move_verdict(m.check.verdict);
   m.may_move = may_move(m.verdict, o.accept_warnings);
   return m;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "check/estimate_run.hpp"
 #include "core/error.hpp"
 
 namespace preflight {
@@ -48,6 +49,20 @@ MigrationRequest make_request(const MigrateOptions& o, const std::string& vm, co
   r.timeout = std::chrono::milliseconds(static_cast<long long>(std::llround(o.timeout_s * 1000.0)));
   r.accept_warnings = o.accept_warnings;
   return r;
+}
+
+Estimate estimate_move_for(const VmFacts& vm, const InventoryHost* source, const InventoryHost* destination,
+                           const HostFacts* source_facts, const HostFacts* destination_facts,
+                           const MigrateOptions& o) {
+  const auto as_double = [](const std::optional<std::uint64_t>& v) {
+    return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+  };
+  return summary_estimate(vm, source, destination, source_facts, destination_facts, as_double(o.bandwidth_mib_s),
+                          as_double(o.max_downtime_ms));
+}
+
+PlannedEstimate planned_estimate(const Estimate& e) {
+  return {e.total_s, e.downtime_ms, e.assumed, e.iterations, e.bytes_sent, e.suggested_timeout_s};
 }
 
 }  // namespace preflight

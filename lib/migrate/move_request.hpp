@@ -3,6 +3,7 @@
 // verdict, and the URIs of the hosts.
 #include <string>
 
+#include "facts/host_facts.hpp"
 #include "inventory/inventory.hpp"
 #include "move/migrate_options.hpp"
 #include "move/migration_request.hpp"
@@ -20,6 +21,14 @@ MigrationRequest make_request(const MigrateOptions& o, const std::string& vm, co
 MoveVerdict to_move_verdict(const Verdict& v);
 
 bool may_move(const MoveVerdict& v, bool accept_warnings);
+
+// The estimate of moving `vm` from `source` to `destination` under the bandwidth cap
+// and downtime limit of `o` (check's summary estimate), and its form in a request:
+// one estimate for a single move, an evacuation's order and the journal.
+Estimate estimate_move_for(const VmFacts& vm, const InventoryHost* source, const InventoryHost* destination,
+                           const HostFacts* source_facts, const HostFacts* destination_facts,
+                           const MigrateOptions& o);
+PlannedEstimate planned_estimate(const Estimate& e);
 
 // The URI preflight connects to for writing; throws Error for a host known only
 // from files, which cannot move VMs.

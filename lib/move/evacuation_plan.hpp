@@ -59,6 +59,7 @@ struct VmPlacement {
   // The move's estimate to its destination (the one `preflight migrate` makes of a
   // single move), when placed; it orders the moves and is journaled with each.
   std::optional<PlannedEstimate> estimate;
+  std::string estimate_missing;  // why there is no estimate (empty when there is one)
   // Unplaced while some candidate could not be decided: a missing fact, not a no.
   bool undecided() const;
 };

@@ -135,6 +135,7 @@ json evacuation_plan_json(const Evacuation& e, const MigrateOptions& o, const Mo
     j["moves"].push_back({{"vm", e.plan.vms[i].vm},
                           {"destination", e.plan.vms[i].destination},
                           {"estimate", estimate_json_of(e.plan.vms[i].estimate)},
+                          {"estimate_missing", e.plan.vms[i].estimate ? json() : json(e.plan.vms[i].estimate_missing)},
                           {"plan", lines}});
   const std::optional<double> timeout = plan_timeout(e.plan);
   j["suggested_timeout_s"] = timeout ? json(*timeout) : json();
@@ -172,6 +173,8 @@ std::string evacuation_plan_text(const Evacuation& e, const MigrateOptions& o, c
     if (const auto& est = p.estimate)
       out += fmt::format(": estimate {:.1f} s, {:.0f} ms downtime{}", est->total_s, est->downtime_ms,
                          est->suggested_timeout_s > 0 ? "" : ", not expected to converge");
+    else
+      out += ": no estimate (" + p.estimate_missing + ")";
     out += "\n";
     for (const auto& r : p.chosen.verdict.reasons) out += "       warning: " + r + "\n";
     for (const auto& line : lines) out += "       " + line + "\n";
@@ -180,8 +183,8 @@ std::string evacuation_plan_text(const Evacuation& e, const MigrateOptions& o, c
     if (const std::optional<double> timeout = plan_timeout(plan))
       out += fmt::format("suggested --timeout: {:.0f} s (the longest move's: twice its estimate plus 30 s)\n", *timeout);
     else
-      out += "suggested --timeout: none (a move is not expected to converge, or has no estimate; consider --mode "
-             "quick for it)\n";
+      out += "suggested --timeout: none (a move above is not expected to converge -- consider --mode quick for it "
+             "-- or has no estimate)\n";
     if (const std::vector<std::string> assumed = plan_assumed(plan); !assumed.empty())
       out += fmt::format("  the estimates assumed: {}\n  (preflight estimate VM DEST measures them)\n",
                          fmt::join(assumed, ", "));

@@ -117,4 +117,5 @@ F typed(const char* name) {
 #define virStreamSend(...) PREFLIGHT_LIBVIRT_FN(virStreamSend)(__VA_ARGS__)
 #define virTypedParamsAddULLong(...) PREFLIGHT_LIBVIRT_FN(virTypedParamsAddULLong)(__VA_ARGS__)
 #define virTypedParamsFree(...) PREFLIGHT_LIBVIRT_FN(virTypedParamsFree)(__VA_ARGS__)
+#define virTypedParamsGetInt(...) PREFLIGHT_LIBVIRT_FN(virTypedParamsGetInt)(__VA_ARGS__)
 #define virTypedParamsGetULLong(...) PREFLIGHT_LIBVIRT_FN(virTypedParamsGetULLong)(__VA_ARGS__)

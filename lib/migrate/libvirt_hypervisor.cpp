@@ -444,7 +444,13 @@ std::optional<CompletedJobStats> LibvirtHypervisor::completed_job_stats(const st
     if (last_libvirt_code() == VIR_ERR_NO_DOMAIN) return std::nullopt;
     monitor_->fail("reading the completed job statistics of " + vm);
   }
-  if (type != VIR_DOMAIN_JOB_COMPLETED) {
+  // The last completed job must be a migration (a kept older job -- a save, a dump --
+  // is not this move's); libvirt names the operation since 3.3.
+  int operation = VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
+  if (type == VIR_DOMAIN_JOB_COMPLETED)
+    virTypedParamsGetInt(params, nparams, VIR_DOMAIN_JOB_OPERATION, &operation);
+  if (type != VIR_DOMAIN_JOB_COMPLETED || (operation != VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN &&
+                                           operation != VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT)) {
     virTypedParamsFree(params, nparams);
     return std::nullopt;
   }

@@ -113,10 +113,12 @@ MoveEstimate estimate_precopy(const PrecopyInput& in) {
       finish(data, 0, true);
       break;
     }
-    // No sync can come before what is left is below rate x limit (QEMU's measured
-    // bandwidth is at most the stream's): cross the way there in one step.
+    // No sync can come before what is left is below bandwidth x limit: cross the way
+    // there in one step. QEMU's measured bandwidth is at most the stream's, or what
+    // zero pages put on the wire while they pass, whichever is more (under a low cap).
     const double remaining_before = data + zero;
-    const double safe = remaining_before - 2.0 * rate * (in.max_downtime_s + slice);
+    const double top_bandwidth = std::max(rate, zero_rate * kZeroPageWireShare);
+    const double safe = remaining_before - 2.0 * top_bandwidth * (in.max_downtime_s + slice);
     const double step = std::min(cost, safe > 0 ? std::max(slice, safe / (remaining_before / cost)) : slice);
     const double share = step / cost;
     const double sent = data * share;

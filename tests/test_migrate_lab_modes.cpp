@@ -60,10 +60,10 @@ class LoggingHypervisor : public Hypervisor {
   }
   std::string domain_xml(const std::string& vm) override { return real_.domain_xml(vm); }
   std::optional<StorageVolume> volume_at(const std::string& path) override { return real_.volume_at(path); }
-  void create_volume(const StorageVolume& v) override {
+  void create_volume(const StorageVolume& v, NewVolume use) override {
     record("create_volume " + v.path);
     created.push_back(v);
-    real_.create_volume(v);
+    real_.create_volume(v, use);
   }
   void delete_volume(const StorageVolume& v) override {
     record("delete_volume " + v.path);

@@ -30,11 +30,19 @@ void refused_with_error_only(F&& parse) {
   }
 }
 
-// A folder of this process under the temp dir, made on first use and removed at
-// exit; harnesses whose parser reads files write the input there.
+// A folder of this process, made on first use and removed at exit; harnesses whose
+// parser reads files write each input there. In memory (/dev/shm, a tmpfs) where the
+// machine has it: writing and removing a file per input on a journaling disk made
+// fuzz_cpu_map and fuzz_test_driver_xml spend most of their time waiting (3.5 to 6
+// times the wall time of the same runs on tmpfs). Elsewhere the temp dir.
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
-    std::filesystem::path p = std::filesystem::temp_directory_path() / ("preflight-fuzz-" + std::to_string(::getpid()));
+    std::error_code ec;
+    const std::filesystem::path shm = "/dev/shm";
+    const std::filesystem::path base =
+        std::filesystem::is_directory(shm, ec) && ::access(shm.c_str(), W_OK) == 0 ? shm
+                                                                                    : std::filesystem::temp_directory_path();
+    std::filesystem::path p = base / ("preflight-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(p);
     static const std::string remove_at_exit = p.string();
     std::atexit([] {

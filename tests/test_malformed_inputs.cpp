@@ -269,8 +269,15 @@ BOOST_AUTO_TEST_CASE(every_bad_input_of_every_kind_is_refused_by_every_command_t
       BOOST_TEST(classes_seen[kind].count(cls) == 1u, kind << " has no '" << cls << "' case");
   for (const char* kind : {"capabilities", "domcaps", "domain", "testdriver", "cpudata"})  // a CPU file may hold several
     BOOST_TEST(classes_seen[kind].count("second-root") == 1u, kind << " has no 'second-root' case");
-  BOOST_TEST(classes_seen["cpu"].count("other-arch") == 1u);
-  BOOST_TEST(classes_seen["cpu"].count("invalid-enum") == 1u);
+  // Every kind that reads numbers has the four bad ones (domain capabilities read none).
+  for (const char* kind : {"capabilities", "domain", "cpu", "testdriver", "cpudata", "libcpuid", "cpu_map"})
+    for (const char* cls : {"number-nan", "number-inf", "number-negative", "number-huge"})
+      BOOST_TEST(classes_seen[kind].count(cls) == 1u, kind << " has no '" << cls << "' case");
+  for (const char* kind : {"domcaps", "domain", "cpu", "testdriver", "pool"})  // with enumerated values preflight or libvirt checks
+    BOOST_TEST(classes_seen[kind].count("invalid-enum") == 1u, kind << " has no 'invalid-enum' case");
+  for (const char* kind : {"capabilities", "domcaps", "cpu", "cpudata"})
+    BOOST_TEST(classes_seen[kind].count("other-arch") == 1u, kind << " has no 'other-arch' case");
+  BOOST_TEST(classes_seen["libcpuid"].count("duplicate-key") == 1u);
   BOOST_TEST(classes_seen["cpu"].count("mixed-top") == 1u);
   BOOST_TEST(classes_seen["network"].size() >= 2u);
   BOOST_TEST(classes_seen["pool"].count("invalid-enum") == 1u);

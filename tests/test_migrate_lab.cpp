@@ -58,7 +58,7 @@ class CountingHypervisor : public Hypervisor {
   }
   std::string domain_xml(const std::string& vm) override { return real_.domain_xml(vm); }
   std::optional<StorageVolume> volume_at(const std::string& path) override { return real_.volume_at(path); }
-  void create_volume(const StorageVolume& v) override { real_.create_volume(v); }
+  void create_volume(const StorageVolume& v, NewVolume use) override { real_.create_volume(v, use); }
   void delete_volume(const StorageVolume& v) override { real_.delete_volume(v); }
   std::unique_ptr<VolumeReader> read_volume(const StorageVolume& v) override { return real_.read_volume(v); }
   std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override { return real_.write_volume(v); }

@@ -60,10 +60,10 @@ class LoggingHypervisor : public Hypervisor {
   }
   std::string domain_xml(const std::string& vm) override { return real_.domain_xml(vm); }
   std::optional<StorageVolume> volume_at(const std::string& path) override { return real_.volume_at(path); }
-  void create_volume(const StorageVolume& v) override {
+  void create_volume(const StorageVolume& v, NewVolume use) override {
     record("create_volume " + v.path);
     created.push_back(v);
-    real_.create_volume(v);
+    real_.create_volume(v, use);
   }
   void delete_volume(const StorageVolume& v) override {
     record("delete_volume " + v.path);
@@ -120,9 +120,9 @@ struct LabVolume {
   Lab& lab;
   std::string name;
   std::string path;
-  LabVolume(Lab& l, std::string n) : lab(l), name(std::move(n)) {
+  LabVolume(Lab& l, std::string n, int mib = 16) : lab(l), name(std::move(n)) {
     remove();
-    path = lab.make_qcow2(1, name, 16);
+    path = lab.make_qcow2(1, name, mib);
   }
   ~LabVolume() { remove(); }
   void remove() {
@@ -268,7 +268,10 @@ BOOST_AUTO_TEST_CASE(offline_copies_a_qcow2_disk_the_destination_lacks_then_move
   const std::string vm = "lab-offline-disk";
   real1.destroy(vm);
   real2.destroy(vm);
-  LabVolume disk(lab, vm + ".qcow2");
+  // 1 GiB for the guest, 1 MiB of it written: precreated with preallocated metadata,
+  // the destination's file would be 1 GiB long with L2 tables near its end, past the
+  // end of the image the copy writes over its start.
+  LabVolume disk(lab, vm + ".qcow2", 1024);
   BOOST_TEST_REQUIRE(lab.qcow2_has_pattern(1, disk.path));
   BOOST_TEST_REQUIRE(!real2.volume_at(disk.path).has_value());
   auto define = test::run_process({"virsh", "-q", "-c", lab.host(1).control_uri, "define", "/dev/stdin"}, {},
@@ -290,10 +293,20 @@ BOOST_AUTO_TEST_CASE(offline_copies_a_qcow2_disk_the_destination_lacks_then_move
   BOOST_TEST_REQUIRE(on_destination.has_value());
   BOOST_TEST(on_destination->pool == "images");
   BOOST_TEST(on_destination->format == "qcow2");
-  BOOST_TEST(on_destination->capacity_bytes == 16u << 20);
+  BOOST_TEST(on_destination->capacity_bytes == 1024u << 20);
   BOOST_TEST(lab.qcow2_has_pattern(2, disk.path), "the disk's data did not arrive on host 2");
   const auto check = lab.exec(2, {"qemu-img", "check", "-U", "-f", "qcow2", disk.path});
   BOOST_TEST(check.exit_code == 0, check.out);  // a consistent qcow2: no corruption, no leaked clusters
+  // Past the end of the image (the source's file) the destination's file holds no
+  // byte it held before the copy: there is nothing there, or zeros.
+  const auto source_size = lab.exec(1, {"stat", "-c", "%s", disk.path});
+  BOOST_TEST_REQUIRE(source_size.exit_code == 0, source_size.out);
+  const unsigned long long image_end = std::stoull(source_size.out);
+  BOOST_TEST(image_end > 1u << 20);
+  const auto past_end = lab.exec(2, {"sh", "-c", "tail -c +" + std::to_string(image_end + 1) + " " + disk.path +
+                                                     " | tr -d '\\000' | wc -c"});
+  BOOST_TEST(past_end.exit_code == 0, past_end.out);
+  BOOST_TEST(std::stoull(past_end.out) == 0u, past_end.out << " non-zero bytes past the image's end on host 2");
   // Only the definition left host 1: its disk file stays, untouched.
   BOOST_TEST(lab.qcow2_has_pattern(1, disk.path));
   auto start = test::run_process({"virsh", "-q", "-c", lab.host(2).control_uri, "start", vm});

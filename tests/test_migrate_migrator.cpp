@@ -482,6 +482,8 @@ BOOST_AUTO_TEST_CASE(copy_storage_precreates_each_copied_disk_on_the_destination
   BOOST_TEST((order == std::vector<std::string>{"state", "create_volume /var/lib/libvirt/images/vm1.qcow2"}));
   BOOST_TEST_REQUIRE(h.b.volumes.count("/var/lib/libvirt/images/vm1.qcow2") == 1u);
   BOOST_TEST((h.b.volumes["/var/lib/libvirt/images/vm1.qcow2"] == images_volume("vm1.qcow2")));
+  // QEMU writes the guest's disk into it: created as libvirt's precreation does (qcow2 metadata preallocated).
+  BOOST_TEST((h.b.created_for["/var/lib/libvirt/images/vm1.qcow2"] == NewVolume::mirrored));
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_copy_storage_move_deletes_the_volumes_it_precreated) {
@@ -569,6 +571,7 @@ BOOST_AUTO_TEST_CASE(offline_copies_each_disk_the_destination_lacks_before_movin
   BOOST_TEST((order == std::vector<std::string>{"state", "create_volume " + disk, "write_volume " + disk,
                                                 "finish_write " + disk}));
   BOOST_TEST(h.count(h.a, "read_volume " + disk) == 1);
+  BOOST_TEST((h.b.created_for[disk] == NewVolume::copied));  // its file is replaced: created as small as it can be
   BOOST_TEST(h.b.contents[disk] == h.data);
   BOOST_TEST(h.a.volumes.count(disk) == 1u);  // the source's disk is never deleted
   BOOST_TEST(h.a.contents[disk] == h.data);
@@ -640,6 +643,29 @@ BOOST_AUTO_TEST_CASE(a_raw_destination_volume_larger_than_the_image_keeps_no_sta
   BOOST_TEST(to_string(out.result) == "moved", out.message);
   const std::string& copy = h.b.contents[disk];
   BOOST_TEST(copy.size() == capacity);
+  BOOST_TEST(copy.substr(0, h.data.size()) == h.data);
+  BOOST_TEST(copy.find('S') == std::string::npos, "stale bytes left past the image's end");
+  BOOST_TEST(copy.find_first_not_of('\0', h.data.size()) == std::string::npos);
+}
+
+// A qcow2's file past the image's end is not guest-visible, but a destination
+// volume stored longer than the image (its own header and tables, or space it got
+// from storage used before) must not keep what it held there either.
+BOOST_AUTO_TEST_CASE(a_qcow2_destination_volume_stored_longer_than_the_image_keeps_no_stale_bytes_past_its_end) {
+  OfflineHosts h;
+  const std::string disk = "/var/lib/libvirt/images/vm1.qcow2";
+  BOOST_TEST_REQUIRE(h.a.volumes[disk].format == "qcow2");
+  const size_t stored = h.data.size() + (1u << 20) + 5;  // longer than the image, not a multiple of the chunk
+  h.b.stale_on_create = std::string(stored, 'S');
+  h.a.on_migrate = [&](const std::string& vm) {
+    h.a.domains.erase(vm);
+    h.b.domains[vm] = DomainState::shutoff;
+    h.b.xml[vm] = h.a.xml[vm];
+  };
+  auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo));
+  BOOST_TEST(to_string(out.result) == "moved", out.message);
+  const std::string& copy = h.b.contents[disk];
+  BOOST_TEST(copy.size() == stored);
   BOOST_TEST(copy.substr(0, h.data.size()) == h.data);
   BOOST_TEST(copy.find('S') == std::string::npos, "stale bytes left past the image's end");
   BOOST_TEST(copy.find_first_not_of('\0', h.data.size()) == std::string::npos);

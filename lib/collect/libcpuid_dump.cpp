@@ -1,9 +1,10 @@
 #include "collect/libcpuid_dump.hpp"
 
+#include <array>
 #include <charconv>
+#include <iterator>
 #include <map>
 #include <optional>
-#include <set>
 #include <utility>
 
 #include "collect/cpuid_enumerate.hpp"
@@ -34,17 +35,21 @@ constexpr Array kArrays[] = {
 
 using Key = std::pair<uint32_t, uint32_t>;
 
+constexpr size_t kArrayCount = std::size(kArrays);
+
 struct DumpCpu {
   unsigned id = 0;
   std::map<Key, CpuidLeaf> table;
-  std::set<std::pair<std::string, uint32_t>> seen;
+  std::array<uint32_t, kArrayCount> seen{};  // per array of kArrays, a bit per index read (sizes are at most 32)
 };
 
 // Eight hex digits at most (the dump writes registers as %08x).
 std::optional<uint32_t> parse_hex(std::string_view s) {
-  if (s.size() > 8) return std::nullopt;
-  const auto v = parse_unsigned("0x" + std::string(s), 0xffffffffULL, Radix::decimal_or_hex);
-  return v ? std::optional<uint32_t>(static_cast<uint32_t>(*v)) : std::nullopt;
+  if (s.empty() || s.size() > 8) return std::nullopt;
+  uint32_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 // A logical CPU number, up to kMaxCpuId.
@@ -53,61 +58,84 @@ std::optional<unsigned> parse_dec(std::string_view s) {
   return v ? std::optional<unsigned>(static_cast<unsigned>(*v)) : std::nullopt;
 }
 
+std::string_view trim_view(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
 // "Logical CPU #N" inside a line of underscores; nullopt when the line is not a header.
-std::optional<unsigned> header_cpu(const std::string& line) {
+std::optional<unsigned> header_cpu(std::string_view line) {
   if (line.empty() || line.front() != '_') return std::nullopt;
   const auto at = line.find("Logical CPU #");
-  if (at == std::string::npos) return std::nullopt;
-  std::string_view rest = std::string_view(line).substr(at + 13);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = line.substr(at + 13);
   return parse_dec(rest.substr(0, rest.find_first_not_of("0123456789")));
 }
 
+// Reads the dump line by line over views of `text` (no copy of a line; the
+// location of a line is only spelled out for an error).
 std::vector<DumpCpu> read_dump(std::string_view text, const std::string& origin) {
   std::vector<DumpCpu> cpus;
   bool headers = false;
-  const std::vector<std::string> lines = split(text, '\n');
-  for (size_t n = 0; n < lines.size(); ++n) {
-    const std::string where = origin + ":" + std::to_string(n + 1);
-    const std::string line = trim(lines[n]);
-    if (line.empty() || line.rfind("version=", 0) == 0) continue;
+  size_t n = 0;  // 0-based line number
+  for (size_t start = 0; start <= text.size(); ++n) {
+    const size_t nl = text.find('\n', start);
+    const std::string_view raw = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    start = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    const auto where = [&] { return origin + ":" + std::to_string(n + 1); };
+    const std::string_view line = trim_view(raw);
+    if (line.empty() || line.starts_with("version=")) continue;
     if (line.front() == '_') {
       const auto id = header_cpu(line);
       if (!id)
-        throw Error(where + ": expected a '___ Logical CPU #N ___' header (N up to " + std::to_string(kMaxCpuId) +
+        throw Error(where() + ": expected a '___ Logical CPU #N ___' header (N up to " + std::to_string(kMaxCpuId) +
                     "), got '" + quote_input(line) + "'");
       if (!headers && !cpus.empty())
-        throw Error(where + ": CPUID lines before the first 'Logical CPU' header", "the dump is damaged; save it again");
+        throw Error(where() + ": CPUID lines before the first 'Logical CPU' header",
+                    "the dump is damaged; save it again");
       headers = true;
       cpus.push_back(DumpCpu{*id, {}, {}});
       continue;
     }
     const auto open = line.find('['), close = line.find("]="), space = line.find(' ');
-    if (open == std::string::npos || close == std::string::npos || close < open || space < close)
-      throw Error(where + ": expected 'name[index]=EAX EBX ECX EDX', got '" + quote_input(line) + "'",
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open || space < close)
+      throw Error(where() + ": expected 'name[index]=EAX EBX ECX EDX', got '" + quote_input(line) + "'",
                   "is this a libcpuid raw dump (cpuid_tool --save)?");
-    const std::string name = line.substr(0, open);
-    const auto index = parse_dec(std::string_view(line).substr(open + 1, close - open - 1));
-    std::vector<std::string> words;
-    for (const std::string& w : split(std::string_view(line).substr(close + 2), ' '))
-      if (!w.empty()) words.push_back(w);
+    const std::string_view name = line.substr(0, open);
+    const auto index = parse_dec(line.substr(open + 1, close - open - 1));
+    // The words after '=', split at single spaces with empty parts skipped; a fifth
+    // word is enough to know the line is wrong.
+    std::string_view words[5];
+    size_t nwords = 0;
+    for (std::string_view rest = line.substr(close + 2); nwords < 5;) {
+      const size_t sp = rest.find(' ');
+      const std::string_view w = rest.substr(0, sp);
+      if (!w.empty()) words[nwords++] = w;
+      if (sp == std::string_view::npos) break;
+      rest.remove_prefix(sp + 1);
+    }
     std::optional<uint32_t> regs[4];
-    for (size_t i = 0; i < 4 && i < words.size(); ++i) regs[i] = parse_hex(words[i]);
-    if (!index || words.size() != 4 || !regs[0] || !regs[1] || !regs[2] || !regs[3])
-      throw Error(where + ": expected 'name[index]=EAX EBX ECX EDX' (four hex words), got '" + quote_input(line) + "'",
+    for (size_t i = 0; i < 4 && i < nwords; ++i) regs[i] = parse_hex(words[i]);
+    if (!index || nwords != 4 || !regs[0] || !regs[1] || !regs[2] || !regs[3])
+      throw Error(where() + ": expected 'name[index]=EAX EBX ECX EDX' (four hex words), got '" + quote_input(line) +
+                      "'",
                   "is this a libcpuid raw dump (cpuid_tool --save)?");
-    const Array* array = nullptr;
-    for (const Array& a : kArrays)
-      if (name == a.name) array = &a;
-    if (!array) continue;  // an array of a newer libcpuid
-    if (*index >= array->size)
-      throw Error(where + ": index " + std::to_string(*index) + " out of range for " + name + " (0.." +
-                  std::to_string(array->size - 1) + ")");
+    size_t a = 0;
+    while (a < kArrayCount && name != kArrays[a].name) ++a;
+    if (a == kArrayCount) continue;  // an array of a newer libcpuid
+    const Array& array = kArrays[a];
+    if (*index >= array.size)
+      throw Error(where() + ": index " + std::to_string(*index) + " out of range for " + std::string(name) + " (0.." +
+                  std::to_string(array.size - 1) + ")");
     if (cpus.empty()) cpus.push_back(DumpCpu{0, {}, {}});
     DumpCpu& cpu = cpus.back();
-    if (!cpu.seen.insert({name, *index}).second)
-      throw Error(where + ": " + name + "[" + std::to_string(*index) + "] given twice for logical CPU #" +
+    const uint32_t bit = 1u << *index;
+    if (cpu.seen[a] & bit)
+      throw Error(where() + ": " + std::string(name) + "[" + std::to_string(*index) + "] given twice for logical CPU #" +
                   std::to_string(cpu.id));
-    const Key key = array->index_is_leaf ? Key{array->leaf + *index, 0} : Key{array->leaf, *index};
+    cpu.seen[a] |= bit;
+    const Key key = array.index_is_leaf ? Key{array.leaf + *index, 0} : Key{array.leaf, *index};
     cpu.table[key] = CpuidLeaf{key.first, key.second, *regs[0], *regs[1], *regs[2], *regs[3]};
   }
   if (cpus.empty()) throw Error(origin + ": no CPUID data (no basic_cpuid[] lines)", "is this a libcpuid raw dump?");

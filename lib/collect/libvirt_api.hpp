@@ -103,6 +103,7 @@ F typed(const char* name) {
 #define virStorageVolDownload(...) PREFLIGHT_LIBVIRT_FN(virStorageVolDownload)(__VA_ARGS__)
 #define virStorageVolFree(...) PREFLIGHT_LIBVIRT_FN(virStorageVolFree)(__VA_ARGS__)
 #define virStorageVolGetInfo(...) PREFLIGHT_LIBVIRT_FN(virStorageVolGetInfo)(__VA_ARGS__)
+#define virStorageVolGetInfoFlags(...) PREFLIGHT_LIBVIRT_FN(virStorageVolGetInfoFlags)(__VA_ARGS__)
 #define virStorageVolGetName(...) PREFLIGHT_LIBVIRT_FN(virStorageVolGetName)(__VA_ARGS__)
 #define virStorageVolGetPath(...) PREFLIGHT_LIBVIRT_FN(virStorageVolGetPath)(__VA_ARGS__)
 #define virStorageVolGetXMLDesc(...) PREFLIGHT_LIBVIRT_FN(virStorageVolGetXMLDesc)(__VA_ARGS__)

@@ -39,7 +39,17 @@ struct StorageVolume {
   std::string format;     // raw, qcow2...; empty when the pool does not say
   std::string pool_type;  // dir, netfs...: with pool_source, whether two hosts' pools are one storage
   PoolSource pool_source; // the pool's <source> (NFS server and export, ...); empty for a dir pool
+  std::uint64_t stored_bytes = 0;  // its size where it is stored (a file's length: a qcow2's header, tables and
+                                   // data, and any preallocated space); 0 when not known
   bool operator==(const StorageVolume&) const = default;
+};
+
+// What a volume created on a destination is for.
+enum class NewVolume {
+  mirrored,  // the hypervisor writes the guest's disk into it during the move (copy-storage): a qcow2 gets its
+             // metadata preallocated, as libvirt's own precreation does
+  copied,    // its stored bytes are replaced by the source's (offline): created as small as its format allows,
+             // since whatever it holds past the copied image's end stays unless zeroed
 };
 
 // A volume's bytes read from the start (a libvirt storage stream). Destroying it
@@ -53,7 +63,8 @@ class VolumeReader {
   virtual void finish() = 0;
 };
 
-// A volume's bytes written from the start, over what it held. Destroying it
+// A volume's bytes written from the start, over what it held: what it held past
+// the last byte written stays (libvirt's upload does not truncate). Destroying it
 // before finish() abandons the transfer. Every failure throws Error.
 class VolumeWriter {
  public:
@@ -93,9 +104,10 @@ class Hypervisor {
   // this host holds `path`.
   virtual std::optional<StorageVolume> volume_at(const std::string& path) = 0;
   // Creates an empty volume like `volume` (name, capacity, format) in this host's
-  // pool named volume.pool, which must have the directory volume.pool_path. Throws
-  // Error when there is no such pool, it has another directory, or the volume exists.
-  virtual void create_volume(const StorageVolume& volume) = 0;
+  // pool named volume.pool, which must have the directory volume.pool_path, for
+  // `use`. Throws Error when there is no such pool, it has another directory, or the
+  // volume exists.
+  virtual void create_volume(const StorageVolume& volume, NewVolume use) = 0;
   // Deletes the volume at volume.path from pool volume.pool; a missing one is not an error.
   virtual void delete_volume(const StorageVolume& volume) = 0;
   // The content of the volume at volume.path in pool volume.pool, as stored (a

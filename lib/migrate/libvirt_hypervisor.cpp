@@ -253,10 +253,14 @@ std::optional<StorageVolume> LibvirtHypervisor::volume_at(const std::string& pat
   virStorageVolInfo info{};
   if (virStorageVolGetInfo(vol.get(), &info) < 0) main_->fail("reading the size of " + path);
   out.capacity_bytes = info.capacity;
+  // With VIR_STORAGE_VOL_GET_PHYSICAL, `allocation` is the physical size: a file's length.
+  if (virStorageVolGetInfoFlags(vol.get(), &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0)
+    main_->fail("reading the physical size of " + path);
+  out.stored_bytes = info.allocation;
   return out;
 }
 
-void LibvirtHypervisor::create_volume(const StorageVolume& volume) {
+void LibvirtHypervisor::create_volume(const StorageVolume& volume, NewVolume use) {
   virConnectPtr conn = main_->get();
   const std::string what = fmt::format("creating {} in pool {}", volume.path, volume.pool);
   PoolHandle pool(virStoragePoolLookupByName(conn, volume.pool.c_str()));
@@ -279,8 +283,12 @@ void LibvirtHypervisor::create_volume(const StorageVolume& volume) {
   if (VolumeHandle existing(virStorageVolLookupByName(pool.get(), volume.name.c_str())); existing)
     throw Error(fmt::format("{}: {}: the volume already exists", uri_, what),
                 "preflight does not overwrite a disk; remove it if it is a stale copy");
-  // As libvirt's own precreation does: a qcow2 gets its metadata preallocated.
-  const unsigned int flags = volume.format == "qcow2" ? VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0;
+  // A qcow2 that QEMU mirrors into gets its metadata preallocated, as libvirt's own
+  // precreation does. One whose file the copy replaces does not: preallocated, its
+  // file is as long as the guest's disk (tables spread through it), and all of that
+  // past the image's end would have to be zeroed through the stream.
+  const unsigned int flags =
+      volume.format == "qcow2" && use == NewVolume::mirrored ? VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0;
   VolumeHandle created(virStorageVolCreateXML(pool.get(), volume_create_xml(volume).c_str(), flags));
   if (!created) main_->fail(what);
   const std::string created_path = take_string(virStorageVolGetPath(created.get()));

@@ -33,7 +33,7 @@ class LibvirtHypervisor final : public Hypervisor {
                                const MigrationCall& call) const override;
   std::string domain_xml(const std::string& vm) override;
   std::optional<StorageVolume> volume_at(const std::string& path) override;
-  void create_volume(const StorageVolume& volume) override;
+  void create_volume(const StorageVolume& volume, NewVolume use) override;
   void delete_volume(const StorageVolume& volume) override;
   std::unique_ptr<VolumeReader> read_volume(const StorageVolume& volume) override;
   std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& volume) override;

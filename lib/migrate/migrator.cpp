@@ -214,7 +214,9 @@ void Migrator::execute(const MigrationRequest& request, const MigrationPlan& pla
         case MigrationStep::precreate_volumes:
           notify(progress, MigrationEvent::Phase::precreating);
           for (const StorageVolume& volume : attempt.to_precreate) {
-            destination_.create_volume(volume);
+            const bool copied = std::find(plan.steps.begin(), plan.steps.end(), MigrationStep::copy_volumes) !=
+                                plan.steps.end();
+            destination_.create_volume(volume, copied ? NewVolume::copied : NewVolume::mirrored);
             attempt.precreated.push_back(volume);
           }
           break;
@@ -247,38 +249,41 @@ void Migrator::execute(const MigrationRequest& request, const MigrationPlan& pla
 // together. Throws Error when a transfer fails or times out (the writer abandons
 // its transfer; recover() deletes the precreated volume).
 void Migrator::copy_volume(const MigrationRequest& request, const StorageVolume& volume, Clock::time_point started) {
+  // What the destination volume holds before the copy, past the image's end, is
+  // zeroed: the copy only writes over it from the start. A raw volume larger than
+  // the image (a pool that rounds sizes up) would show those bytes to the guest; a
+  // qcow2 file longer than the image would keep the new volume's own header and
+  // tables (or, on storage that reuses space, older data) where no table of the
+  // image points. Asked before the copy, as the upload keeps the pool busy.
+  const std::optional<StorageVolume> there = destination_.volume_at(volume.path);
+  std::uint64_t held = there ? there->stored_bytes : 0;
+  if (there && (volume.format == "raw" || volume.format.empty())) held = std::max(held, there->capacity_bytes);
   std::unique_ptr<VolumeReader> reader = source_.read_volume(volume);
   std::unique_ptr<VolumeWriter> writer = destination_.write_volume(volume);
   std::vector<char> buffer(kCopyChunk);
   std::uint64_t copied = 0;
-  for (;;) {
+  const auto check = [&] {
     if (request.timeout.count() > 0 && Clock::now() - started >= request.timeout)
       throw Error(fmt::format("{}: timed out after {} ms copying {} to {}", request.vm, request.timeout.count(),
                               volume.path, request.destination));
     if (options_.interrupted && options_.interrupted())
       throw Error(fmt::format("{}: interrupted while copying {} to {}; the copy was stopped", request.vm, volume.path,
                               request.destination));
+  };
+  for (;;) {
+    check();
     const std::size_t got = reader->read(buffer.data(), buffer.size());
     if (got == 0) break;
     writer->write(buffer.data(), got);
     copied += got;
   }
-  // A raw destination volume larger than the image (a pool that rounds sizes up):
-  // the rest is zeroed, so no bytes the storage held before stay past the image's
-  // end, where the guest would read them. (Past the end of a qcow2 image nothing is
-  // guest-visible.)
-  if (volume.format == "raw" || volume.format.empty()) {
-    const std::optional<StorageVolume> there = destination_.volume_at(volume.path);
-    if (there && there->capacity_bytes > copied) {
-      std::fill(buffer.begin(), buffer.end(), '\0');
-      for (std::uint64_t left = there->capacity_bytes - copied; left > 0;) {
-        if (options_.interrupted && options_.interrupted())
-          throw Error(fmt::format("{}: interrupted while copying {} to {}; the copy was stopped", request.vm,
-                                  volume.path, request.destination));
-        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
-        writer->write(buffer.data(), n);
-        left -= n;
-      }
+  if (held > copied) {
+    std::fill(buffer.begin(), buffer.end(), '\0');
+    for (std::uint64_t left = held - copied; left > 0;) {
+      check();
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
+      writer->write(buffer.data(), n);
+      left -= n;
     }
   }
   reader->finish();

@@ -21,7 +21,7 @@ class PlannedHypervisor final : public Hypervisor {
                                const MigrationCall& call) const override;
   std::string domain_xml(const std::string& vm) override { fail(vm); }
   std::optional<StorageVolume> volume_at(const std::string& path) override { fail(path); }
-  void create_volume(const StorageVolume& v) override { fail(v.path); }
+  void create_volume(const StorageVolume& v, NewVolume) override { fail(v.path); }
   void delete_volume(const StorageVolume& v) override { fail(v.path); }
   std::unique_ptr<VolumeReader> read_volume(const StorageVolume& v) override { fail(v.path); }
   std::unique_ptr<VolumeWriter> write_volume(const StorageVolume& v) override { fail(v.path); }

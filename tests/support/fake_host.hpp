@@ -67,10 +67,12 @@ class FakeHost : public Hypervisor {
     auto it = volumes.find(path);
     return it == volumes.end() ? std::nullopt : std::optional<StorageVolume>(it->second);
   }
-  void create_volume(const StorageVolume& v) override {
+  void create_volume(const StorageVolume& v, NewVolume use) override {
     calls.push_back("create_volume " + v.path);
     if (volumes.count(v.path)) throw Error(name_ + ": creating " + v.path + ": the volume already exists");
     volumes[v.path] = v;
+    volumes[v.path].stored_bytes = stale_on_create.size();
+    created_for[v.path] = use;
     if (!stale_on_create.empty()) contents[v.path] = stale_on_create;
   }
   void delete_volume(const StorageVolume& v) override {
@@ -125,6 +127,7 @@ class FakeHost : public Hypervisor {
   std::optional<CompletedJobStats> completed;          // what completed_job_stats answers
   bool fail_write = false;                            // write_volume's writes throw
   std::string stale_on_create;                        // what a created volume holds before it is written
+  std::map<std::string, NewVolume> created_for;       // by path: what create_volume was told a volume is for
   std::map<std::string, std::string> contents;       // volume content by path
   MigrationCall last_call;
   std::map<std::string, std::string> xml;            // domain XML per VM; default: guest_xml(vm, sse4.2)

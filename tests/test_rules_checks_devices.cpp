@@ -119,6 +119,36 @@ BOOST_AUTO_TEST_CASE(hypervisor_versions_compare_numerically_and_machine_types) 
   BOOST_TEST(to_string(m.finding("hypervisor.compat").status) == "error");
 }
 
+BOOST_AUTO_TEST_CASE(a_guest_of_another_architecture_needs_an_emulator_for_it_and_never_runs_under_kvm) {
+  Scenario s;
+  s.vm.arch = "i686";  // an x86_64 host runs i686 guests natively
+  BOOST_TEST(to_string(s.finding("hypervisor.compat").status) == "pass");
+  s.vm.arch = "aarch64";
+  const Finding kvm = s.finding("hypervisor.compat");
+  BOOST_TEST(to_string(kvm.status) == "block");
+  BOOST_TEST(kvm.message.find("guest architecture aarch64 under KVM, and hostB is x86_64") != std::string::npos, kvm.message);
+  // Emulated (TCG): it needs qemu-system-aarch64 on the destination, the emulator it
+  // names, or (a domain XML naming none) one of the destination's.
+  s.vm.virt_type = "qemu";
+  s.vm.emulator = "/usr/bin/qemu-system-aarch64";
+  BOOST_TEST(to_string(s.finding("hypervisor.compat").status) == "block");
+  s.vm.emulator.clear();
+  const Finding tcg = s.finding("hypervisor.compat");
+  BOOST_TEST(to_string(tcg.status) == "block");
+  BOOST_TEST(tcg.message.find("no emulator for aarch64 guests (qemu-system-aarch64) on hostB") != std::string::npos,
+             tcg.message);
+  s.destination.hypervisor.emulators =
+      std::vector<std::string>{"/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-system-aarch64"};
+  BOOST_TEST(to_string(s.finding("hypervisor.compat").status) == "pass");
+  // The destination's own architecture unknown: not checked, and said so.
+  s.vm.virt_type = "kvm";
+  s.destination.arch = Fact<std::string>::unknown("not collected");
+  const Finding unknown = s.finding("hypervisor.compat");
+  BOOST_TEST(to_string(unknown.status) == "pass");
+  BOOST_TEST(unknown.evidence["not_checked"].dump().find("architecture aarch64 not checked") != std::string::npos,
+             unknown.evidence.dump());
+}
+
 BOOST_AUTO_TEST_CASE(concurrency_says_the_limit) {
   const Finding f = Scenario().finding("migrate.concurrency");
   BOOST_TEST(to_string(f.status) == "pass");

@@ -168,6 +168,29 @@ CheckResult hypervisor_compat(const CheckContext& c, const json&) {
     }
     if (!contains(have.value(), wanted)) problems.push_back(what + " " + wanted + " is not offered by " + c.destination.name);
   };
+  // The guest's architecture: KVM runs only the host's own (an x86_64 host runs i686
+  // guests too); another one needs an emulator for it, checked below when the VM names
+  // its emulator, else looked for among the destination's.
+  if (const std::string& arch = c.vm.arch; !arch.empty()) {
+    const Fact<std::string>& host_arch = c.destination.arch;
+    const bool native = host_arch.known() && (arch == host_arch.value() ||
+                                              (host_arch.value() == "x86_64" && (arch == "i686" || arch == "i386")));
+    if (!host_arch.known()) {
+      notes.push_back("architecture " + arch + " not checked: " + c.destination.name + " does not report its own (" +
+                      host_arch.reason() + ")");
+    } else if (!native && c.vm.virt_type == "kvm") {
+      problems.push_back("guest architecture " + arch + " under KVM, and " + c.destination.name + " is " + host_arch.value() +
+                         " (KVM runs only the host's own architecture)");
+    } else if (!native && c.vm.emulator.empty()) {
+      const auto* emulators = d.emulators.get();
+      const std::string wanted = "qemu-system-" + arch;
+      if (!emulators || emulators->empty())
+        notes.push_back("an emulator for " + arch + " guests not checked: " + c.destination.name + " does not report its emulators");
+      else if (std::none_of(emulators->begin(), emulators->end(),
+                            [&](const std::string& e) { return e.ends_with("/" + wanted) || e == wanted; }))
+        problems.push_back("no emulator for " + arch + " guests (" + wanted + ") on " + c.destination.name);
+    }
+  }
   offered("machine type", c.vm.machine_type, d.machine_types);
   offered("emulator", c.vm.emulator, d.emulators);
   offered("firmware", c.vm.loader, d.firmware);

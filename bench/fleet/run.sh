@@ -50,7 +50,7 @@ echo "== 3. check without --from: lab + $n hosts vs the lab's 3-host inventory"
   "$bin" --inventory "$big" check web1 hostB
 
 echo "== 4. worst case: $n distinct CPUs"
-rm -f "$dir"/h*.yaml
+rm -f "$dir"/h*.yaml "$big"  # the folder must hold only the new fleet's facts and inventory
 python3 "$here/generate.py" "$n" "$n" "$dir"
 build=$(dirname "$(dirname "$bin")")
 cmake --build "$build" --target bench_matrix_loop >/dev/null

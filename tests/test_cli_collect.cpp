@@ -118,16 +118,33 @@ BOOST_AUTO_TEST_CASE(the_whole_inventory_is_collected_into_a_folder) {
   fs::remove_all(dir);
 }
 
+namespace {
+
+// An inventory of two hosts in a fresh folder: `dead`, a libvirt URI whose server
+// accepts and never answers, and `live`, the demo lab's hostA.
+struct DeadAndLiveInventory {
+  SilentListener dead;
+  fs::path dir;
+  std::string dead_uri = "qemu+tcp://127.0.0.1:" + std::to_string(dead.port()) + "/system";
+  std::string inventory;
+  explicit DeadAndLiveInventory(const std::string& name)
+      : dir(fs::temp_directory_path() / (name + "." + std::to_string(::getpid()))) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    inventory = (dir / "inventory.yaml").string();
+    std::ofstream(inventory) << "hosts:\n  dead:\n    libvirt: " << dead_uri << "\n  live:\n    libvirt: test://"
+                             << fixture("lab/hostA.xml") << "\n";
+  }
+  ~DeadAndLiveInventory() { fs::remove_all(dir); }
+};
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(a_host_that_never_answers_is_reported_after_the_timeout_and_the_others_are_collected) {
-  const SilentListener dead;
-  const fs::path dir = fs::temp_directory_path() / ("preflight-test-collect-dead-host." + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string dead_uri = "qemu+tcp://127.0.0.1:" + std::to_string(dead.port()) + "/system";
-  const std::string inventory = (dir / "inventory.yaml").string();
-  std::ofstream(inventory) << "hosts:\n  dead:\n    libvirt: " << dead_uri << "\n  live:\n    libvirt: test://"
-                           << fixture("lab/hostA.xml") << "\n";
-  const fs::path out = dir / "facts";
+  const DeadAndLiveInventory fleet("preflight-test-collect-dead-host");
+  const std::string& dead_uri = fleet.dead_uri;
+  const std::string& inventory = fleet.inventory;
+  const fs::path out = fleet.dir / "facts";
   // One at a time, the dead host first: its slot must come free for the live one.
   // 10 s: the live host's child loads libvirt and reads its driver in far less,
   // even on a loaded machine.
@@ -142,18 +159,12 @@ BOOST_AUTO_TEST_CASE(a_host_that_never_answers_is_reported_after_the_timeout_and
   const HostFacts live = load_facts_file((out / "live.yaml").string());
   BOOST_TEST(live.name == "live");
   BOOST_TEST(live.vms.value().size() >= 5u);
-  fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(one_host_that_never_answers_is_stopped_after_the_timeout) {
-  const SilentListener dead;
-  const fs::path dir = fs::temp_directory_path() / ("preflight-test-collect-dead-one." + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string dead_uri = "qemu+tcp://127.0.0.1:" + std::to_string(dead.port()) + "/system";
-  const std::string inventory = (dir / "inventory.yaml").string();
-  std::ofstream(inventory) << "hosts:\n  dead:\n    libvirt: " << dead_uri << "\n  live:\n    libvirt: test://"
-                           << fixture("lab/hostA.xml") << "\n";
+  const DeadAndLiveInventory fleet("preflight-test-collect-dead-one");
+  const std::string& dead_uri = fleet.dead_uri;
+  const std::string& inventory = fleet.inventory;
   // By inventory name and by --libvirt URI: both end with the host named, exit 2.
   const ProcessResult named = run_preflight({"collect", "--inventory", inventory, "dead", "--timeout", "2"}, kEnv);
   BOOST_TEST(named.exit_code == 2, named.err);
@@ -169,5 +180,4 @@ BOOST_AUTO_TEST_CASE(one_host_that_never_answers_is_stopped_after_the_timeout) {
   const HostFacts h = facts_from_yaml(live.out, "stdout");
   BOOST_TEST(h.name == "live");
   BOOST_TEST(h.vms.value().size() >= 5u);
-  fs::remove_all(dir);
 }

@@ -627,35 +627,12 @@ BOOST_AUTO_TEST_CASE(ctrl_c_during_an_offline_copy_stops_the_copy_and_leaves_the
   BOOST_TEST(h.a.contents[disk] == h.data);
 }
 
-BOOST_AUTO_TEST_CASE(a_raw_destination_volume_larger_than_the_image_keeps_no_stale_bytes_past_its_end) {
-  OfflineHosts h;
-  const std::string disk = "/var/lib/libvirt/images/vm1.qcow2";
-  h.a.volumes[disk].format = "raw";
-  const std::uint64_t capacity = h.a.volumes[disk].capacity_bytes;  // 16 MiB; the image is 3 MiB
-  BOOST_TEST_REQUIRE(capacity > h.data.size());
-  h.b.stale_on_create = std::string(capacity, 'S');  // what the storage held before
-  h.a.on_migrate = [&](const std::string& vm) {
-    h.a.domains.erase(vm);
-    h.b.domains[vm] = DomainState::shutoff;
-    h.b.xml[vm] = h.a.xml[vm];
-  };
-  auto out = Migrator(h.a, h.b).run(h.request(MigrationMode::offline), kGo, same(kGo));
-  BOOST_TEST(to_string(out.result) == "moved", out.message);
-  const std::string& copy = h.b.contents[disk];
-  BOOST_TEST(copy.size() == capacity);
-  BOOST_TEST(copy.substr(0, h.data.size()) == h.data);
-  BOOST_TEST(copy.find('S') == std::string::npos, "stale bytes left past the image's end");
-  BOOST_TEST(copy.find_first_not_of('\0', h.data.size()) == std::string::npos);
-}
+// Moves vm1 offline onto a destination whose new volume comes with `stored` stale
+// bytes ('S', what the storage held before) and checks what it holds after the copy:
+// the image, then zeros only.
+namespace {
 
-// A qcow2's file past the image's end is not guest-visible, but a destination
-// volume stored longer than the image (its own header and tables, or space it got
-// from storage used before) must not keep what it held there either.
-BOOST_AUTO_TEST_CASE(a_qcow2_destination_volume_stored_longer_than_the_image_keeps_no_stale_bytes_past_its_end) {
-  OfflineHosts h;
-  const std::string disk = "/var/lib/libvirt/images/vm1.qcow2";
-  BOOST_TEST_REQUIRE(h.a.volumes[disk].format == "qcow2");
-  const size_t stored = h.data.size() + (1u << 20) + 5;  // longer than the image, not a multiple of the chunk
+void copy_leaves_no_stale_bytes(OfflineHosts& h, const std::string& disk, size_t stored) {
   h.b.stale_on_create = std::string(stored, 'S');
   h.a.on_migrate = [&](const std::string& vm) {
     h.a.domains.erase(vm);
@@ -669,6 +646,27 @@ BOOST_AUTO_TEST_CASE(a_qcow2_destination_volume_stored_longer_than_the_image_kee
   BOOST_TEST(copy.substr(0, h.data.size()) == h.data);
   BOOST_TEST(copy.find('S') == std::string::npos, "stale bytes left past the image's end");
   BOOST_TEST(copy.find_first_not_of('\0', h.data.size()) == std::string::npos);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_raw_destination_volume_larger_than_the_image_keeps_no_stale_bytes_past_its_end) {
+  OfflineHosts h;
+  const std::string disk = "/var/lib/libvirt/images/vm1.qcow2";
+  h.a.volumes[disk].format = "raw";
+  const std::uint64_t capacity = h.a.volumes[disk].capacity_bytes;  // 16 MiB; the image is 3 MiB
+  BOOST_TEST_REQUIRE(capacity > h.data.size());
+  copy_leaves_no_stale_bytes(h, disk, capacity);
+}
+
+// A qcow2's file past the image's end is not guest-visible, but a destination
+// volume stored longer than the image (its own header and tables, or space it got
+// from storage used before) must not keep what it held there either.
+BOOST_AUTO_TEST_CASE(a_qcow2_destination_volume_stored_longer_than_the_image_keeps_no_stale_bytes_past_its_end) {
+  OfflineHosts h;
+  const std::string disk = "/var/lib/libvirt/images/vm1.qcow2";
+  BOOST_TEST_REQUIRE(h.a.volumes[disk].format == "qcow2");
+  copy_leaves_no_stale_bytes(h, disk, h.data.size() + (1u << 20) + 5);  // longer than the image, not a multiple of the chunk
 }
 
 BOOST_AUTO_TEST_CASE(offline_takes_the_same_shared_storage_as_shared_and_refuses_any_other_volume) {

@@ -436,43 +436,51 @@ void LibvirtHypervisor::abort_job(const std::string& vm) {
     monitor_->fail("aborting the job of " + vm);
 }
 
-std::optional<CompletedJobStats> LibvirtHypervisor::completed_job_stats(const std::string& vm) {
-  DomainHandle d = monitor_->find(vm);
-  if (!d) return std::nullopt;
+namespace {
+
+// A job's statistics as virDomainGetJobStats returns them, freed with it.
+struct JobParams {
   int type = VIR_DOMAIN_JOB_NONE;
   virTypedParameterPtr params = nullptr;
   int nparams = 0;
+  JobParams() = default;
+  JobParams(const JobParams&) = delete;
+  JobParams& operator=(const JobParams&) = delete;
+  ~JobParams() { virTypedParamsFree(params, nparams); }
+  int read(virDomainPtr d, unsigned flags) { return virDomainGetJobStats(d, &type, &params, &nparams, flags); }
+  std::optional<std::uint64_t> ull(const char* field) const {
+    unsigned long long v = 0;
+    if (virTypedParamsGetULLong(params, nparams, field, &v) == 1) return static_cast<std::uint64_t>(v);
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+std::optional<CompletedJobStats> LibvirtHypervisor::completed_job_stats(const std::string& vm) {
+  DomainHandle d = monitor_->find(vm);
+  if (!d) return std::nullopt;
+  JobParams job;
   // KEEP_COMPLETED leaves them for `virsh domjobinfo --completed` (libvirt 6.0 and
   // later; older ones refuse the flag and get asked without it).
-  int rc = virDomainGetJobStats(d.get(), &type, &params, &nparams,
-                                VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED);
-  if (rc < 0 && last_libvirt_code() == VIR_ERR_INVALID_ARG)
-    rc = virDomainGetJobStats(d.get(), &type, &params, &nparams, VIR_DOMAIN_JOB_STATS_COMPLETED);
+  int rc = job.read(d.get(), VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED);
+  if (rc < 0 && last_libvirt_code() == VIR_ERR_INVALID_ARG) rc = job.read(d.get(), VIR_DOMAIN_JOB_STATS_COMPLETED);
   if (rc < 0) {
     if (last_libvirt_code() == VIR_ERR_NO_DOMAIN) return std::nullopt;
     monitor_->fail("reading the completed job statistics of " + vm);
   }
+  if (job.type != VIR_DOMAIN_JOB_COMPLETED) return std::nullopt;
   // The last completed job must be a migration (a kept older job -- a save, a dump --
   // is not this move's); libvirt names the operation since 3.3.
   int operation = VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
-  if (type == VIR_DOMAIN_JOB_COMPLETED)
-    virTypedParamsGetInt(params, nparams, VIR_DOMAIN_JOB_OPERATION, &operation);
-  if (type != VIR_DOMAIN_JOB_COMPLETED || (operation != VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN &&
-                                           operation != VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT)) {
-    virTypedParamsFree(params, nparams);
+  virTypedParamsGetInt(job.params, job.nparams, VIR_DOMAIN_JOB_OPERATION, &operation);
+  if (operation != VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN && operation != VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT)
     return std::nullopt;
-  }
-  const auto get = [&](const char* field) -> std::optional<std::uint64_t> {
-    unsigned long long v = 0;
-    if (virTypedParamsGetULLong(params, nparams, field, &v) == 1) return static_cast<std::uint64_t>(v);
-    return std::nullopt;
-  };
   CompletedJobStats out;
-  out.total_ms = get(VIR_DOMAIN_JOB_TIME_ELAPSED);
-  out.downtime_ms = get(VIR_DOMAIN_JOB_DOWNTIME);
-  out.memory_processed_bytes = get(VIR_DOMAIN_JOB_MEMORY_PROCESSED);
-  out.iterations = get(VIR_DOMAIN_JOB_MEMORY_ITERATION);
-  virTypedParamsFree(params, nparams);
+  out.total_ms = job.ull(VIR_DOMAIN_JOB_TIME_ELAPSED);
+  out.downtime_ms = job.ull(VIR_DOMAIN_JOB_DOWNTIME);
+  out.memory_processed_bytes = job.ull(VIR_DOMAIN_JOB_MEMORY_PROCESSED);
+  out.iterations = job.ull(VIR_DOMAIN_JOB_MEMORY_ITERATION);
   return out;
 }
 
@@ -480,18 +488,13 @@ JobStats LibvirtHypervisor::job_stats(const std::string& vm) {
   JobStats stats;
   DomainHandle d = monitor_->find(vm);
   if (!d) return stats;
-  int type = VIR_DOMAIN_JOB_NONE;
-  virTypedParameterPtr params = nullptr;
-  int nparams = 0;
-  if (virDomainGetJobStats(d.get(), &type, &params, &nparams, 0) < 0) {
+  JobParams job;
+  if (job.read(d.get(), 0) < 0) {
     if (last_libvirt_code() == VIR_ERR_NO_DOMAIN) return stats;
     monitor_->fail("reading the job statistics of " + vm);
   }
-  auto get = [&](const char* field) {
-    unsigned long long v = 0;
-    virTypedParamsGetULLong(params, nparams, field, &v);
-    return static_cast<std::uint64_t>(v);
-  };
+  const auto get = [&](const char* field) { return job.ull(field).value_or(0); };
+  const int type = job.type;
   stats.active = type != VIR_DOMAIN_JOB_NONE && type != VIR_DOMAIN_JOB_COMPLETED && type != VIR_DOMAIN_JOB_FAILED &&
                  type != VIR_DOMAIN_JOB_CANCELLED;
   stats.elapsed_ms = get(VIR_DOMAIN_JOB_TIME_ELAPSED);
@@ -502,7 +505,6 @@ JobStats LibvirtHypervisor::job_stats(const std::string& vm) {
   stats.dirty_rate = get(VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE);
   stats.iteration = get(VIR_DOMAIN_JOB_MEMORY_ITERATION);
   stats.expected_downtime_ms = get(VIR_DOMAIN_JOB_DOWNTIME);
-  virTypedParamsFree(params, nparams);
   return stats;
 }
 

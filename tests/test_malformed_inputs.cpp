@@ -59,6 +59,7 @@ const std::map<std::string, std::string> kSays = {
     {"duplicate-key", "duplicate key"},
     {"second-document", "a second YAML document"},
     {"second-root", "side by side"},
+    {"duplicate-attribute", "twice: refused"},
     {"mixed-top", "beside <cpu>"},
     {"other-arch", "aarch64"},
     {"invalid-enum", "bogus"},
@@ -267,6 +268,8 @@ BOOST_AUTO_TEST_CASE(every_bad_input_of_every_kind_is_refused_by_every_command_t
   for (const char* kind : {"capabilities", "domcaps", "domain", "cpu", "testdriver", "cpudata"})
     for (const char* cls : {"wrong-top", "entity-bomb"})
       BOOST_TEST(classes_seen[kind].count(cls) == 1u, kind << " has no '" << cls << "' case");
+  for (const char* kind : {"capabilities", "domcaps", "domain", "cpu", "testdriver", "cpudata", "cpu_map"})
+    BOOST_TEST(classes_seen[kind].count("duplicate-attribute") == 1u, kind << " has no 'duplicate-attribute' case");
   for (const char* kind : {"capabilities", "domcaps", "domain", "testdriver", "cpudata"})  // a CPU file may hold several
     BOOST_TEST(classes_seen[kind].count("second-root") == 1u, kind << " has no 'second-root' case");
   // Every kind that reads numbers has the four bad ones (domain capabilities read none).

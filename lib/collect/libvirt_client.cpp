@@ -60,7 +60,7 @@ void check_test_driver_file(const std::string& uri) {
   check_xml_text(text, path, hint);
   pugi::xml_document doc;
   if (doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8))
-    check_xml_tree(doc, path, hint);
+    check_xml_tree(doc, path, hint, text);
 }
 
 std::string take_string(char* s) {

@@ -1,6 +1,9 @@
 #include "core/xml_text.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -24,22 +27,17 @@ void check_xml_text(std::string_view text, const std::string& origin, const std:
                 hint);
 }
 
-void check_xml_tree(const pugi::xml_node& top, const std::string& origin, const std::string& hint) {
-  const auto too_long = [&](const char* what, size_t size) {
-    return Error(fmt::format("{}: an XML {} of {} bytes, above the limit of {} bytes for one value: refused", origin,
-                             what, size, kMaxStringBytes),
-                 hint);
-  };
-  // Depth-first without recursion: pugixml builds any depth, a recursive walk would not survive it.
+namespace {
+
+// Calls visit(node, depth) for every node under `top` (depth 1 for its children),
+// depth first, without recursion: pugixml builds any depth, a recursive walk would
+// not survive it.
+template <class Visit>
+void walk_tree(const pugi::xml_node& top, Visit&& visit) {
   pugi::xml_node n = top.first_child();
   int depth = 1;
   while (n) {
-    if (depth > kMaxNestingDepth)
-      throw Error(fmt::format("{}: XML elements nested deeper than {} levels: refused", origin, kMaxNestingDepth),
-                  hint);
-    if (const size_t size = std::strlen(n.value()); size > kMaxStringBytes) throw too_long("text", size);
-    for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute())
-      if (const size_t size = std::strlen(a.value()); size > kMaxStringBytes) throw too_long("attribute", size);
+    visit(n, depth);
     if (n.first_child()) {
       n = n.first_child();
       ++depth;
@@ -54,6 +52,70 @@ void check_xml_tree(const pugi::xml_node& top, const std::string& origin, const 
   }
 }
 
+// Above this many attributes of one element the names are sorted, not compared pairwise.
+constexpr size_t kPairwiseAttributes = 16;
+
+// The first attribute of `n` whose name an earlier one has; none when all differ.
+pugi::xml_attribute repeated_attribute(const pugi::xml_node& n) {
+  size_t count = 0;
+  for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+    if (++count > kPairwiseAttributes) break;
+    for (pugi::xml_attribute b = n.first_attribute(); b != a; b = b.next_attribute())
+      if (std::strcmp(a.name(), b.name()) == 0) return a;
+  }
+  if (count <= kPairwiseAttributes) return {};
+  std::vector<std::pair<std::string_view, size_t>> names;  // name, position
+  size_t i = 0;
+  for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) names.emplace_back(a.name(), i++);
+  std::sort(names.begin(), names.end());
+  size_t first_repeat = SIZE_MAX;
+  for (size_t k = 1; k < names.size(); ++k)
+    if (names[k].first == names[k - 1].first) first_repeat = std::min(first_repeat, names[k].second);
+  if (first_repeat == SIZE_MAX) return {};
+  pugi::xml_attribute a = n.first_attribute();
+  for (size_t k = 0; k < first_repeat; ++k) a = a.next_attribute();
+  return a;
+}
+
+Error repeated_attribute_error(const pugi::xml_node& n, const pugi::xml_attribute& a, const std::string& origin,
+                               std::string_view text, const std::string& hint) {
+  const ptrdiff_t at = n.offset_debug();
+  const std::string where =
+      !text.empty() && at >= 0 && static_cast<size_t>(at) < text.size() ? text_location(text, origin, static_cast<size_t>(at))
+                                                                          : origin;
+  return Error(fmt::format("{}: <{}> has the attribute '{}' twice: refused (libvirt refuses it too; which one "
+                           "counts is not defined)",
+                           where, n.name(), a.name()),
+               hint);
+}
+
+}  // namespace
+
+void check_xml_attributes(const pugi::xml_node& top, const std::string& origin, const std::string& hint,
+                          std::string_view text) {
+  walk_tree(top, [&](const pugi::xml_node& n, int) {
+    if (const pugi::xml_attribute a = repeated_attribute(n)) throw repeated_attribute_error(n, a, origin, text, hint);
+  });
+}
+
+void check_xml_tree(const pugi::xml_node& top, const std::string& origin, const std::string& hint,
+                    std::string_view text) {
+  const auto too_long = [&](const char* what, size_t size) {
+    return Error(fmt::format("{}: an XML {} of {} bytes, above the limit of {} bytes for one value: refused", origin,
+                             what, size, kMaxStringBytes),
+                 hint);
+  };
+  walk_tree(top, [&](const pugi::xml_node& n, int depth) {
+    if (depth > kMaxNestingDepth)
+      throw Error(fmt::format("{}: XML elements nested deeper than {} levels: refused", origin, kMaxNestingDepth),
+                  hint);
+    if (const size_t size = std::strlen(n.value()); size > kMaxStringBytes) throw too_long("text", size);
+    for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute())
+      if (const size_t size = std::strlen(a.value()); size > kMaxStringBytes) throw too_long("attribute", size);
+    if (const pugi::xml_attribute a = repeated_attribute(n)) throw repeated_attribute_error(n, a, origin, text, hint);
+  });
+}
+
 pugi::xml_document parse_xml(std::string_view text, const std::string& origin, const std::string& hint,
                              unsigned options) {
   check_xml_text(text, origin, hint);
@@ -62,7 +124,7 @@ pugi::xml_document parse_xml(std::string_view text, const std::string& origin, c
   if (!res)
     throw Error(text_location(text, origin, static_cast<size_t>(res.offset)) + ": malformed XML: " + res.description(),
                 hint);
-  check_xml_tree(doc, origin, hint);
+  check_xml_tree(doc, origin, hint, text);
   return doc;
 }
 

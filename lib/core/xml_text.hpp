@@ -17,9 +17,16 @@ pugi::xml_document parse_xml(std::string_view text, const std::string& origin, c
 // Before parsing: refuses text that is not UTF-8 and a DOCTYPE (its entities would
 // not be expanded -- libvirt's XML has none, and an entity bomb is refused here).
 void check_xml_text(std::string_view text, const std::string& origin, const std::string& hint);
-// After parsing: refuses elements nested deeper than kMaxNestingDepth and an
-// attribute or text longer than kMaxStringBytes (core/input_limits.hpp). Iterative.
-void check_xml_tree(const pugi::xml_node& top, const std::string& origin, const std::string& hint);
+// After parsing: refuses elements nested deeper than kMaxNestingDepth, an attribute
+// or text longer than kMaxStringBytes (core/input_limits.hpp), and what
+// check_xml_attributes refuses. Iterative. `text`, when given, is the text parsed
+// (not in place), for the line of a repeated attribute.
+void check_xml_tree(const pugi::xml_node& top, const std::string& origin, const std::string& hint,
+                    std::string_view text = {});
+// Refuses an element that names an attribute twice (pugixml keeps both and reads the
+// first; libxml2, so libvirt, refuses the document).
+void check_xml_attributes(const pugi::xml_node& top, const std::string& origin, const std::string& hint,
+                          std::string_view text = {});
 
 // The document's one top-level element, which must be <name>; throws Error
 // "<origin>: expected <name> element, found <other>" (or "no element", or "<name>

@@ -33,7 +33,8 @@ std::string cpu_name(const std::string& arg, size_t i, size_t count) {
   return count == 1 ? arg : arg + "#" + std::to_string(i + 1);
 }
 
-// A piece shorter than this cannot break check_xml_tree's limits: a node nested
+// A piece shorter than this cannot break check_xml_tree's limits (but for a repeated
+// attribute, checked in every piece): a node nested
 // deeper than kMaxNestingDepth needs that many start tags of at least 3 bytes
 // ("<a>"), and no value is longer than its piece (decoding only shrinks text).
 constexpr size_t kPieceNeedsNoTreeCheck = 3 * kMaxNestingDepth;
@@ -52,7 +53,10 @@ bool read_pieces(std::string& text, const std::vector<std::pair<size_t, size_t>>
     if (!doc.load_buffer_inplace(text.data() + begin, end - begin, kCpuParse)) return false;
     const std::vector<pugi::xml_node> nodes = cpu_elements(doc);
     if (nodes.size() != 1) return false;
-    if (end - begin >= kPieceNeedsNoTreeCheck) check_xml_tree(doc, arg, kHint);
+    if (end - begin >= kPieceNeedsNoTreeCheck)
+      check_xml_tree(doc, arg, kHint);
+    else
+      check_xml_attributes(doc, arg, kHint);
     const std::string name = cpu_name(arg, order[i], pieces.size());
     cpus.push_back(resolve_cpu_element(nodes[0], name, name, catalog));
   }

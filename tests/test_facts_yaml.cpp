@@ -4,6 +4,7 @@
 
 #include "support/error_of.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -434,6 +435,46 @@ BOOST_AUTO_TEST_CASE(nics_and_their_speeds_are_unknown_when_absent_never_zero_th
     BOOST_TEST(l.nics.value()[1].speed_mbps.value() == 25000u);
     BOOST_TEST((facts_from_yaml(facts_to_yaml(l), "again") == l));
   }
+}
+
+// The writer puts the number of VMs before the list; a file cut short between two
+// VM entries (each one whole) is refused by both readers, not read as a host with
+// fewer VMs (its vCPU overcommit would then look lower than it is). Without the
+// count (a file written by hand, or before the count) the list is taken as it is.
+BOOST_AUTO_TEST_CASE(a_file_cut_short_between_two_vms_is_refused_through_both_readers) {
+  const std::string yaml = facts_to_yaml(full_host());
+  BOOST_REQUIRE(full_host().vms.value().size() == 2u);
+  const size_t count_at = yaml.find("  vm_count: 2\n  vms:\n");
+  BOOST_REQUIRE(count_at != std::string::npos);
+  const size_t second_vm = yaml.find("    - name: db1\n");
+  BOOST_REQUIRE(second_vm != std::string::npos);
+  const std::string line = std::to_string(std::count(yaml.begin(), yaml.begin() + count_at, '\n') + 1);
+  const std::string cut = yaml.substr(0, second_vm);  // web1 whole, db1 and the rest gone
+  const std::string no_list = yaml.substr(0, yaml.find("  vms:\n", count_at));
+  std::string without_count = cut;
+  without_count.erase(count_at, std::string("  vm_count: 2\n").size());
+  const std::string hint =
+      "; collect the facts again with `preflight collect` (or, for a file edited by hand, correct or remove the "
+      "count)";
+  for (const auto& read : {std::function<HostFacts(const std::string&)>(
+                               [](const std::string& t) { return facts_from_yaml(t, "f.yaml"); }),
+                           std::function<HostFacts(const std::string&)>(
+                               [](const std::string& t) { return facts_from_yaml_cpp(t, "f.yaml"); })}) {
+    BOOST_TEST(preflight::test::error_of([&] { read(cut); }) ==
+               "f.yaml:" + line + ":13: host.vm_count: says 2 entries, but 'vms' lists 1: the file was cut short or "
+               "edited" + hint);
+    BOOST_TEST(preflight::test::error_of([&] { read(no_list); }) ==
+               "f.yaml:" + line + ":13: host.vm_count: says 2 entries, but there is no 'vms': the file was cut short" +
+                   hint);
+    const HostFacts h = read(without_count);
+    BOOST_TEST(h.vms.value().size() == 1u);
+    BOOST_TEST((read(yaml) == full_host()));
+  }
+  HostFacts unknown_vms = full_host();
+  unknown_vms.vms = Fact<std::vector<VmFacts>>::unknown("the connection was refused");
+  const std::string unknown_yaml = facts_to_yaml(unknown_vms);
+  BOOST_TEST(unknown_yaml.find("vm_count") == std::string::npos);  // no count of an unknown list
+  BOOST_TEST((facts_from_yaml(unknown_yaml, "f.yaml") == unknown_vms));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_yaml_names_file_line_and_column) {

@@ -49,6 +49,7 @@ const std::map<std::string, std::string> kSays = {
     {"testdriver/second-root", "Extra content at the end of the document"},  // libvirt's parser says it
     {"testdriver/truncated", "cannot connect"},
     {"pool/invalid-enum", "Invalid value for attribute 'type' in element 'pool': 'bogus'"},
+    {"facts/truncated-between-entries", "says 2 entries, but 'vms' lists 1: the file was cut short"},
     {"directory", "is a directory"},
     {"fifo", "is not a regular file (a FIFO, socket or device)"},
     {"symlink-loop", "Too many levels of symbolic links"},
@@ -282,6 +283,7 @@ BOOST_AUTO_TEST_CASE(every_bad_input_of_every_kind_is_refused_by_every_command_t
     BOOST_TEST(classes_seen[kind].count("other-arch") == 1u, kind << " has no 'other-arch' case");
   BOOST_TEST(classes_seen["libcpuid"].count("duplicate-key") == 1u);
   BOOST_TEST(classes_seen["cpu"].count("mixed-top") == 1u);
+  BOOST_TEST(classes_seen["facts"].count("truncated-between-entries") == 1u);
   BOOST_TEST(classes_seen["network"].size() >= 2u);
   BOOST_TEST(classes_seen["pool"].count("invalid-enum") == 1u);
 }

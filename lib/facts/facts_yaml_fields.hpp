@@ -10,7 +10,11 @@
 
 namespace preflight::facts_yaml {
 
-enum class Style { plain, hex };  // hex: integers written 0x..., zero-padded to their width
+// hex: integers written 0x..., zero-padded to their width. count: a list's length,
+// under its own key just before the list's: the reader refuses a file whose list
+// then has another length (a file cut short between two VMs would otherwise read as
+// a host with fewer VMs; a count that is absent asserts nothing).
+enum class Style { plain, hex, count };
 
 template <class T>
 struct Fields;
@@ -424,6 +428,7 @@ struct Fields<HostFacts> {
     v("nics", s.nics);
     v("pools", s.pools);
     v("mounts", s.mounts);
+    v("vm_count", s.vms, Style::count);
     v("vms", s.vms);
     v("migration_address", s.migration_address);
     v("pool_membership", s.pool_membership);

@@ -119,11 +119,21 @@ class FieldReader {
 
   template <class T>
   void operator()(const char* key, T& field, Style style = Style::plain) {
-    if (const Node* value = find(key)) {
+    if (style == Style::count) {  // the next field's length (facts_yaml_fields.hpp), not a value of `field`
+      if (const Node* value = find(key)) {
+        uint64_t n = 0;
+        reader_.read(*value, path_.child(key), n);
+        count_ = Count{key, n, Tree::mark(*value)};
+      }
+      return;
+    }
+    const Node* value = find(key);
+    if (value) {
       reader_.read(*value, path_.child(key), field, style);
     } else if constexpr (IsFact<T>::value) {
       field = T::unknown("not in " + reader_.origin());
     }
+    if (count_) check_count(key, value != nullptr, field);
   }
 
   // Fails at the record's map naming the first required key that is absent.
@@ -158,10 +168,34 @@ class FieldReader {
       if (e.key == "name" && Tree::is_scalar(e.value)) return " (" + std::string(Tree::scalar(e.value)) + ")";
     return "";
   }
+  // A count read for the list `key` that follows it (Style::count).
+  struct Count {
+    std::string_view key;
+    uint64_t n;
+    Mark mark;
+  };
+  template <class T>
+  void check_count(const char* key, bool present, const T& field) {
+    const Count c = *count_;
+    count_.reset();
+    size_t listed = 0;
+    if constexpr (IsFact<T>::value) {
+      if constexpr (IsVector<typename IsFact<T>::value_type>::value)
+        if (field.known()) listed = field.value().size();
+    }
+    if (present && listed == c.n) return;
+    reader_.fail_at(c.mark, path_.str() + "." + std::string(c.key),
+                    present ? fmt::format("says {} entries, but '{}' lists {}: the file was cut short or edited", c.n,
+                                          key, listed)
+                            : fmt::format("says {} entries, but there is no '{}': the file was cut short", c.n, key),
+                    "collect the facts again with `preflight collect` (or, for a file edited by hand, correct or "
+                    "remove the count)");
+  }
   const Reader<Tree>& reader_;
   const Path& path_;
   std::vector<Entry> entries_;
   std::vector<std::string_view> known_;
+  std::optional<Count> count_;
 };
 
 template <class Tree>

@@ -54,6 +54,12 @@ class FieldWriter {
   FieldWriter(YAML::Emitter& out, std::span<const char* const> required) : out_(out), required_(required) {}
   template <class T>
   void operator()(const char* key, const T& value, Style style = Style::plain) {
+    if constexpr (IsFact<T>::value && requires { value.value().size(); }) {
+      if (style == Style::count) {  // the length of a known list (facts_yaml_fields.hpp)
+        if (value.known()) out_ << YAML::Key << key << YAML::Value << std::to_string(value.value().size());
+        return;
+      }
+    }
     if (omitted(value) && !is_required(key)) return;
     out_ << YAML::Key << key << YAML::Value;
     write(out_, value, style);

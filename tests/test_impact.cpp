@@ -143,3 +143,28 @@ BOOST_AUTO_TEST_CASE(the_reach_counted_by_classes_of_destinations_is_the_reach_j
   BOOST_TEST(reach_of(by_class, "tsx2").after == 2);   // hostA lost
   BOOST_TEST(by_class.lost() == by_host.lost());
 }
+
+// A VM defined on two hosts (a move without --undefinesource leaves a shut-off
+// definition on its source) is the one that runs, wherever it is listed, and a note
+// says so; with none running, the first in host order, and the note says that too.
+BOOST_AUTO_TEST_CASE(a_vm_defined_on_two_hosts_is_judged_where_it_runs_and_a_note_says_so) {
+  const Setup s;
+  HostFacts a = load("tsx/before/hostA.yaml"), b = load("tsx/before/hostB.yaml");
+  VmFacts left = b.vms.value()[0];  // tsx2, running on hostB: an inactive copy on hostA, listed first
+  BOOST_REQUIRE(left.name == "tsx2");
+  left.state = "shutoff";
+  a.vms.value().push_back(left);
+  const std::vector<HostFacts> world = {a, b};
+  const Impact im = compute_impact(world, world, s.impact());
+  BOOST_TEST(reach_of(im, "tsx2").host == "hostB");
+  const std::string note = "VM 'tsx2' is defined on hostA, hostB (before): judged as the one on hostB, where it runs";
+  BOOST_TEST(std::count(im.notes.begin(), im.notes.end(), note) == 1);
+  BOOST_TEST(im.notes.size() == 2u, join(im.notes, "\n"));  // before and after
+
+  b.vms.value()[0].state = "shutoff";  // now it runs on neither
+  const Impact none = compute_impact({a, b}, {a, b}, s.impact());
+  BOOST_TEST(reach_of(none, "tsx2").host == "hostA");
+  BOOST_TEST(std::count(none.notes.begin(), none.notes.end(),
+                        "VM 'tsx2' is defined on hostA, hostB (after): judged as the one on hostA (it runs on none; "
+                        "the first)") == 1);
+}

@@ -14,6 +14,7 @@
 #include "cpu/firmware_switch.hpp"
 #include "cpu/host_cpu.hpp"
 #include "cpu/offered_cpu.hpp"
+#include "facts/vm_state.hpp"
 #include "rules/engine.hpp"
 
 namespace preflight {
@@ -359,11 +360,34 @@ struct Located {
   const VmFacts* vm = nullptr;
 };
 
-std::map<std::string, Located> vms_of(const std::vector<HostFacts>& world) {
+// Each VM of `world` by name. A name defined on several hosts (the inactive
+// definition a move leaves on its source, a copy) is the one that runs or is paused,
+// else the first in host order; `notes` says which was taken (`when`: "before" or
+// "after").
+std::map<std::string, Located> vms_of(const std::vector<HostFacts>& world, const char* when,
+                                      std::vector<std::string>& notes) {
   std::map<std::string, Located> out;
+  std::map<std::string, std::vector<Located>> all;
   for (const auto& h : world)
     if (const auto* vms = h.vms.get())
-      for (const auto& v : *vms) out.emplace(v.name, Located{&h, &v});
+      for (const auto& v : *vms) all[v.name].push_back(Located{&h, &v});
+  for (auto& [name, found] : all) {
+    const auto active = std::find_if(found.begin(), found.end(), [](const Located& l) { return vm_is_active(*l.vm); });
+    const Located taken = active != found.end() ? *active : found.front();
+    out.emplace(name, taken);
+    if (found.size() < 2) continue;
+    std::vector<std::string> hosts;
+    size_t running = 0;
+    for (const Located& l : found) {
+      hosts.push_back(l.host->name);
+      running += vm_is_active(*l.vm);
+    }
+    notes.push_back(fmt::format("VM '{}' is defined on {} ({}): judged as the one on {}{}", name, join(hosts, ", "), when,
+                                taken.host->name,
+                                running == 1   ? ", where it runs"
+                                : running == 0 ? " (it runs on none; the first)"
+                                               : fmt::format(" (it runs on {}; the first of them)", running)));
+  }
   return out;
 }
 
@@ -501,8 +525,8 @@ Impact compute_impact(const std::vector<HostFacts>& before, const std::vector<Ho
     out.pools.push_back(std::move(pd));
   }
 
-  const auto vms_a = vms_of(before);
-  const auto vms_b = vms_of(after);
+  const auto vms_a = vms_of(before, "before", out.notes);
+  const auto vms_b = vms_of(after, "after", out.notes);
   std::set<std::string> vm_names;
   for (const auto& [n, l] : vms_a) vm_names.insert(n);
   for (const auto& [n, l] : vms_b) vm_names.insert(n);

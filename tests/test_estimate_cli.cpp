@@ -220,13 +220,13 @@ BOOST_AUTO_TEST_CASE(the_link_is_the_slower_hosts_nic_speed_when_the_facts_carry
     const auto path = (dir.path / (host + ".yaml")).string();
     const auto r = run_preflight({"--inventory", fixture("lab/preflight.yaml"), "collect", host, "-w", path});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    // The libvirt collector reads no NIC speeds: its line gives way to the local collector's.
+    // The lab's test-driver hosts define no node devices, so libvirt lists no NIC: the
+    // empty list gives way to the NICs of the test.
     std::string facts = slurp(path);
-    const std::string unknown = "  nics: {unknown: \"the libvirt collector reads no NIC speeds: collect the host with "
-                                "`preflight collect` on it\"}\n";
-    const size_t at = facts.find(unknown);
+    const std::string none = "  nics: []\n";
+    const size_t at = facts.find(none);
     BOOST_REQUIRE_MESSAGE(at != std::string::npos, facts);
-    facts.replace(at, unknown.size(), "  nics:\n" + nics);
+    facts.replace(at, none.size(), "  nics:\n" + nics);
     std::ofstream(path) << facts;
   };
   collect("hostA", "    - {name: eno1, speed_mbps: 10000, up: true}\n"
@@ -268,6 +268,43 @@ BOOST_AUTO_TEST_CASE(the_link_is_the_slower_hosts_nic_speed_when_the_facts_carry
   const json g = json::parse(
       run_preflight({"--inventory", stated, "estimate", "web1", "hostB", "--link-gbit", "40", "-o", "json"}).out);
   BOOST_TEST(g["inputs"]["link_bits_per_s"]["from"] == "--link-gbit");
+}
+
+// Hosts read through libvirt carry the NIC speeds of its node devices: with two
+// test-driver hosts that define PCI NICs (and a tap device, which is not one), the
+// link is the slower host's fastest NIC that is up, as with collected facts.
+BOOST_AUTO_TEST_CASE(the_link_is_the_nic_speed_libvirt_lists_for_hosts_read_through_libvirt) {
+  TempDir dir("preflight-estimate-nodedev");
+  const auto with_nics = [&](const std::string& host, const std::string& up_mbps, const std::string& down_mbps) {
+    std::string xml = slurp(fixture("lab/" + host + ".xml"));
+    const std::string devices =
+        "<device><name>pci_0000_03_00_0</name><parent>computer</parent><capability type='pci'><domain>0</domain>"
+        "<bus>3</bus><slot>0</slot><function>0</function><product id='0x1572'/><vendor id='0x8086'/></capability>"
+        "</device>\n"
+        "<device><name>net_eno1</name><parent>pci_0000_03_00_0</parent><capability type='net'><interface>eno1"
+        "</interface><address>3c:fd:fe:00:00:01</address><link speed='" + up_mbps + "' state='up'/></capability>"
+        "</device>\n"
+        "<device><name>net_eno2</name><parent>pci_0000_03_00_0</parent><capability type='net'><interface>eno2"
+        "</interface><address>3c:fd:fe:00:00:02</address><link speed='" + down_mbps + "' state='down'/></capability>"
+        "</device>\n"
+        "<device><name>net_vnet0</name><parent>computer</parent><capability type='net'><interface>vnet0"
+        "</interface><address>fe:54:00:00:00:01</address><link speed='100000' state='up'/></capability></device>\n";
+    xml.insert(xml.rfind("</node>"), devices);
+    std::ofstream(dir.path / (host + ".xml")) << xml;
+  };
+  with_nics("hostA", "25000", "100000");
+  with_nics("hostB", "10000", "40000");
+  std::ofstream(dir.path / "preflight.yaml") << "hosts:\n  hostA:\n    libvirt: test://" << (dir.path / "hostA.xml").string()
+                                             << "\n  hostB:\n    libvirt: test://" << (dir.path / "hostB.xml").string()
+                                             << "\n";
+  const auto r = run_preflight({"--inventory", (dir.path / "preflight.yaml").string(), "estimate", "web1", "hostB",
+                                "-o", "json"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const json j = json::parse(r.out);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["value"] == 10e9);
+  BOOST_TEST(j["inputs"]["link_bits_per_s"]["assumed"] == false);
+  const std::string from = j["inputs"]["link_bits_per_s"]["from"];
+  BOOST_TEST(from.starts_with("NIC speed of hostA/hostB (collect: eno1 25 Gbit/s, eno1 10 Gbit/s;"), from);
 }
 
 BOOST_AUTO_TEST_CASE(facts_without_nics_leave_the_link_assumed) {

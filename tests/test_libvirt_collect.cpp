@@ -217,6 +217,13 @@ BOOST_AUTO_TEST_CASE(bridges_with_members) {
   BOOST_TEST(!br_lab.members.at(0).physical.value());
 }
 
+// The lab's hosts define no node devices: libvirt lists no NIC, a known empty list
+// (test_estimate_cli has hosts with NICs among their node devices).
+BOOST_AUTO_TEST_CASE(nics_are_the_node_devices_libvirt_lists) {
+  BOOST_TEST(lab("hostA").nics.known());
+  BOOST_TEST(lab("hostA").nics.value().empty());
+}
+
 BOOST_AUTO_TEST_CASE(pools_sources_and_volumes) {
   const auto& prod_a = pool("hostA", "prod");
   const auto& prod_b = pool("hostB", "prod");

@@ -333,3 +333,31 @@ BOOST_AUTO_TEST_CASE(an_attribute_given_twice_is_refused_with_its_line) {
       "in.xml:2:2: <cpu> has the attribute 'a7' twice: refused"));
   BOOST_TEST(parse("<a x='1'><b x='1'/><c y='1' x='2'/></a>") == "no error");  // the same name on other elements
 }
+
+// A libvirt node device of capability net is a physical NIC when its parent is a
+// device; its link speed is a whole number of Mbit/s, or unknown (never 0).
+BOOST_AUTO_TEST_CASE(net_node_devices_give_physical_nics_with_their_link_speed) {
+  const auto device = [](const std::string& parent, const std::string& link) {
+    return "<device><name>net_x</name><parent>" + parent +
+           "</parent><capability type='net'><interface>eno1</interface>" + link + "</capability></device>";
+  };
+  const auto up = parse_net_device_xml(device("pci_0000_03_00_0", "<link speed='25000' state='up'/>"), "d");
+  BOOST_REQUIRE(up.has_value());
+  BOOST_TEST(up->name == "eno1");
+  BOOST_TEST(up->up);
+  BOOST_TEST(up->speed_mbps.value() == 25000u);
+  const auto down = parse_net_device_xml(device("usb_1_2", "<link state='down'/>"), "d");
+  BOOST_REQUIRE(down.has_value());
+  BOOST_TEST(!down->up);
+  BOOST_TEST(down->speed_mbps.reason() == "libvirt reports no link speed for eno1 (link down)");
+  const auto zero = parse_net_device_xml(device("pci_0000_03_00_0", "<link speed='0' state='up'/>"), "d");
+  BOOST_TEST(!zero->speed_mbps.known());
+  BOOST_TEST(!parse_net_device_xml(device("computer", "<link speed='10000' state='up'/>"), "d"));  // veth, tap, bridge
+  BOOST_TEST(!parse_net_device_xml("<device><name>pci_0</name><parent>computer</parent><capability type='pci'/></device>",
+                                   "d"));
+  for (const char* bad : {"nan", "-1", "1e4", "18446744073709551616"})
+    BOOST_TEST(error_of([&] {
+                 (void)parse_net_device_xml(device("pci_0", std::string("<link speed='") + bad + "' state='up'/>"), "d");
+               }).starts_with("d: link speed '" + std::string(bad) + "' of eno1 is not a whole number of Mbit/s"),
+               bad);
+}

@@ -76,8 +76,8 @@ EstimateInput link_input(std::optional<double> given, const InventoryHost* sourc
             true};
   }
   return {1e9, "assumed 1 GbE (not measured: the migration-link test times a TCP connect, not throughput; state "
-               "link_gbit: for the hosts in the inventory, give --link-gbit, or give the hosts as facts from "
-               "`preflight collect`, which reads their NIC speeds)",
+               "link_gbit: for the hosts in the inventory, give --link-gbit; NIC speeds come from `preflight collect` on "
+               "a host, or from the NICs libvirt lists among its node devices)",
           true};
 }
 

@@ -31,6 +31,7 @@ inline void libvirt_free(virInterfacePtr p) { virInterfaceFree(p); }
 inline void libvirt_free(virStoragePoolPtr p) { virStoragePoolFree(p); }
 inline void libvirt_free(virStorageVolPtr p) { virStorageVolFree(p); }
 inline void libvirt_free(virStreamPtr p) { virStreamFree(p); }
+inline void libvirt_free(virNodeDevicePtr p) { virNodeDeviceFree(p); }
 
 template <class Ptr>
 struct LibvirtFree {

@@ -72,6 +72,22 @@ std::vector<BridgeFacts> bridges(virConnectPtr conn, const std::string& uri) {
   return out;
 }
 
+// The physical NICs among the host's node devices (parse_net_device_xml), in
+// libvirt's order. An empty list is a host without one that libvirt sees.
+std::vector<NicFacts> nics(virConnectPtr conn, const std::string& uri) {
+  virNodeDevicePtr* list = nullptr;
+  const int n = virConnectListAllNodeDevices(conn, &list, VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET);
+  if (n < 0) throw Error(uri + ": cannot list node devices: " + last_libvirt_error());
+  std::vector<NicFacts> out;
+  for (const auto& dev : take_list(list, n)) {
+    const std::string name = virNodeDeviceGetName(dev.get());
+    const std::string xml = take_string(virNodeDeviceGetXMLDesc(dev.get(), 0));
+    if (xml.empty()) throw Error(uri + ": node device " + name + ": cannot read XML: " + last_libvirt_error());
+    if (auto nic = parse_net_device_xml(xml, uri + " node device " + name)) out.push_back(std::move(*nic));
+  }
+  return out;
+}
+
 std::vector<PoolFacts> pools(virConnectPtr conn, const std::string& uri) {
   virStoragePoolPtr* list = nullptr;
   const int n = virConnectListAllStoragePools(conn, &list, 0);
@@ -389,8 +405,7 @@ HostFacts collect_libvirt(const std::string& uri) {
 
   collect_into<std::vector<NetworkFacts>>(h.networks, [&] { return networks(c, uri); });
   collect_into<std::vector<BridgeFacts>>(h.bridges, [&] { return bridges(c, uri); });
-  h.nics = Fact<std::vector<NicFacts>>::unknown(
-      "the libvirt collector reads no NIC speeds: collect the host with `preflight collect` on it");
+  collect_into<std::vector<NicFacts>>(h.nics, [&] { return nics(c, uri); });
   collect_into<std::vector<PoolFacts>>(h.pools, [&] { return pools(c, uri); });
   collect_into<std::vector<VmFacts>>(h.vms, [&] { return domains(c, uri); });
   fill_disk_sizes(h);

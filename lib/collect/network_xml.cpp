@@ -6,6 +6,8 @@
 
 #include "collect/libvirt_xml.hpp"
 #include "core/error.hpp"
+#include "core/number.hpp"
+#include "core/text.hpp"
 
 namespace preflight {
 
@@ -68,6 +70,35 @@ std::optional<BridgeFacts> parse_interface_xml(std::string_view xml_text, const 
   }
   for (auto proto : iface.children("protocol")) {
     for (auto ip : proto.children("ip")) out.subnets.push_back(cidr(ip));
+  }
+  return out;
+}
+
+std::optional<NicFacts> parse_net_device_xml(std::string_view xml_text, const std::string& origin) {
+  const auto doc = xml::load(xml_text, origin);
+  const auto device = xml::root(doc, "device", origin);
+  pugi::xml_node net;
+  for (auto cap : device.children("capability"))
+    if (attr(cap, "type") == "net") net = cap;
+  const std::string parent = text(device.child("parent"));
+  if (!net || parent.empty() || parent == "computer") return std::nullopt;
+  NicFacts out;
+  out.name = text(net.child("interface"));
+  if (out.name.empty()) throw Error(origin + ": a net device without <interface>", "check the host's libvirt node devices");
+  const pugi::xml_node link = net.child("link");
+  const std::string state = attr(link, "state");
+  out.up = state == "up";
+  const std::string speed = attr(link, "speed");
+  if (speed.empty()) {
+    out.speed_mbps = Fact<uint64_t>::unknown(
+        "libvirt reports no link speed for " + out.name + (state.empty() ? "" : " (link " + state + ")"));
+  } else if (const std::optional<uint64_t> mbps = parse_unsigned(speed); !mbps) {
+    throw Error(origin + ": link speed '" + quote_input(speed) + "' of " + out.name + " is not a whole number of Mbit/s",
+                "check the host's libvirt node devices");
+  } else if (*mbps == 0) {
+    out.speed_mbps = Fact<uint64_t>::unknown("libvirt reports a link speed of 0 for " + out.name);
+  } else {
+    out.speed_mbps = *mbps;
   }
   return out;
 }

@@ -21,4 +21,13 @@ NetworkFacts parse_network_xml(std::string_view xml, const std::string& origin);
 // and unknown (with the reason) for any other type.
 std::optional<BridgeFacts> parse_interface_xml(std::string_view xml, const std::string& origin);
 
+// A physical NIC from a libvirt node device of capability net (virsh
+// nodedev-dumpxml): its interface name, the link speed (Mbit/s) and state libvirt
+// read from sysfs. Physical: its <parent> is a device (a PCI or USB function), not
+// "computer" (veth, tap, bridge, bond...), as the local collector goes by
+// /sys/class/net/NAME/device. nullopt for any other device. A speed that is absent
+// or 0 is unknown with the reason, never 0; one that is not a whole number is an
+// Error naming `origin`.
+std::optional<NicFacts> parse_net_device_xml(std::string_view xml, const std::string& origin);
+
 }  // namespace preflight

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -23,6 +24,7 @@
 #include "collect/libvirt_collector.hpp"
 #include "collect/domain_xml.hpp"
 #include "cpu/cpu_catalog.hpp"
+#include "facts/facts_yaml.hpp"
 #include "migrate/libvirt_hypervisor.hpp"
 #include "rules/check.hpp"
 #include "support/lab.hpp"
@@ -298,6 +300,35 @@ BOOST_AUTO_TEST_CASE(read_only_access_leaves_the_offers_unknown_and_the_cpu_verd
              cpu_features_status(custom, source, destination, catalog));
   // A guest that needs nothing of the offer is still decided.
   BOOST_TEST(cpu_features_status(guest_xml(lab, "ro", "qemu", ""), source, destination, catalog) == "compatible");
+}
+
+// The NICs a real libvirtd lists among its node devices are the ones `preflight
+// collect` reads on the machine, with the same speed and link state: the lab's
+// daemons share this machine's /sys. libvirt 9.0 gives the kernel's "no speed" (-1)
+// as 4294967295, which must read as unknown, as the local collector reads -1.
+BOOST_AUTO_TEST_CASE(nics_from_libvirts_node_devices_are_the_local_collectors) {
+  Lab& lab = *preflight::test::shared_lab();
+  const HostFacts over_libvirt = collect_libvirt(lab.host(1).control_uri);
+  BOOST_REQUIRE_MESSAGE(over_libvirt.nics.known(), over_libvirt.nics.reason());
+  const auto r = run_preflight({"collect"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const HostFacts local = facts_from_yaml(r.out, "collect");
+  BOOST_REQUIRE_MESSAGE(local.nics.known(), local.nics.reason());
+  // The NICs with a device of their own (a bond of them is a NIC only locally).
+  std::vector<NicFacts> devices;
+  for (const NicFacts& n : local.nics.value())
+    if (std::filesystem::exists("/sys/class/net/" + n.name + "/device")) devices.push_back(n);
+  BOOST_REQUIRE_EQUAL(over_libvirt.nics.value().size(), devices.size());
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const auto it = std::find_if(devices.begin(), devices.end(),
+                                 [&](const NicFacts& n) { return n.name == over_libvirt.nics.value()[i].name; });
+    BOOST_REQUIRE_MESSAGE(it != devices.end(), over_libvirt.nics.value()[i].name << " is not a local NIC");
+    const NicFacts& l = over_libvirt.nics.value()[i];
+    BOOST_TEST(l.up == it->up, l.name);
+    BOOST_TEST(l.speed_mbps.known() == it->speed_mbps.known(), l.name << ": " << l.speed_mbps.reason() << " / "
+                                                                     << it->speed_mbps.reason());
+    if (l.speed_mbps.known() && it->speed_mbps.known()) BOOST_TEST(l.speed_mbps.value() == it->speed_mbps.value());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(every_verdict_equals_the_outcome_of_the_real_move) {

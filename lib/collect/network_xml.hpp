@@ -25,9 +25,10 @@ std::optional<BridgeFacts> parse_interface_xml(std::string_view xml, const std::
 // nodedev-dumpxml): its interface name, the link speed (Mbit/s) and state libvirt
 // read from sysfs. Physical: its <parent> is a device (a PCI or USB function), not
 // "computer" (veth, tap, bridge, bond...), as the local collector goes by
-// /sys/class/net/NAME/device. nullopt for any other device. A speed that is absent
-// or 0 is unknown with the reason, never 0; one that is not a whole number is an
-// Error naming `origin`.
+// /sys/class/net/NAME/device. nullopt for any other device. A speed that is absent,
+// 0 or 4294967295 (libvirt's reading of the kernel's -1, no speed) is unknown with
+// the reason, never a number; one that is not a whole number is an Error naming
+// `origin`.
 std::optional<NicFacts> parse_net_device_xml(std::string_view xml, const std::string& origin);
 
 }  // namespace preflight

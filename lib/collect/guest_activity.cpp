@@ -46,7 +46,7 @@ DomainStats stats_of(virDomainPtr dom, unsigned int types) {
 Measured<double> dirty_rate_from_stats(const DomainStats& stats, const std::string& host) {
   const auto status = get(stats, "dirtyrate.calc_status");
   const auto mbps = get(stats, "dirtyrate.megabytes_per_second");
-  if (!status || *status != VIR_DOMAIN_DIRTYRATE_MEASURED || !mbps)
+  if (!status || *status != static_cast<double>(VIR_DOMAIN_DIRTYRATE_MEASURED) || !mbps)
     return {std::nullopt, fmt::format("libvirt on {} reported no finished dirty-rate calculation", host)};
   const auto period = get(stats, "dirtyrate.calc_period");
   return {*mbps * kMiB, fmt::format("measured by libvirt on {} (dirty-rate calculation{})", host,
@@ -102,7 +102,7 @@ GuestActivity measure_guest(const std::string& uri, const std::string& host, con
   while (true) {
     const DomainStats s = stats_of(dom.get(), VIR_DOMAIN_STATS_DIRTYRATE);
     const auto status = s.find("dirtyrate.calc_status");
-    if (status != s.end() && status->second == VIR_DOMAIN_DIRTYRATE_MEASURED) {
+    if (status != s.end() && status->second == static_cast<double>(VIR_DOMAIN_DIRTYRATE_MEASURED)) {
       out.dirty_bytes_per_s = dirty_rate_from_stats(s, host);
       if (out.dirty_bytes_per_s.value)
         out.dirty_bytes_per_s.from = fmt::format("measured by libvirt on {} ({}, {} s)", host, mode, measure_seconds);

@@ -217,9 +217,18 @@ BOOST_AUTO_TEST_CASE(bridges_with_members) {
   BOOST_TEST(!br_lab.members.at(0).physical.value());
 }
 
-// The lab's hosts define no node devices: libvirt lists no NIC, a known empty list
-// (test_estimate_cli has hosts with NICs among their node devices).
+// NICs are the net node devices whose parent is a device: a host with a PCI NIC
+// that is up, one that is down and a VM's tap device has the two NICs; the lab's
+// hosts define no node devices, so libvirt lists no NIC there (a known empty list).
 BOOST_AUTO_TEST_CASE(nics_are_the_node_devices_libvirt_lists) {
+  const HostFacts h = collect_libvirt("test://" + fixture("xml/test-driver-nics.xml"));
+  BOOST_REQUIRE_MESSAGE(h.nics.known(), h.nics.reason());
+  const auto& nics = h.nics.value();
+  BOOST_REQUIRE_EQUAL(nics.size(), 2u);
+  BOOST_TEST(named(nics, "eno1").speed_mbps.value() == 10000u);
+  BOOST_TEST(named(nics, "eno1").up);
+  BOOST_TEST(named(nics, "eno2").speed_mbps.reason() == "libvirt reports no link speed for eno2 (link down)");
+  BOOST_TEST(!named(nics, "eno2").up);
   BOOST_TEST(lab("hostA").nics.known());
   BOOST_TEST(lab("hostA").nics.value().empty());
 }

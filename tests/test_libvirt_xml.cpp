@@ -352,12 +352,15 @@ BOOST_AUTO_TEST_CASE(net_node_devices_give_physical_nics_with_their_link_speed) 
   BOOST_TEST(down->speed_mbps.reason() == "libvirt reports no link speed for eno1 (link down)");
   const auto zero = parse_net_device_xml(device("pci_0000_03_00_0", "<link speed='0' state='up'/>"), "d");
   BOOST_TEST(!zero->speed_mbps.known());
-  // What libvirt 9.0 says for a virtio NIC whose /sys/class/net/NAME/speed is -1
-  // (seen on the lab's real libvirtd).
-  const auto minus_one = parse_net_device_xml(device("pci_0000_00_03_0", "<link speed='4294967295' state='up'/>"), "d");
+  // What the lab's real libvirtd 9.0 says for a virtio NIC whose
+  // /sys/class/net/NAME/speed is -1, and for the loopback device (recorded).
+  const auto minus_one = parse_net_device_xml(slurp("nodedev-net-virtio.xml"), "d");
+  BOOST_REQUIRE(minus_one.has_value());
+  BOOST_TEST(minus_one->name == "eth0");
   BOOST_TEST(minus_one->up);
   BOOST_TEST(minus_one->speed_mbps.reason() ==
-             "libvirt reports a link speed of 4294967295 for eno1: the kernel's -1, no link speed reported");
+             "libvirt reports a link speed of 4294967295 for eth0: the kernel's -1, no link speed reported");
+  BOOST_TEST(!parse_net_device_xml(slurp("nodedev-net-lo.xml"), "d"));
   BOOST_TEST(parse_net_device_xml(device("pci_0", "<link speed='4294967294' state='up'/>"), "d")->speed_mbps.value() ==
              4294967294u);
   BOOST_TEST(!parse_net_device_xml(device("computer", "<link speed='10000' state='up'/>"), "d"));  // veth, tap, bridge

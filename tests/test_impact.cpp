@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(a_vm_defined_on_two_hosts_is_judged_where_it_runs_and_a_not
   const std::vector<HostFacts> world = {a, b};
   const Impact im = compute_impact(world, world, s.impact());
   BOOST_TEST(reach_of(im, "tsx2").host == "hostB");
-  const std::string note = "VM 'tsx2' is defined on hostA, hostB (before): judged as the one on hostB, where it runs";
+  const std::string note = "VM 'tsx2' is defined on hostA, hostB (before): judged as the one on hostB, where it is active";
   BOOST_TEST(std::count(im.notes.begin(), im.notes.end(), note) == 1);
   BOOST_TEST(im.notes.size() == 2u, join(im.notes, "\n"));  // before and after
 
@@ -165,6 +165,35 @@ BOOST_AUTO_TEST_CASE(a_vm_defined_on_two_hosts_is_judged_where_it_runs_and_a_not
   const Impact none = compute_impact({a, b}, {a, b}, s.impact());
   BOOST_TEST(reach_of(none, "tsx2").host == "hostA");
   BOOST_TEST(std::count(none.notes.begin(), none.notes.end(),
-                        "VM 'tsx2' is defined on hostA, hostB (after): judged as the one on hostA (it runs on none; "
-                        "the first)") == 1);
+                        "VM 'tsx2' is defined on hostA, hostB (after): judged as the one on hostA (it is active on "
+                        "none; the first)") == 1);
+}
+
+// whatif judges the same instance: a shut-off copy of a VM (here with a CPU model
+// no catalog knows, so nothing about it is decided) neither hides the running VM's
+// loss nor is judged itself, wherever the hosts are listed.
+BOOST_AUTO_TEST_CASE(whatif_judges_the_active_instance_of_a_vm_defined_on_two_hosts) {
+  const Setup s;
+  const auto lost_by = [&](const std::vector<HostFacts>& before, const std::vector<HostFacts>& after) {
+    const WhatIf w = compute_whatif(before, after, "prod", s.impact());
+    BOOST_REQUIRE(w.pools.size() == 1u);
+    std::vector<std::string> out;
+    for (const auto& v : w.pools[0].vms) out.push_back(v.vm + "@" + v.host);
+    std::sort(out.begin(), out.end());
+    return std::pair{out, w.exit_status()};
+  };
+  HostFacts a = load("tsx/before/hostA.yaml"), b = load("tsx/before/hostB.yaml");
+  HostFacts a2 = load("tsx/after/hostA.yaml"), b2 = load("tsx/after/hostB.yaml");
+  const auto plain = lost_by({b, a}, {b2, a2});
+  BOOST_REQUIRE(std::count(plain.first.begin(), plain.first.end(), "tsx2@hostB") == 1);
+  BOOST_TEST(plain.second == 1);
+  VmFacts copy = b.vms.value()[0];
+  BOOST_REQUIRE(copy.name == "tsx2");
+  copy.state = "shutoff";
+  copy.cpu.model = "NoSuchModel";
+  a.vms.value().push_back(copy);
+  a2.vms.value().push_back(copy);
+  const auto with_copy = lost_by({b, a}, {b2, a2});
+  BOOST_TEST(with_copy.first == plain.first);
+  BOOST_TEST(with_copy.second == plain.second);
 }

@@ -360,12 +360,12 @@ struct Located {
   const VmFacts* vm = nullptr;
 };
 
-// Each VM of `world` by name. A name defined on several hosts (the inactive
-// definition a move leaves on its source, a copy) is the one that runs or is paused,
-// else the first in host order; `notes` says which was taken (`when`: "before" or
-// "after").
-std::map<std::string, Located> vms_of(const std::vector<HostFacts>& world, const char* when,
-                                      std::vector<std::string>& notes) {
+// Each VM of `world` by name. A name defined on several hosts (the shut-off
+// definition a move leaves on its source, a copy) is the one that is active (not
+// shut off or crashed: running, paused...), else the first in host order; `notes`,
+// when given, says which was taken (`when`: "before" or "after").
+std::map<std::string, Located> vms_of(const std::vector<HostFacts>& world, const char* when = "",
+                                      std::vector<std::string>* notes = nullptr) {
   std::map<std::string, Located> out;
   std::map<std::string, std::vector<Located>> all;
   for (const auto& h : world)
@@ -375,18 +375,18 @@ std::map<std::string, Located> vms_of(const std::vector<HostFacts>& world, const
     const auto active = std::find_if(found.begin(), found.end(), [](const Located& l) { return vm_is_active(*l.vm); });
     const Located taken = active != found.end() ? *active : found.front();
     out.emplace(name, taken);
-    if (found.size() < 2) continue;
+    if (found.size() < 2 || !notes) continue;
     std::vector<std::string> hosts;
     size_t running = 0;
     for (const Located& l : found) {
       hosts.push_back(l.host->name);
       running += vm_is_active(*l.vm);
     }
-    notes.push_back(fmt::format("VM '{}' is defined on {} ({}): judged as the one on {}{}", name, join(hosts, ", "), when,
-                                taken.host->name,
-                                running == 1   ? ", where it runs"
-                                : running == 0 ? " (it runs on none; the first)"
-                                               : fmt::format(" (it runs on {}; the first of them)", running)));
+    notes->push_back(fmt::format("VM '{}' is defined on {} ({}): judged as the one on {}{}", name, join(hosts, ", "),
+                                 when, taken.host->name,
+                                 running == 1   ? ", where it is active"
+                                 : running == 0 ? " (it is active on none; the first)"
+                                                : fmt::format(" (it is active on {}; the first of them)", running)));
   }
   return out;
 }
@@ -525,8 +525,8 @@ Impact compute_impact(const std::vector<HostFacts>& before, const std::vector<Ho
     out.pools.push_back(std::move(pd));
   }
 
-  const auto vms_a = vms_of(before, "before", out.notes);
-  const auto vms_b = vms_of(after, "after", out.notes);
+  const auto vms_a = vms_of(before, "before", &out.notes);
+  const auto vms_b = vms_of(after, "after", &out.notes);
   std::set<std::string> vm_names;
   for (const auto& [n, l] : vms_a) vm_names.insert(n);
   for (const auto& [n, l] : vms_b) vm_names.insert(n);
@@ -651,6 +651,8 @@ WhatIf compute_whatif(const std::vector<HostFacts>& before, const std::vector<Ho
     for (const auto& n : w.removed) touched(before, n);
     for (const auto& n : w.replaced) touched(after, n), touched(before, n);
   }
+  const auto taken_before = vms_of(before);
+  const auto taken_after = vms_of(after);
   for (const auto& p : pools) {
     PoolImpact pi;
     pi.pool = p;
@@ -664,17 +666,20 @@ WhatIf compute_whatif(const std::vector<HostFacts>& before, const std::vector<Ho
       pi.features_gained = minus(fb, fa);
     }
     // Each VM on a host of the pool (after): can it reach every other host of the pool?
+    // A name defined on several hosts is the instance compute_impact judges (vms_of).
     for (const auto* src : hb) {
       const auto* vms = src->vms.get();
       if (!vms) continue;
       for (const auto& vm : *vms) {
+        if (const auto it = taken_after.find(vm.name); it == taken_after.end() || it->second.vm != &vm) continue;
         // Did it fit every host of the pool before? (judged only when it was there)
         bool fitted_before = true;
         const HostFacts* src_a = nullptr;
-        for (const auto* h : ha)
-          if (find_vm(*h, vm.name)) src_a = h;
+        if (const auto it = taken_before.find(vm.name);
+            it != taken_before.end() && std::find(ha.begin(), ha.end(), it->second.host) != ha.end())
+          src_a = it->second.host;
         if (src_a) {
-          const VmFacts& va = *find_vm(*src_a, vm.name);
+          const VmFacts& va = *taken_before.at(vm.name).vm;
           for (const auto* d : ha)
             if (d != src_a &&
                 judge_mobility(va, *src_a, *d, rules, setup.policy, setup.old_catalog ? *setup.old_catalog : cat,

@@ -437,38 +437,57 @@ BOOST_AUTO_TEST_CASE(nics_and_their_speeds_are_unknown_when_absent_never_zero_th
   }
 }
 
-// The writer puts the number of VMs before the list; a file cut short between two
-// VM entries (each one whole) is refused by both readers, not read as a host with
-// fewer VMs (its vCPU overcommit would then look lower than it is). Without the
-// count (a file written by hand, or before the count) the list is taken as it is.
-BOOST_AUTO_TEST_CASE(a_file_cut_short_between_two_vms_is_refused_through_both_readers) {
-  const std::string yaml = facts_to_yaml(full_host());
-  BOOST_REQUIRE(full_host().vms.value().size() == 2u);
+// The writer puts the number of VMs before the list, and every key after it even
+// when empty; a file cut short between two VM entries (each one whole), inside the
+// last one, or before a later key is refused by each reader, not read as a host
+// with fewer VMs (its vCPU overcommit would look lower than it is) or a VM without
+// its devices. Without the count (a file written by hand, or before the count) the
+// list is taken as it is.
+BOOST_AUTO_TEST_CASE(a_file_cut_short_after_its_vm_count_is_refused_by_each_reader) {
+  HostFacts host = full_host();
+  host.pool_membership.clear();  // written all the same: ""
+  const std::string yaml = facts_to_yaml(host);
+  BOOST_REQUIRE(host.vms.value().size() == 2u);
   const size_t count_at = yaml.find("  vm_count: 2\n  vms:\n");
   BOOST_REQUIRE(count_at != std::string::npos);
   const size_t second_vm = yaml.find("    - name: db1\n");
+  const size_t address = yaml.find("  migration_address: ");
+  const size_t pool = yaml.find("  pool_membership: \"\"\n");
   BOOST_REQUIRE(second_vm != std::string::npos);
+  BOOST_REQUIRE(address != std::string::npos);
+  BOOST_REQUIRE(pool != std::string::npos);
+  BOOST_REQUIRE(pool + std::string("  pool_membership: \"\"\n").size() == yaml.size());  // the last line
   const std::string line = std::to_string(std::count(yaml.begin(), yaml.begin() + count_at, '\n') + 1);
-  const std::string cut = yaml.substr(0, second_vm);  // web1 whole, db1 and the rest gone
+  const std::string between = yaml.substr(0, second_vm);  // web1 whole, db1 and the rest gone
   const std::string no_list = yaml.substr(0, yaml.find("  vms:\n", count_at));
-  std::string without_count = cut;
+  const std::string after_last_vm = yaml.substr(0, address);  // db1 whole, the host's later keys gone
+  const size_t db1_vcpus = yaml.find("      vcpus: ", second_vm);
+  BOOST_REQUIRE(db1_vcpus < address);
+  const std::string in_last_vm = yaml.substr(0, yaml.find('\n', db1_vcpus) + 1);  // db1 cut after its vcpus
+  BOOST_REQUIRE(in_last_vm.size() < after_last_vm.size());
+  const std::string before_pool = yaml.substr(0, pool);
+  std::string without_count = between;
   without_count.erase(count_at, std::string("  vm_count: 2\n").size());
+  const std::string at = "f.yaml:" + line + ":13: host.vm_count: ";
   const std::string hint =
       "; collect the facts again with `preflight collect` (or, for a file edited by hand, correct or remove the "
       "count)";
-  for (const auto& read : {std::function<HostFacts(const std::string&)>(
-                               [](const std::string& t) { return facts_from_yaml(t, "f.yaml"); }),
-                           std::function<HostFacts(const std::string&)>(
-                               [](const std::string& t) { return facts_from_yaml_cpp(t, "f.yaml"); })}) {
-    BOOST_TEST(preflight::test::error_of([&] { read(cut); }) ==
-               "f.yaml:" + line + ":13: host.vm_count: says 2 entries, but 'vms' lists 1: the file was cut short or "
-               "edited" + hint);
+  using Read = std::function<HostFacts(const std::string&)>;
+  for (const Read& read : {Read([](const std::string& t) { return facts_from_yaml(t, "f.yaml"); }),
+                           Read([](const std::string& t) { return facts_from_yaml_subset(t, "f.yaml").value(); }),
+                           Read([](const std::string& t) { return facts_from_yaml_cpp(t, "f.yaml"); })}) {
+    BOOST_TEST(preflight::test::error_of([&] { read(between); }) ==
+               at + "says 2 entries, but 'vms' lists 1: the file was cut short or edited" + hint);
     BOOST_TEST(preflight::test::error_of([&] { read(no_list); }) ==
-               "f.yaml:" + line + ":13: host.vm_count: says 2 entries, but there is no 'vms': the file was cut short" +
-                   hint);
+               at + "is given, but 'vms' after it is not: the file was cut short" + hint);
+    for (const std::string* text : {&after_last_vm, &in_last_vm})
+      BOOST_TEST(preflight::test::error_of([&] { read(*text); }) ==
+                 at + "is given, but 'migration_address' after it is not: the file was cut short" + hint);
+    BOOST_TEST(preflight::test::error_of([&] { read(before_pool); }) ==
+               at + "is given, but 'pool_membership' after it is not: the file was cut short" + hint);
     const HostFacts h = read(without_count);
     BOOST_TEST(h.vms.value().size() == 1u);
-    BOOST_TEST((read(yaml) == full_host()));
+    BOOST_TEST((read(yaml) == host));
   }
   HostFacts unknown_vms = full_host();
   unknown_vms.vms = Fact<std::vector<VmFacts>>::unknown("the connection was refused");

@@ -11,9 +11,12 @@
 namespace preflight::facts_yaml {
 
 // hex: integers written 0x..., zero-padded to their width. count: a list's length,
-// under its own key just before the list's: the reader refuses a file whose list
-// then has another length (a file cut short between two VMs would otherwise read as
-// a host with fewer VMs; a count that is absent asserts nothing).
+// under its own key just before the list's. From the count on the writer writes
+// every key of the record, also when empty (not an unset optional), and the reader
+// refuses a file whose list then has another length or that lacks one of those
+// keys: a file cut short between two VMs, or inside the last one, would otherwise
+// read as a host with fewer VMs or a VM without its later keys. A count that is
+// absent (a file written by hand) asserts nothing.
 enum class Style { plain, hex, count };
 
 template <class T>

@@ -40,6 +40,8 @@ template <class T> struct IsOptional : std::false_type {};
 template <class T> struct IsOptional<std::optional<T>> : std::true_type {};
 
 const char* const kFixHint = "fix the file, or collect the facts again with `preflight collect`";
+const char* const kCountHint =
+    "collect the facts again with `preflight collect` (or, for a file edited by hand, correct or remove the count)";
 const std::string kSchemaHint =
     fmt::format("collect the facts again with this preflight (it reads schema_version {})", kFactsSchemaVersion);
 
@@ -130,10 +132,15 @@ class FieldReader {
     const Node* value = find(key);
     if (value) {
       reader_.read(*value, path_.child(key), field, style);
+    } else if (count_ || (after_count_ && !IsOptional<T>::value)) {
+      // The writer writes every key from a count on (facts_yaml_fields.hpp).
+      const Count& c = count_ ? *count_ : *after_count_;
+      reader_.fail_at(c.mark, path_.str() + "." + std::string(c.key),
+                      fmt::format("is given, but '{}' after it is not: the file was cut short", key), kCountHint);
     } else if constexpr (IsFact<T>::value) {
       field = T::unknown("not in " + reader_.origin());
     }
-    if (count_) check_count(key, value != nullptr, field);
+    if (count_) check_count(key, field);
   }
 
   // Fails at the record's map naming the first required key that is absent.
@@ -175,27 +182,27 @@ class FieldReader {
     Mark mark;
   };
   template <class T>
-  void check_count(const char* key, bool present, const T& field) {
+  void check_count(const char* key, const T& field) {
     const Count c = *count_;
+    after_count_ = c;
     count_.reset();
     size_t listed = 0;
     if constexpr (IsFact<T>::value) {
       if constexpr (IsVector<typename IsFact<T>::value_type>::value)
         if (field.known()) listed = field.value().size();
     }
-    if (present && listed == c.n) return;
+    if (listed == c.n) return;
     reader_.fail_at(c.mark, path_.str() + "." + std::string(c.key),
-                    present ? fmt::format("says {} entries, but '{}' lists {}: the file was cut short or edited", c.n,
-                                          key, listed)
-                            : fmt::format("says {} entries, but there is no '{}': the file was cut short", c.n, key),
-                    "collect the facts again with `preflight collect` (or, for a file edited by hand, correct or "
-                    "remove the count)");
+                    fmt::format("says {} entries, but '{}' lists {}: the file was cut short or edited", c.n, key,
+                                listed),
+                    kCountHint);
   }
   const Reader<Tree>& reader_;
   const Path& path_;
   std::vector<Entry> entries_;
   std::vector<std::string_view> known_;
-  std::optional<Count> count_;
+  std::optional<Count> count_;        // read, for the list that follows
+  std::optional<Count> after_count_;  // checked: every later key must be there
 };
 
 template <class Tree>

@@ -56,11 +56,15 @@ class FieldWriter {
   void operator()(const char* key, const T& value, Style style = Style::plain) {
     if constexpr (IsFact<T>::value && requires { value.value().size(); }) {
       if (style == Style::count) {  // the length of a known list (facts_yaml_fields.hpp)
-        if (value.known()) out_ << YAML::Key << key << YAML::Value << std::to_string(value.value().size());
+        if (!value.known()) return;
+        out_ << YAML::Key << key << YAML::Value << std::to_string(value.value().size());
+        after_count_ = true;
         return;
       }
     }
-    if (omitted(value) && !is_required(key)) return;
+    // From a count on every key is written, also when empty: the reader then knows a
+    // missing one is a file cut short (an unset optional has no value to write).
+    if (omitted(value) && !is_required(key) && !(after_count_ && !IsOptional<T>::value)) return;
     out_ << YAML::Key << key << YAML::Value;
     write(out_, value, style);
   }
@@ -71,6 +75,7 @@ class FieldWriter {
   }
   YAML::Emitter& out_;
   std::span<const char* const> required_;
+  bool after_count_ = false;
 };
 
 template <class T>

@@ -308,7 +308,7 @@ BOOST_AUTO_TEST_CASE(the_link_is_the_nic_speed_libvirt_lists_for_hosts_read_thro
 }
 
 BOOST_AUTO_TEST_CASE(facts_without_nics_leave_the_link_assumed) {
-  // The demo lab's libvirt test-driver hosts carry no NIC speeds: assumed 1 GbE, said so.
+  // The demo lab's libvirt test-driver hosts define no node devices, so no NIC: assumed 1 GbE, said so.
   const json j = json::parse(run_preflight(demo({"web1", "hostB", "-o", "json"})).out);
   BOOST_TEST(j["inputs"]["link_bits_per_s"]["assumed"] == true);
   BOOST_TEST(j["inputs"]["link_bits_per_s"]["value"] == 1e9);

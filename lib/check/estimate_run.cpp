@@ -19,7 +19,8 @@ constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kQemuDefaultDowntimeMs = 300;
 
 // The fastest NIC of `h` that is up and reports a speed (Mbit/s, its name); empty
-// when the facts list none (not collected, e.g. a libvirt host or an old facts file).
+// when the facts list none (not collected, as in an old facts file; or none that
+// libvirt lists among its node devices, as on the demo lab's test-driver hosts).
 std::optional<std::pair<uint64_t, std::string>> fastest_nic(const HostFacts* h) {
   if (!h || !h->nics.known()) return std::nullopt;
   std::optional<std::pair<uint64_t, std::string>> best;

@@ -88,6 +88,7 @@ F typed(const char* name) {
 #define virNetworkIsActive(...) PREFLIGHT_LIBVIRT_FN(virNetworkIsActive)(__VA_ARGS__)
 #define virNodeDeviceFree(...) PREFLIGHT_LIBVIRT_FN(virNodeDeviceFree)(__VA_ARGS__)
 #define virNodeDeviceGetName(...) PREFLIGHT_LIBVIRT_FN(virNodeDeviceGetName)(__VA_ARGS__)
+#define virNodeDeviceGetParent(...) PREFLIGHT_LIBVIRT_FN(virNodeDeviceGetParent)(__VA_ARGS__)
 #define virNodeDeviceGetXMLDesc(...) PREFLIGHT_LIBVIRT_FN(virNodeDeviceGetXMLDesc)(__VA_ARGS__)
 #define virNodeGetFreeMemory(...) PREFLIGHT_LIBVIRT_FN(virNodeGetFreeMemory)(__VA_ARGS__)
 #define virNodeGetFreePages(...) PREFLIGHT_LIBVIRT_FN(virNodeGetFreePages)(__VA_ARGS__)

@@ -73,7 +73,10 @@ std::vector<BridgeFacts> bridges(virConnectPtr conn, const std::string& uri) {
 }
 
 // The physical NICs among the host's node devices (parse_net_device_xml), in
-// libvirt's order. An empty list is a host without one that libvirt sees.
+// libvirt's order. An empty list is a host without one that libvirt sees. A device
+// whose parent is "computer" (a VM's tap, a bridge, a veth) is no NIC and its XML
+// is not read; one that is gone by the time it is read (a VM stopped meanwhile) is
+// skipped, as a domain that vanishes is.
 std::vector<NicFacts> nics(virConnectPtr conn, const std::string& uri) {
   virNodeDevicePtr* list = nullptr;
   const int n = virConnectListAllNodeDevices(conn, &list, VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET);
@@ -81,8 +84,13 @@ std::vector<NicFacts> nics(virConnectPtr conn, const std::string& uri) {
   std::vector<NicFacts> out;
   for (const auto& dev : take_list(list, n)) {
     const std::string name = virNodeDeviceGetName(dev.get());
+    if (const char* parent = virNodeDeviceGetParent(dev.get()); parent && std::string_view(parent) == "computer")
+      continue;
     const std::string xml = take_string(virNodeDeviceGetXMLDesc(dev.get(), 0));
-    if (xml.empty()) throw Error(uri + ": node device " + name + ": cannot read XML: " + last_libvirt_error());
+    if (xml.empty()) {
+      if (last_libvirt_code() == VIR_ERR_NO_NODE_DEVICE) continue;
+      throw Error(uri + ": node device " + name + ": cannot read XML: " + last_libvirt_error());
+    }
     if (auto nic = parse_net_device_xml(xml, uri + " node device " + name)) out.push_back(std::move(*nic));
   }
   return out;

@@ -98,11 +98,15 @@ std::optional<NicFacts> parse_net_device_xml(std::string_view xml_text, const st
                 "check the host's libvirt node devices");
   } else if (*mbps == 0) {
     out.speed_mbps = Fact<uint64_t>::unknown("libvirt reports a link speed of 0 for " + out.name);
-  } else if (*mbps >= UINT32_MAX) {
+  } else if (*mbps == UINT32_MAX) {
     // libvirt (9.0) reads the kernel's "-1" (SPEED_UNKNOWN: a virtio NIC, a link
     // without a negotiated speed) as an unsigned int: 4294967295.
     out.speed_mbps = Fact<uint64_t>::unknown("libvirt reports a link speed of " + speed + " for " + out.name +
                                              ": the kernel's -1, no link speed reported");
+  } else if (*mbps > UINT32_MAX) {
+    throw Error(origin + ": link speed " + speed + " of " + out.name +
+                    " is above what libvirt reads (an unsigned int of Mbit/s)",
+                "check the host's libvirt node devices");
   } else {
     out.speed_mbps = *mbps;
   }

@@ -23,12 +23,12 @@ std::optional<BridgeFacts> parse_interface_xml(std::string_view xml, const std::
 
 // A physical NIC from a libvirt node device of capability net (virsh
 // nodedev-dumpxml): its interface name, the link speed (Mbit/s) and state libvirt
-// read from sysfs. Physical: its <parent> is a device (a PCI or USB function), not
-// "computer" (veth, tap, bridge, bond...), as the local collector goes by
-// /sys/class/net/NAME/device. nullopt for any other device. A speed that is absent,
-// 0 or 4294967295 (libvirt's reading of the kernel's -1, no speed) is unknown with
-// the reason, never a number; one that is not a whole number is an Error naming
-// `origin`.
+// read from sysfs. Physical: it has a <parent> and that is not "computer" (the
+// parent of veth, tap, bridge and bond devices; a NIC's is its PCI or USB
+// function), as the local collector goes by /sys/class/net/NAME/device. nullopt for
+// any other device. A speed that is absent, 0 or 4294967295 (libvirt's reading of
+// the kernel's -1, no speed) is unknown with the reason, never a number; one that is
+// not a whole number, or above 4294967295, is an Error naming `origin`.
 std::optional<NicFacts> parse_net_device_xml(std::string_view xml, const std::string& origin);
 
 }  // namespace preflight

@@ -115,6 +115,25 @@ BOOST_AUTO_TEST_CASE(a_bad_bare_cpu_gets_the_parsers_error_naming_it) {
   }
 }
 
+// An attribute given twice is refused in a short piece too (one the tree limits
+// cannot concern, so only its attributes are checked), as in a long one and as the
+// whole document's reading refuses it.
+BOOST_AUTO_TEST_CASE(an_attribute_given_twice_is_refused_in_any_piece) {
+  const std::string good = "<cpu><model>Haswell</model><vendor>Intel</vendor></cpu>\n";
+  const std::string short_piece = "<cpu match='exact' match='minimum'><model>Haswell</model></cpu>\n";
+  std::string long_piece = "<cpu mode='custom' mode='custom'><model>Haswell</model>";
+  while (long_piece.size() < 400) long_piece += "<feature policy='require' name='vmx'/>";
+  long_piece += "</cpu>\n";
+  for (const std::string& bad : {short_piece, long_piece}) {
+    std::string text = good + bad + good;
+    const std::string got = error_of([&] { (void)baseline_inputs_from_pieces(text, "f.xml", cat()); });
+    BOOST_TEST(got.starts_with("f.xml: <cpu> has the attribute '"), got);
+    BOOST_TEST(got.find("' twice: refused") != std::string::npos, got);
+    const std::string whole = error_of([&] { (void)cpus_from_document(good + bad + good, "f.xml", cat()); });
+    BOOST_TEST(whole == got);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_baseline_of_kinds_is_the_baseline_of_each_input) {
   // compute_baseline over shared kinds (the file reading) and over one kind per
   // input (BaselineInputs of a vector) agree, what each input gives up included.

@@ -36,6 +36,16 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
+// The link the estimate of moving web1 to hostB takes, with the inventory at
+// `inventory` and `extra` arguments: its inputs.link_bits_per_s (value, from, assumed).
+json link_of_web1_to_hostB(const std::string& inventory, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"--inventory", inventory, "estimate", "web1", "hostB", "-o", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = run_preflight(args);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  return json::parse(r.out)["inputs"]["link_bits_per_s"];
+}
+
 // The demo lab with hostC's lab3 shrunk to 512 MiB and link speeds stated.
 std::string lab_with_small_lab3(const TempDir& dir) {
   std::string xml = slurp(fixture("lab/hostC.xml"));
@@ -240,12 +250,10 @@ BOOST_AUTO_TEST_CASE(the_link_is_the_slower_hosts_nic_speed_when_the_facts_carry
     return (dir.path / "preflight.yaml").string();
   };
   const std::string inventory = write_inventory("");
-  const auto r = run_preflight({"--inventory", inventory, "estimate", "web1", "hostB", "-o", "json"});
-  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  const json j = json::parse(r.out);
-  BOOST_TEST(j["inputs"]["link_bits_per_s"]["value"] == 2.5e9);
-  BOOST_TEST(j["inputs"]["link_bits_per_s"]["assumed"] == false);
-  const std::string from = j["inputs"]["link_bits_per_s"]["from"];
+  const json link = link_of_web1_to_hostB(inventory);
+  BOOST_TEST(link["value"] == 2.5e9);
+  BOOST_TEST(link["assumed"] == false);
+  const std::string from = link["from"];
   BOOST_TEST(from.starts_with("NIC speed of hostA/hostB (collect: eno1 10 Gbit/s, eno1 2.5 Gbit/s;"), from);
   // check's summary no longer assumes the link.
   const json k = json::parse(run_preflight({"--inventory", inventory, "check", "web1", "hostB", "-o", "json"}).out);
@@ -253,21 +261,19 @@ BOOST_AUTO_TEST_CASE(the_link_is_the_slower_hosts_nic_speed_when_the_facts_carry
 
   // Only one end's NIC speed known: the other may be slower, so the link is a guess, said so.
   collect("hostB", "    unknown: \"not read in this test\"\n");
-  const json one = json::parse(run_preflight({"--inventory", inventory, "estimate", "web1", "hostB", "-o", "json"}).out);
-  BOOST_TEST(one["inputs"]["link_bits_per_s"]["value"] == 10e9);
-  BOOST_TEST(one["inputs"]["link_bits_per_s"]["assumed"] == true);
-  const std::string one_from = one["inputs"]["link_bits_per_s"]["from"];
+  const json one = link_of_web1_to_hostB(inventory);
+  BOOST_TEST(one["value"] == 10e9);
+  BOOST_TEST(one["assumed"] == true);
+  const std::string one_from = one["from"];
   BOOST_TEST(one_from.starts_with("assumed from one end: NIC speed of hostA (collect: eno1 10 Gbit/s"), one_from);
   BOOST_TEST(one_from.find("hostB's NIC speed is not known") != std::string::npos, one_from);
 
   // The inventory's link_gbit comes before the NIC speed, --link-gbit before both.
   const std::string stated = write_inventory("    link_gbit: 5\n");
-  const json s = json::parse(run_preflight({"--inventory", stated, "estimate", "web1", "hostB", "-o", "json"}).out);
-  BOOST_TEST(s["inputs"]["link_bits_per_s"]["value"] == 5e9);
-  BOOST_TEST(s["inputs"]["link_bits_per_s"]["from"] == "link_gbit of hostA in the inventory");
-  const json g = json::parse(
-      run_preflight({"--inventory", stated, "estimate", "web1", "hostB", "--link-gbit", "40", "-o", "json"}).out);
-  BOOST_TEST(g["inputs"]["link_bits_per_s"]["from"] == "--link-gbit");
+  const json s = link_of_web1_to_hostB(stated);
+  BOOST_TEST(s["value"] == 5e9);
+  BOOST_TEST(s["from"] == "link_gbit of hostA in the inventory");
+  BOOST_TEST(link_of_web1_to_hostB(stated, {"--link-gbit", "40"})["from"] == "--link-gbit");
 }
 
 // Hosts read through libvirt carry the NIC speeds of its node devices: with two
@@ -297,13 +303,10 @@ BOOST_AUTO_TEST_CASE(the_link_is_the_nic_speed_libvirt_lists_for_hosts_read_thro
   std::ofstream(dir.path / "preflight.yaml") << "hosts:\n  hostA:\n    libvirt: test://" << (dir.path / "hostA.xml").string()
                                              << "\n  hostB:\n    libvirt: test://" << (dir.path / "hostB.xml").string()
                                              << "\n";
-  const auto r = run_preflight({"--inventory", (dir.path / "preflight.yaml").string(), "estimate", "web1", "hostB",
-                                "-o", "json"});
-  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  const json j = json::parse(r.out);
-  BOOST_TEST(j["inputs"]["link_bits_per_s"]["value"] == 10e9);
-  BOOST_TEST(j["inputs"]["link_bits_per_s"]["assumed"] == false);
-  const std::string from = j["inputs"]["link_bits_per_s"]["from"];
+  const json link = link_of_web1_to_hostB((dir.path / "preflight.yaml").string());
+  BOOST_TEST(link["value"] == 10e9);
+  BOOST_TEST(link["assumed"] == false);
+  const std::string from = link["from"];
   BOOST_TEST(from.starts_with("NIC speed of hostA/hostB (collect: eno1 25 Gbit/s, eno1 10 Gbit/s;"), from);
 }
 

@@ -674,15 +674,15 @@ WhatIf compute_whatif(const std::vector<HostFacts>& before, const std::vector<Ho
         if (const auto it = taken_after.find(vm.name); it == taken_after.end() || it->second.vm != &vm) continue;
         // Did it fit every host of the pool before? (judged only when it was there)
         bool fitted_before = true;
-        const HostFacts* src_a = nullptr;
+        Located was;  // the instance before, when it was in the pool
         if (const auto it = taken_before.find(vm.name);
             it != taken_before.end() && std::find(ha.begin(), ha.end(), it->second.host) != ha.end())
-          src_a = it->second.host;
+          was = it->second;
+        const HostFacts* src_a = was.host;
         if (src_a) {
-          const VmFacts& va = *taken_before.at(vm.name).vm;
           for (const auto* d : ha)
             if (d != src_a &&
-                judge_mobility(va, *src_a, *d, rules, setup.policy, setup.old_catalog ? *setup.old_catalog : cat,
+                judge_mobility(*was.vm, *src_a, *d, rules, setup.policy, setup.old_catalog ? *setup.old_catalog : cat,
                                setup.today, nullptr) != Mobility::yes)
               fitted_before = false;
         }
